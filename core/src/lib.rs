@@ -1,0 +1,33 @@
+//! # orgkit-core
+//!
+//! The policy core of orgkit: every rule of B2B organizations, pure and deterministic, so the
+//! same compiled rules run in edge workers (WASM), Python backends and the reference server.
+//!
+//! - [`settings`]: branding and auth settings inherited built-in ← tenant ← org, merge-patches,
+//!   tenant floors, effective values with their source.
+//! - [`Role`], [`Permission`] and the [`membership`] rules (role ceiling, owners, last owner).
+//! - [`token`]: JWKS key sets, org access tokens (build, sign, verify, require), invitation tokens.
+//! - [`login`]: password rules, lockout, connections and routing, the password-login decision,
+//!   explain-login.
+//! - [`ops`]: every operation as JSON in → JSON out, the surface bindings and vectors use.
+//!
+//! No I/O, no clock, no randomness: the current time, keys and nonces are arguments.
+
+pub mod email;
+pub mod error;
+mod hostname;
+pub mod login;
+pub mod membership;
+pub mod ops;
+pub mod organization;
+mod role;
+pub mod settings;
+pub mod slug;
+pub mod token;
+
+pub use email::normalize_email;
+pub use error::{Error, ErrorCode, Family, Origin, Result, all_codes};
+pub use membership::{Actor, Target, authorize, can_change_role, can_grant, can_remove_member};
+pub use organization::{NewOrganization, OrganizationPatch};
+pub use role::{Permission, Role};
+pub use slug::{normalize_slug, validate_slug};

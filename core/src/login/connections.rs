@@ -1,0 +1,46 @@
+//! Connections: which an org allows, which it proposes, and routing an email to one.
+
+use crate::email::{email_domain, normalize_email};
+use crate::error::{Error, ErrorCode, Result};
+use serde::{Deserialize, Serialize};
+
+/// An SSO connection as login policy sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Connection {
+    /// Connection id.
+    pub id: String,
+    /// Email domains routed to this connection (lowercase).
+    #[serde(default)]
+    pub email_domains: Vec<String>,
+}
+
+/// `connection_not_allowed` unless `connection_id` is one of the org's connections.
+pub fn check_connection_allowed(org_connections: &[String], connection_id: &str) -> Result<()> {
+    if org_connections.iter().any(|c| c == connection_id) {
+        Ok(())
+    } else {
+        Err(Error::new(ErrorCode::ConnectionNotAllowed, "this connection is not enabled for the organization"))
+    }
+}
+
+/// The connection to propose first: the effective `default_connection_id` when the org has
+/// that connection enabled, otherwise none.
+pub fn default_connection<'a>(default_connection_id: Option<&'a str>, org_connections: &[String]) -> Option<&'a str> {
+    default_connection_id.filter(|d| org_connections.iter().any(|c| c == d))
+}
+
+/// The connection an email's domain routes to, among `connections`. Domains match exactly
+/// (case-insensitive); when several connections claim the domain, `preferred` wins if it is
+/// one of them, otherwise the smallest id, so the answer never depends on list order.
+pub fn route_email<'a>(email: &str, connections: &'a [Connection], preferred: Option<&str>) -> Result<Option<&'a Connection>> {
+    let email = normalize_email(email)?;
+    let domain = email_domain(&email).unwrap_or_default();
+    let mut matches: Vec<&Connection> =
+        connections.iter().filter(|c| c.email_domains.iter().any(|d| d.eq_ignore_ascii_case(domain))).collect();
+    if let Some(p) = preferred.and_then(|p| matches.iter().find(|c| c.id == p)) {
+        return Ok(Some(p));
+    }
+    matches.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(matches.first().copied())
+}

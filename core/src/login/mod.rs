@@ -1,0 +1,14 @@
+//! Login policy: password rules, lockout, connections and email-domain routing, the
+//! password-login decision and the one "explain login" answer every host shows.
+
+mod connections;
+mod decide;
+mod explain;
+mod lockout;
+mod password;
+
+pub use connections::{Connection, check_connection_allowed, default_connection, route_email};
+pub use decide::{LoginDecision, MfaFacts, PasswordLoginFacts, decide_password_login};
+pub use explain::{LoginMethod, LoginPlan, LoginQuery, OrgLoginFacts, UserLoginFacts, explain_login};
+pub use lockout::{LockoutPolicy, LockoutState};
+pub use password::{PASSWORD_MAX_CHARS, PasswordRules, PasswordViolation, check_password, enforce_password};

@@ -1,0 +1,100 @@
+//! The setting fields: names, defaults, ranges and validators.
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::hostname::is_hostname;
+use crate::role::truncate;
+use std::ops::RangeInclusive;
+
+/// Built-in brand colour.
+pub const DEFAULT_PRIMARY_COLOR: &str = "#2563eb";
+/// Built-in minimum password length (NIST SP 800-63B's floor).
+pub const DEFAULT_PASSWORD_MIN_LENGTH: u32 = 8;
+/// Built-in session lifetime in hours.
+pub const DEFAULT_SESSION_TTL_HOURS: u32 = 24;
+/// Built-in failed logins before lockout.
+pub const DEFAULT_MAX_LOGIN_ATTEMPTS: u32 = 5;
+/// Built-in lockout length in minutes.
+pub const DEFAULT_LOCKOUT_DURATION_MINUTES: u32 = 15;
+
+/// Accepted `password_min_length`.
+pub const PASSWORD_MIN_LENGTH_RANGE: RangeInclusive<u32> = 8..=128;
+/// Accepted `session_ttl_hours` (one hour to 30 days).
+pub const SESSION_TTL_HOURS_RANGE: RangeInclusive<u32> = 1..=720;
+/// Accepted `max_login_attempts`.
+pub const MAX_LOGIN_ATTEMPTS_RANGE: RangeInclusive<u32> = 1..=100;
+/// Accepted `lockout_duration_minutes` (one minute to a week).
+pub const LOCKOUT_DURATION_MINUTES_RANGE: RangeInclusive<u32> = 1..=10_080;
+/// Longest `logo_url`.
+pub const LOGO_URL_MAX_LEN: usize = 2048;
+/// Longest `welcome_text`, in characters.
+pub const WELCOME_TEXT_MAX_CHARS: usize = 280;
+/// Longest connection id.
+pub const CONNECTION_ID_MAX_LEN: usize = 64;
+
+pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::InvalidSetting, message).with_field(field)
+}
+
+/// An https URL with a host and no credentials.
+pub(crate) fn https_url(field: &str, value: &str) -> Result<String> {
+    if value.len() > LOGO_URL_MAX_LEN {
+        return Err(invalid(field, format!("{field} is longer than {LOGO_URL_MAX_LEN} characters")));
+    }
+    let url = url::Url::parse(value).map_err(|_| invalid(field, format!("{field} is not a URL")))?;
+    let host_ok = url.domain().is_some_and(is_hostname);
+    if url.scheme() != "https" || !host_ok || !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid(field, format!("{field} must be an https URL with a host and no credentials")));
+    }
+    Ok(url.to_string())
+}
+
+/// `#rrggbb`, returned lowercase.
+pub(crate) fn color(field: &str, value: &str) -> Result<String> {
+    let hex = value.strip_prefix('#').unwrap_or("");
+    if hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(value.to_ascii_lowercase())
+    } else {
+        Err(invalid(field, format!("{field} must be a colour like #0066cc, not {:?}", truncate(value))))
+    }
+}
+
+/// One line of printable text, trimmed, 1–280 characters.
+pub(crate) fn text(field: &str, value: &str) -> Result<String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() || trimmed.chars().count() > WELCOME_TEXT_MAX_CHARS {
+        return Err(invalid(field, format!("{field} must be 1-{WELCOME_TEXT_MAX_CHARS} characters")));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(invalid(field, format!("{field} must not contain control characters")));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// A DNS hostname, lowercased, without a trailing dot.
+pub(crate) fn domain(field: &str, value: &str) -> Result<String> {
+    let host = value.trim_end_matches('.').to_ascii_lowercase();
+    if is_hostname(&host) {
+        Ok(host)
+    } else {
+        Err(invalid(field, format!("{field} must be a hostname like auth.example.com, not {:?}", truncate(value))))
+    }
+}
+
+/// A whole number within `range`.
+pub(crate) fn number(field: &str, value: u64, range: &RangeInclusive<u32>) -> Result<u32> {
+    u32::try_from(value)
+        .ok()
+        .filter(|v| range.contains(v))
+        .ok_or_else(|| invalid(field, format!("{field} must be between {} and {}", range.start(), range.end())))
+}
+
+/// A connection id: 1–64 ASCII letters, digits, `-` or `_`.
+pub(crate) fn connection_id(field: &str, value: &str) -> Result<String> {
+    let ok = (1..=CONNECTION_ID_MAX_LEN).contains(&value.len())
+        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(value.to_owned())
+    } else {
+        Err(invalid(field, format!("{field} must be a connection id, not {:?}", truncate(value))))
+    }
+}

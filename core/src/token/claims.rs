@@ -1,0 +1,260 @@
+//! Org access tokens: building the claims for a login in an org context, signing them, and
+//! verifying a token then requiring an org, a role or a permission.
+
+use super::keys::{KeySet, SigningKey};
+use super::pipeline::{self, ACCESS_TYP, Timed, TokenKind, VerifyOptions, check_issuer};
+use crate::error::{Error, ErrorCode, Result};
+use crate::role::{Permission, Role};
+use crate::settings::EffectiveSettings;
+use serde::{Deserialize, Serialize};
+
+/// `aud`: one audience or several.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    /// A single audience string.
+    One(String),
+    /// A list of audiences.
+    Many(Vec<String>),
+}
+
+impl Audience {
+    /// Whether `audience` is one of these.
+    pub fn contains(&self, audience: &str) -> bool {
+        match self {
+            Audience::One(a) => a == audience,
+            Audience::Many(list) => list.iter().any(|a| a == audience),
+        }
+    }
+}
+
+/// The claims of an orgkit access token. Claims other tokens carry and orgkit does not know
+/// are ignored; a duplicated claim makes the token invalid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgClaims {
+    /// Issuer: the server's `ORGKIT_ISSUER`.
+    pub iss: String,
+    /// Subject: the user id.
+    pub sub: String,
+    /// Audience.
+    pub aud: Audience,
+    /// Issued at, unix seconds.
+    pub iat: i64,
+    /// Expires at, unix seconds: `iat` + the effective session TTL.
+    pub exp: i64,
+    /// Not before, unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+    /// Token id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
+    /// Tenant id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tid: Option<String>,
+    /// The user's email.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Authentication methods performed (`pwd`, `otp`, `saml`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amr: Vec<String>,
+    /// The connection the user authenticated through, for SSO logins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cid: Option<String>,
+    /// The active org's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+    /// The active org's slug.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_slug: Option<String>,
+    /// The user's role in the active org.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_role: Option<Role>,
+    /// Present only on invitation tokens; its presence makes an access-token check fail.
+    #[serde(default, skip_serializing)]
+    inv: Option<serde_json::Value>,
+}
+
+impl Timed for OrgClaims {
+    fn times(&self) -> (Option<i64>, Option<i64>, Option<i64>) {
+        (Some(self.exp), self.nbf, Some(self.iat))
+    }
+}
+
+/// The org a token is issued for, with the user's role in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgContext {
+    /// Org id.
+    pub id: String,
+    /// Org slug.
+    pub slug: String,
+    /// The user's membership role.
+    pub role: Role,
+}
+
+/// The parts of an org's effective settings that decide a token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgPolicy {
+    /// Whether the login must have performed a second factor.
+    pub require_mfa: bool,
+    /// Token lifetime in hours.
+    pub session_ttl_hours: u32,
+    /// The connections enabled for the org (SSO logins must use one of them).
+    #[serde(default)]
+    pub connections: Vec<String>,
+}
+
+impl OrgPolicy {
+    /// The policy of an org from its effective settings and enabled connections.
+    pub fn new(settings: &EffectiveSettings, connections: Vec<String>) -> OrgPolicy {
+        OrgPolicy {
+            require_mfa: settings.require_mfa.value,
+            session_ttl_hours: settings.session_ttl_hours.value,
+            connections,
+        }
+    }
+}
+
+/// What the authentication did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Authentication {
+    /// Methods performed, RFC 8176 names: `pwd`, `otp`, `saml`.
+    pub amr: Vec<String>,
+    /// The SSO connection used, if any.
+    #[serde(default)]
+    pub connection_id: Option<String>,
+}
+
+/// Everything [`build_org_claims`] needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimsRequest {
+    /// `iss`.
+    pub issuer: String,
+    /// `aud`.
+    pub audience: String,
+    /// The user id (`sub`).
+    pub user_id: String,
+    /// The user's email.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// The tenant id (`tid`).
+    #[serde(default)]
+    pub tenant_id: Option<String>,
+    /// The org context, when the login is into an org.
+    #[serde(default)]
+    pub org: Option<OrgContext>,
+    /// The effective policy (of the org, or of the tenant without an org).
+    pub policy: OrgPolicy,
+    /// What the authentication did.
+    pub authentication: Authentication,
+    /// Token id, chosen by the caller (random).
+    #[serde(default)]
+    pub jti: Option<String>,
+    /// Now, unix seconds.
+    pub now: i64,
+}
+
+/// `amr` values that satisfy an MFA requirement. A login through one of the org's own SSO
+/// connections (`saml`) satisfies it too: the org's IdP owns its users' factors.
+const MFA_METHODS: [&str; 5] = ["otp", "mfa", "hwk", "swk", "saml"];
+
+/// Builds the claims of an access token, refusing when the org's policy is not met: MFA
+/// required but not performed (`mfa_required`), or an SSO connection the org has not enabled
+/// (`connection_not_allowed`). `exp − iat` is the effective session TTL.
+pub fn build_org_claims(req: &ClaimsRequest) -> Result<OrgClaims> {
+    if let (Some(_), Some(connection)) = (&req.org, &req.authentication.connection_id) {
+        if !req.policy.connections.iter().any(|c| c == connection) {
+            return Err(Error::new(ErrorCode::ConnectionNotAllowed, "this connection is not enabled for the organization"));
+        }
+    }
+    let mfa_done = req.authentication.amr.iter().any(|m| MFA_METHODS.contains(&m.as_str()));
+    if req.policy.require_mfa && !mfa_done {
+        return Err(Error::new(ErrorCode::MfaRequired, "this organization requires multi-factor authentication"));
+    }
+    let ttl = i64::from(req.policy.session_ttl_hours) * 3600;
+    Ok(OrgClaims {
+        iss: req.issuer.clone(),
+        sub: req.user_id.clone(),
+        aud: Audience::One(req.audience.clone()),
+        iat: req.now,
+        exp: req.now.saturating_add(ttl),
+        nbf: None,
+        jti: req.jti.clone(),
+        tid: req.tenant_id.clone(),
+        email: req.email.clone(),
+        amr: req.authentication.amr.clone(),
+        cid: req.authentication.connection_id.clone(),
+        org_id: req.org.as_ref().map(|o| o.id.clone()),
+        org_slug: req.org.as_ref().map(|o| o.slug.clone()),
+        org_role: req.org.as_ref().map(|o| o.role),
+        inv: None,
+    })
+}
+
+/// Signs access-token claims with `key` (`typ: at+jwt`, the key's `kid` in the header).
+pub fn sign_org_claims(claims: &OrgClaims, key: &SigningKey) -> Result<String> {
+    pipeline::sign(claims, key, ACCESS_TYP)
+}
+
+/// What a request requires of a verified token, beyond being valid.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requirement {
+    /// The org the request is about: its id or its slug.
+    #[serde(default)]
+    pub org: Option<String>,
+    /// The minimum role.
+    #[serde(default)]
+    pub role: Option<Role>,
+    /// A permission the role must carry.
+    #[serde(default)]
+    pub permission: Option<Permission>,
+}
+
+impl OrgClaims {
+    /// Checks the requirement against these claims: `org_required` when the token has no org
+    /// context, `org_mismatch` when it is for another org, `insufficient_role` when the role is
+    /// too low or lacks the permission.
+    pub fn require(&self, req: &Requirement) -> Result<()> {
+        if req.org.is_none() && req.role.is_none() && req.permission.is_none() {
+            return Ok(());
+        }
+        let Some(org_id) = &self.org_id else {
+            return Err(Error::new(ErrorCode::OrgRequired, "this request needs a token issued for an organization"));
+        };
+        if let Some(org) = &req.org {
+            if org != org_id && self.org_slug.as_deref() != Some(org.as_str()) {
+                return Err(Error::new(ErrorCode::OrgMismatch, "the token is for another organization"));
+            }
+        }
+        let role = self.org_role;
+        if let Some(min) = req.role {
+            if role.is_none_or(|r| r < min) {
+                return Err(Error::new(ErrorCode::InsufficientRole, format!("this request requires role {min} or higher")));
+            }
+        }
+        if let Some(permission) = req.permission {
+            if !role.is_some_and(|r| r.can(permission)) {
+                return Err(Error::new(ErrorCode::InsufficientRole, format!("this request requires {permission}")));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Verifies an access token against a key set and the options, then applies the requirement.
+pub fn verify_org_token(token: &str, keys: &KeySet, opts: &VerifyOptions, req: &Requirement) -> Result<OrgClaims> {
+    let claims: OrgClaims = pipeline::verify(token, keys, TokenKind::Access, opts)?;
+    if claims.inv.is_some() {
+        return Err(Error::new(ErrorCode::WrongTokenType, "this is not an access token"));
+    }
+    check_issuer(&claims.iss, opts)?;
+    if !claims.aud.contains(&opts.audience) {
+        return Err(Error::new(ErrorCode::InvalidAudience, "the token is for another audience"));
+    }
+    claims.require(req)?;
+    Ok(claims)
+}

@@ -1,0 +1,163 @@
+//! Invitation tokens: signed, expiring, bound to an org, an email and a role, and typed so
+//! they never pass as access tokens. Single use is the store's job; whether a stored
+//! invitation can still be accepted is decided here ([`InvitationRecord::check_acceptable`]).
+
+use super::keys::{KeySet, SigningKey};
+use super::pipeline::{self, INVITATION_TYP, Timed, TokenKind, VerifyOptions, check_issuer};
+use crate::email::normalize_email;
+use crate::error::{Error, ErrorCode, Result};
+use crate::role::Role;
+use serde::{Deserialize, Serialize};
+
+/// Default invitation lifetime: 7 days.
+pub const INVITATION_DEFAULT_TTL_SECONDS: i64 = 7 * 24 * 3600;
+/// Longest invitation lifetime: 30 days.
+pub const INVITATION_MAX_TTL_SECONDS: i64 = 30 * 24 * 3600;
+/// Shortest nonce accepted: 16 characters (the caller supplies randomness).
+pub const NONCE_MIN_LEN: usize = 16;
+
+/// The claims of an invitation token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationClaims {
+    /// Issuer.
+    pub iss: String,
+    /// The invitation id.
+    pub inv: String,
+    /// The org invited to.
+    pub org_id: String,
+    /// The org's slug when invited.
+    pub org_slug: String,
+    /// The invited email, normalised.
+    pub email: String,
+    /// The role granted on acceptance.
+    pub role: Role,
+    /// Issued at, unix seconds.
+    pub iat: i64,
+    /// Expires at, unix seconds.
+    pub exp: i64,
+    /// Caller-supplied random nonce: a resend gets a new token.
+    pub nonce: String,
+}
+
+impl Timed for InvitationClaims {
+    fn times(&self) -> (Option<i64>, Option<i64>, Option<i64>) {
+        (Some(self.exp), None, Some(self.iat))
+    }
+}
+
+/// Everything [`issue_invitation`] needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationRequest {
+    /// Issuer.
+    pub issuer: String,
+    /// The invitation's id (the store's primary key).
+    pub invitation_id: String,
+    /// Org id.
+    pub org_id: String,
+    /// Org slug.
+    pub org_slug: String,
+    /// Invited email (normalised here).
+    pub email: String,
+    /// Role granted on acceptance.
+    pub role: Role,
+    /// Now, unix seconds.
+    pub now: i64,
+    /// Lifetime in seconds: default 7 days, at most 30 days.
+    #[serde(default)]
+    pub ttl_seconds: Option<i64>,
+    /// Random nonce of at least 16 characters, chosen by the caller.
+    pub nonce: String,
+}
+
+/// Issues an invitation token; answers the token and its claims.
+pub fn issue_invitation(req: &InvitationRequest, key: &SigningKey) -> Result<(String, InvitationClaims)> {
+    let ttl = req.ttl_seconds.unwrap_or(INVITATION_DEFAULT_TTL_SECONDS);
+    if !(60..=INVITATION_MAX_TTL_SECONDS).contains(&ttl) {
+        return Err(Error::new(ErrorCode::InvalidRequest, "ttl_seconds must be between 60 seconds and 30 days").with_field("ttl_seconds"));
+    }
+    if req.nonce.len() < NONCE_MIN_LEN {
+        return Err(Error::new(ErrorCode::InvalidRequest, format!("nonce must be at least {NONCE_MIN_LEN} characters")).with_field("nonce"));
+    }
+    let claims = InvitationClaims {
+        iss: req.issuer.clone(),
+        inv: req.invitation_id.clone(),
+        org_id: req.org_id.clone(),
+        org_slug: req.org_slug.clone(),
+        email: normalize_email(&req.email)?,
+        role: req.role,
+        iat: req.now,
+        exp: req.now.saturating_add(ttl),
+        nonce: req.nonce.clone(),
+    };
+    let token = pipeline::sign(&claims, key, INVITATION_TYP)?;
+    Ok((token, claims))
+}
+
+/// Verifies an invitation token: signature, type, issuer and expiry (`invitation_expired`),
+/// and, when `email` is given, that it is the invited email after normalisation
+/// (`invitation_email_mismatch`).
+pub fn verify_invitation(token: &str, keys: &KeySet, opts: &VerifyOptions, email: Option<&str>) -> Result<InvitationClaims> {
+    let claims: InvitationClaims = pipeline::verify(token, keys, TokenKind::Invitation, opts).map_err(|e| {
+        if e.code == ErrorCode::TokenExpired { Error::new(ErrorCode::InvitationExpired, "the invitation has expired") } else { e }
+    })?;
+    check_issuer(&claims.iss, opts)?;
+    if let Some(email) = email {
+        if normalize_email(email)? != claims.email {
+            return Err(Error::new(ErrorCode::InvitationEmailMismatch, "the invitation was sent to another email address"));
+        }
+    }
+    Ok(claims)
+}
+
+/// An invitation's lifecycle status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvitationStatus {
+    /// Sent and still acceptable.
+    Pending,
+    /// Accepted: the membership exists.
+    Accepted,
+    /// Revoked by an admin.
+    Revoked,
+    /// Past its expiry without being accepted.
+    Expired,
+}
+
+/// What the store knows of an invitation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationRecord {
+    /// Expiry, unix seconds.
+    pub expires_at: i64,
+    /// When it was accepted, if it was.
+    #[serde(default)]
+    pub accepted_at: Option<i64>,
+    /// When it was revoked, if it was.
+    #[serde(default)]
+    pub revoked_at: Option<i64>,
+}
+
+impl InvitationRecord {
+    /// The status at `now`. Accepted and revoked are final; otherwise expired once `now`
+    /// reaches `expires_at`.
+    pub fn status(&self, now: i64) -> InvitationStatus {
+        match (self.accepted_at, self.revoked_at) {
+            (Some(_), _) => InvitationStatus::Accepted,
+            (None, Some(_)) => InvitationStatus::Revoked,
+            (None, None) if now >= self.expires_at => InvitationStatus::Expired,
+            (None, None) => InvitationStatus::Pending,
+        }
+    }
+
+    /// Whether the invitation can be accepted at `now`: `invitation_used`,
+    /// `invitation_revoked` or `invitation_expired` otherwise.
+    pub fn check_acceptable(&self, now: i64) -> Result<()> {
+        match self.status(now) {
+            InvitationStatus::Pending => Ok(()),
+            InvitationStatus::Accepted => Err(Error::new(ErrorCode::InvitationUsed, "the invitation has already been accepted")),
+            InvitationStatus::Revoked => Err(Error::new(ErrorCode::InvitationRevoked, "the invitation was revoked")),
+            InvitationStatus::Expired => Err(Error::new(ErrorCode::InvitationExpired, "the invitation has expired")),
+        }
+    }
+}

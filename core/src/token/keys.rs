@@ -1,0 +1,227 @@
+//! Key material: verification key sets built from a JWKS, and signing keys.
+//!
+//! Every verification key is pinned to exactly one algorithm, taken from its JWK `alg` or
+//! derived from its type and curve. A token is only ever checked with the algorithm its key is
+//! pinned to, which closes the "HS256 signed with the RSA public key" and `alg: none` attacks.
+
+use crate::error::{Error, ErrorCode, Result};
+use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm, PublicKeyUse};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Most keys a key set may hold.
+pub const MAX_KEYS: usize = 64;
+
+fn invalid_key(message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::InvalidKey, message)
+}
+
+/// Selects jsonwebtoken's crypto backend once per process: aws-lc-rs when compiled in (native
+/// hosts), RustCrypto otherwise (wasm). Without this, a build with both features panics.
+pub(crate) fn ensure_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        #[cfg(feature = "aws_lc_rs")]
+        let _ = jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.install_default();
+        #[cfg(all(feature = "rust_crypto", not(feature = "aws_lc_rs")))]
+        let _ = jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER.install_default();
+    });
+}
+
+/// A public key pinned to one algorithm.
+#[derive(Clone)]
+pub(crate) struct VerificationKey {
+    pub(crate) kid: Option<String>,
+    pub(crate) alg: Algorithm,
+    pub(crate) key: DecodingKey,
+}
+
+/// The keys a verifier trusts, usually the issuer's JWKS.
+#[derive(Clone)]
+pub struct KeySet {
+    keys: Vec<VerificationKey>,
+}
+
+impl std::fmt::Debug for KeySet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.keys.iter().map(|k| (&k.kid, k.alg))).finish()
+    }
+}
+
+fn pinned_algorithm(jwk: &Jwk) -> Result<Algorithm> {
+    let derived = match &jwk.algorithm {
+        AlgorithmParameters::RSA(_) => Algorithm::RS256,
+        AlgorithmParameters::EllipticCurve(p) => match p.curve {
+            EllipticCurve::P256 => Algorithm::ES256,
+            EllipticCurve::P384 => Algorithm::ES384,
+            _ => return Err(invalid_key("unsupported elliptic curve (use P-256 or P-384)")),
+        },
+        AlgorithmParameters::OctetKeyPair(p) if p.curve == EllipticCurve::Ed25519 => Algorithm::EdDSA,
+        AlgorithmParameters::OctetKey(_) => {
+            return Err(invalid_key("a public key set cannot hold HMAC (oct) keys; use KeySet::shared_secret"));
+        }
+        _ => return Err(invalid_key("unsupported key type")),
+    };
+    let Some(declared) = jwk.common.key_algorithm else { return Ok(derived) };
+    let declared = match declared {
+        KeyAlgorithm::RS256 => Algorithm::RS256,
+        KeyAlgorithm::RS384 => Algorithm::RS384,
+        KeyAlgorithm::RS512 => Algorithm::RS512,
+        KeyAlgorithm::PS256 => Algorithm::PS256,
+        KeyAlgorithm::PS384 => Algorithm::PS384,
+        KeyAlgorithm::PS512 => Algorithm::PS512,
+        KeyAlgorithm::ES256 => Algorithm::ES256,
+        KeyAlgorithm::ES384 => Algorithm::ES384,
+        KeyAlgorithm::EdDSA => Algorithm::EdDSA,
+        _ => return Err(invalid_key("the key's alg is not a signature algorithm orgkit accepts")),
+    };
+    let family_ok = jsonwebtoken::DecodingKey::from_jwk(jwk).map(|k| k.family() == declared.family()).unwrap_or(false);
+    let curve_ok = !matches!(derived, Algorithm::ES256 | Algorithm::ES384) || declared == derived;
+    if family_ok && curve_ok { Ok(declared) } else { Err(invalid_key("the key's alg does not match its type")) }
+}
+
+impl KeySet {
+    /// Builds a key set from a JWKS document (`{"keys": [...]}`) given as JSON text.
+    pub fn from_jwks_json(json: &str) -> Result<KeySet> {
+        let value: Value = serde_json::from_str(json).map_err(|e| invalid_key(format!("JWKS is not JSON: {e}")))?;
+        KeySet::from_jwks(&value)
+    }
+
+    /// Builds a key set from a JWKS document. Keys marked `"use": "enc"` are skipped; an `oct`
+    /// (HMAC) key, a key of unknown type, a malformed key, a duplicate `kid` or an empty set is
+    /// refused with `invalid_key`.
+    pub fn from_jwks(jwks: &Value) -> Result<KeySet> {
+        ensure_crypto_provider();
+        let keys = jwks
+            .get("keys")
+            .and_then(Value::as_array)
+            .ok_or_else(|| invalid_key("a JWKS is an object with a \"keys\" array"))?;
+        if keys.len() > MAX_KEYS {
+            return Err(invalid_key(format!("a JWKS may hold at most {MAX_KEYS} keys")));
+        }
+        let mut set = Vec::with_capacity(keys.len());
+        for raw in keys {
+            let jwk: Jwk = serde_json::from_value(raw.clone()).map_err(|e| invalid_key(format!("malformed JWK: {e}")))?;
+            if jwk.common.public_key_use == Some(PublicKeyUse::Encryption) {
+                continue;
+            }
+            let alg = pinned_algorithm(&jwk)?;
+            let key = DecodingKey::from_jwk(&jwk).map_err(|e| invalid_key(format!("malformed JWK: {e}")))?;
+            let kid = jwk.common.key_id.clone();
+            if kid.is_some() && set.iter().any(|k: &VerificationKey| k.kid == kid) {
+                return Err(invalid_key("duplicate kid in JWKS"));
+            }
+            set.push(VerificationKey { kid, alg, key });
+        }
+        if set.is_empty() {
+            return Err(invalid_key("the JWKS holds no signature key"));
+        }
+        Ok(KeySet { keys: set })
+    }
+
+    /// A key set of one HMAC (HS256) shared secret, for deployments that chose symmetric
+    /// tokens explicitly. The secret must be at least 32 bytes.
+    pub fn shared_secret(kid: Option<String>, secret: &[u8]) -> Result<KeySet> {
+        ensure_crypto_provider();
+        if secret.len() < 32 {
+            return Err(invalid_key("an HS256 secret must be at least 32 bytes"));
+        }
+        Ok(KeySet { keys: vec![VerificationKey { kid, alg: Algorithm::HS256, key: DecodingKey::from_secret(secret) }] })
+    }
+
+    /// The key a token names. Without a `kid`, a set of exactly one key answers with it.
+    pub(crate) fn find(&self, kid: Option<&str>) -> Result<&VerificationKey> {
+        let found = match kid {
+            Some(kid) => self.keys.iter().find(|k| k.kid.as_deref() == Some(kid)),
+            None if self.keys.len() == 1 => self.keys.first(),
+            None => None,
+        };
+        found.ok_or_else(|| Error::new(ErrorCode::UnknownKey, "the token's key id is not in the key set"))
+    }
+
+    /// How many keys the set holds.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether the set is empty (never true for a set built by this crate).
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+/// How a signing key is given across an FFI or in a vector.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningKeySpec {
+    /// Key id, written in every token's header.
+    pub kid: String,
+    /// `RS256`, `ES256`, `EdDSA` or `HS256`.
+    pub alg: String,
+    /// PKCS#8 PEM private key (RSA, EC or Ed25519).
+    #[serde(default)]
+    pub pem: Option<String>,
+    /// HS256 shared secret as base64url, only with `alg: "HS256"`.
+    #[serde(default)]
+    pub secret: Option<String>,
+}
+
+/// A private key that signs tokens, with its `kid` and algorithm.
+#[derive(Clone)]
+pub struct SigningKey {
+    pub(crate) kid: String,
+    pub(crate) alg: Algorithm,
+    pub(crate) key: EncodingKey,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey").field("kid", &self.kid).field("alg", &self.alg).finish_non_exhaustive()
+    }
+}
+
+impl SigningKey {
+    /// Builds a signing key from its spec. RS256, ES256 and EdDSA take a PKCS#8 PEM; HS256
+    /// takes a base64url secret of at least 32 bytes.
+    pub fn from_spec(spec: &SigningKeySpec) -> Result<SigningKey> {
+        ensure_crypto_provider();
+        if spec.kid.is_empty() || spec.kid.len() > 128 {
+            return Err(invalid_key("kid must be 1-128 characters"));
+        }
+        let pem = || spec.pem.as_deref().map(str::as_bytes).ok_or_else(|| invalid_key("this algorithm needs a pem"));
+        let bad_pem = |e: jsonwebtoken::errors::Error| invalid_key(format!("unusable private key: {e}"));
+        let (alg, key) = match spec.alg.as_str() {
+            "RS256" => (Algorithm::RS256, EncodingKey::from_rsa_pem(pem()?).map_err(bad_pem)?),
+            "ES256" => (Algorithm::ES256, EncodingKey::from_ec_pem(pem()?).map_err(bad_pem)?),
+            "EdDSA" => (Algorithm::EdDSA, EncodingKey::from_ed_pem(pem()?).map_err(bad_pem)?),
+            "HS256" => {
+                let secret = spec.secret.as_deref().ok_or_else(|| invalid_key("HS256 needs a secret"))?;
+                let key = EncodingKey::from_urlsafe_base64_secret(secret).map_err(bad_pem)?;
+                if key.as_bytes().len() < 32 {
+                    return Err(invalid_key("an HS256 secret must be at least 32 bytes"));
+                }
+                (Algorithm::HS256, key)
+            }
+            other => return Err(invalid_key(format!("unsupported signing algorithm {:?}", crate::role::truncate(other)))),
+        };
+        Ok(SigningKey { kid: spec.kid.clone(), alg, key })
+    }
+
+    /// The key id.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// The public half as a JWK (`kid`, `alg`, `use: "sig"`), for a JWKS. HS256 keys have no
+    /// public half and are refused.
+    pub fn public_jwk(&self) -> Result<Value> {
+        if self.alg == Algorithm::HS256 {
+            return Err(invalid_key("an HMAC secret has no public JWK"));
+        }
+        let mut jwk = Jwk::from_encoding_key(&self.key, self.alg).map_err(|e| invalid_key(e.to_string()))?;
+        jwk.common.key_id = Some(self.kid.clone());
+        jwk.common.public_key_use = Some(PublicKeyUse::Signature);
+        serde_json::to_value(&jwk).map_err(|e| invalid_key(e.to_string()))
+    }
+}
