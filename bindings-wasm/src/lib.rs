@@ -1,1 +1,44 @@
-//! Placeholder: filled by its own issue.
+//! # orgkit-wasm
+//!
+//! orgkit's policy core for edge workers, Deno, browsers and Node (npm package `orgkit`).
+//! This crate converts and renames; every rule lives in `orgkit-core`.
+//!
+//! - [`call`]: any core operation by its snake_case name, JSON in, JSON out.
+//! - One camelCase function per operation (`validateSlug`, `verifyOrgToken`, …), see [`ops`].
+//! - [`OrgGuard`]: verifies bearer tokens against a JWKS and requires an org, a role or a
+//!   permission, with a bounded cache of verified tokens.
+//!
+//! Every failure is thrown as an `OrgkitError` (a JS `Error` subclass) carrying core's `code`.
+
+mod convert;
+mod error;
+mod guard;
+pub mod ops;
+mod types;
+
+pub use guard::OrgGuard;
+
+use error::{JsResult, invalid_request};
+use wasm_bindgen::prelude::*;
+
+/// Runs core operation `op` (snake_case, one of [`operations`]) on `input` and answers its JSON
+/// result; throws an `OrgkitError` with core's code on any failure, including a wrong JS type.
+#[wasm_bindgen(skip_typescript)]
+pub fn call(op: JsValue, input: JsValue) -> JsResult {
+    let Some(op) = op.as_string() else {
+        return Err(error::to_js(invalid_request("the operation name must be a string")));
+    };
+    ops::run(&op, &input)
+}
+
+/// The names of every operation [`call`] accepts, as core lists them.
+#[wasm_bindgen(unchecked_return_type = "OperationName[]")]
+pub fn operations() -> Vec<String> {
+    orgkit_core::ops::OPERATIONS.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// Every error code an `OrgkitError` can carry.
+#[wasm_bindgen(js_name = allErrorCodes, unchecked_return_type = "ErrorCode[]")]
+pub fn all_error_codes() -> Vec<String> {
+    orgkit_core::all_codes().into_iter().map(str::to_owned).collect()
+}

@@ -1,0 +1,46 @@
+//! JS values in and out.
+//!
+//! Inputs go through `JSON.stringify` (called with a `catch`, so it can never throw through
+//! Rust frames) and `serde_json`. This is deliberate: walking a hostile JS value field by field
+//! (with serde-wasm-bindgen) calls getters and Proxy traps that may throw, and a JS exception that
+//! unwinds through wasm frames leaves the module's shadow stack unbalanced. `JSON.stringify`
+//! turns cycles, `BigInt`, throwing getters and over-deep values into one caught error, drops
+//! `undefined` fields (so they read as absent), and serde_json bounds the nesting depth.
+//! Outputs are built with serde-wasm-bindgen's JSON-compatible serializer (plain objects, no
+//! `Map`), then frozen where the guard shares them between calls.
+
+use crate::error::invalid_request;
+use orgkit_core::Error;
+use serde::Serialize;
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+
+/// Converts a JS value to JSON. `undefined`, functions and symbols read as `null`.
+pub fn to_json(value: &JsValue, what: &str) -> Result<Value, Error> {
+    if value.is_undefined() {
+        return Ok(Value::Null);
+    }
+    let text = js_sys::JSON::stringify(value).map_err(|_| {
+        invalid_request(format!("{what} is not JSON-compatible (a cycle, a BigInt, a throwing getter or too deep)"))
+    })?;
+    let Some(text) = text.as_string() else { return Ok(Value::Null) };
+    serde_json::from_str(&text).map_err(|e| invalid_request(format!("{what} is not valid JSON input: {e}")))
+}
+
+/// Converts a Rust value to a plain JS value (objects, arrays, numbers, strings).
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, Error> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| invalid_request(format!("cannot convert the result to JS: {e}")))
+}
+
+/// Freezes a value built by [`to_js`] and everything inside it, so that one object can be handed
+/// to several callers without one changing what the next sees.
+pub fn deep_freeze(value: &JsValue) {
+    if let Some(object) = value.dyn_ref::<js_sys::Object>() {
+        for inner in js_sys::Object::values(object).iter() {
+            deep_freeze(&inner);
+        }
+        js_sys::Object::freeze(object);
+    }
+}

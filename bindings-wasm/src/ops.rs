@@ -1,0 +1,65 @@
+//! One camelCase export per core operation. Each is `call` with the name filled in: the list
+//! below must name every entry of `orgkit_core::ops::OPERATIONS` (a node test checks it).
+
+use crate::convert::{to_js, to_json};
+use crate::error::{self, JsResult};
+use wasm_bindgen::prelude::*;
+
+/// Runs a core operation on a JS input and converts the answer back.
+pub fn run(op: &str, input: &JsValue) -> JsResult {
+    let input = to_json(input, "the input").map_err(error::to_js)?;
+    let output = orgkit_core::ops::call(op, input).map_err(error::to_js)?;
+    to_js(&output).map_err(error::to_js)
+}
+
+macro_rules! operations {
+    ($( $rust:ident => $js:ident; )*) => {
+        $(
+            #[doc = concat!("Core operation `", stringify!($rust), "`: see `orgkit_core::ops`.")]
+            #[wasm_bindgen(js_name = $js, skip_typescript)]
+            pub fn $rust(input: JsValue) -> JsResult {
+                run(stringify!($rust), &input)
+            }
+        )*
+
+        /// The TypeScript declarations of the camelCase exports, typed by operation.
+        #[wasm_bindgen(typescript_custom_section)]
+        const OPERATION_EXPORTS_TS: &str = concat!($(
+            "/** Core operation `", stringify!($rust), "`. Throws `OrgkitError`. */\n",
+            "export function ", stringify!($js), "(input: OperationInput<\"", stringify!($rust),
+            "\">): OperationOutput<\"", stringify!($rust), "\">;\n",
+        )*);
+    };
+}
+
+operations! {
+    error_codes => errorCodes;
+    validate_slug => validateSlug;
+    normalize_slug => normalizeSlug;
+    normalize_email => normalizeEmail;
+    role_permissions => rolePermissions;
+    authorize => authorize;
+    can_grant => canGrant;
+    can_change_role => canChangeRole;
+    can_remove_member => canRemoveMember;
+    resolve_settings => resolveSettings;
+    apply_settings_patch => applySettingsPatch;
+    apply_tenant_settings_patch => applyTenantSettingsPatch;
+    parse_new_organization => parseNewOrganization;
+    apply_organization_patch => applyOrganizationPatch;
+    check_password => checkPassword;
+    lockout_check => lockoutCheck;
+    lockout_after_failure => lockoutAfterFailure;
+    decide_password_login => decidePasswordLogin;
+    route_email => routeEmail;
+    check_connection_allowed => checkConnectionAllowed;
+    explain_login => explainLogin;
+    invitation_status => invitationStatus;
+    issue_invitation => issueInvitation;
+    verify_invitation => verifyInvitation;
+    build_org_claims => buildOrgClaims;
+    sign_org_claims => signOrgClaims;
+    verify_org_token => verifyOrgToken;
+    parse_bearer => parseBearer;
+    public_jwk => publicJwk;
+}
