@@ -55,6 +55,7 @@ operations! {
     check_connection_allowed => checkConnectionAllowed;
     explain_login => explainLogin;
     invitation_status => invitationStatus;
+    check_invitation_acceptable => checkInvitationAcceptable;
     issue_invitation => issueInvitation;
     verify_invitation => verifyInvitation;
     build_org_claims => buildOrgClaims;

@@ -244,7 +244,8 @@ export interface Operations {
   route_email: { input: { email: string; connections: Connection[]; preferred?: string | null }; output: { connection_id: string | null } };
   check_connection_allowed: { input: { org_connections: string[]; connection_id: string }; output: Allowed };
   explain_login: { input: LoginQuery; output: LoginPlan };
-  invitation_status: { input: { record: InvitationRecord; now: UnixSeconds }; output: { status: InvitationStatus; acceptable: boolean } };
+  invitation_status: { input: { record: InvitationRecord; now: UnixSeconds }; output: { status: InvitationStatus } };
+  check_invitation_acceptable: { input: { record: InvitationRecord; now: UnixSeconds }; output: Allowed };
   issue_invitation: { input: { key: SigningKeySpec; invitation: InvitationRequest }; output: { token: string; claims: InvitationClaims } };
   verify_invitation: {
     input: { token: string; jwks: Jwks; options: VerifyOptions; email?: string | null };

@@ -128,7 +128,10 @@ impl OrgGuard {
     fn authorize_inner(&self, input: &JsValue, options: &JsValue) -> Result<JsValue, Error> {
         // Read everything from JS first: no borrow is held while JS code (getters) runs.
         let token = input::bearer_token(input)?;
-        let options: AuthorizeOptions = orgkit_core::ops::parse_input(to_json(options, "the options")?)?;
+        let options: AuthorizeOptions = match to_json(options, "the options object")? {
+            Value::Null => AuthorizeOptions::default(),
+            options => orgkit_core::ops::parse_input(options)?,
+        };
         let requirement = Requirement {
             org: options.org,
             role: options.role.as_deref().map(Role::parse).transpose()?,

@@ -1,0 +1,82 @@
+// On-demand benchmark (not a test): `node bench/bench.mjs` from bindings-wasm after build.sh.
+// Per request: OrgGuard.authorize versus jose jwtVerify + the same claim checks by hand, for
+// ES256, EdDSA and RS256, with a fresh token each time and with one repeated token; the .wasm
+// size raw and gzipped; instantiate time (compile + instantiate in a fresh process).
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { cpus } from "node:os";
+import { gzipSync } from "node:zlib";
+import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify } from "jose";
+import { OrgGuard } from "orgkit";
+
+const require = createRequire(import.meta.url);
+const wasmPath = require.resolve("orgkit/web/orgkit_bg.wasm");
+const issuer = "https://auth.example.test";
+const audience = "orgkit";
+const FRESH = Number(process.env.FRESH ?? 400);
+const REPEAT = Number(process.env.REPEAT ?? 20000);
+const RANK = { viewer: 0, member: 1, admin: 2, owner: 3 };
+
+/** The checks OrgGuard.authorize({ org, role }) makes after verification, written by hand. */
+function handChecks(payload, org, role) {
+  if (!payload.org_id) throw new Error("org_required");
+  if (payload.org_id !== org && payload.org_slug !== org) throw new Error("org_mismatch");
+  if (!(payload.org_role in RANK) || RANK[payload.org_role] < RANK[role]) throw new Error("insufficient_role");
+  return payload;
+}
+
+async function timeAsync(n, fn) {
+  for (let i = 0; i < Math.min(50, n); i += 1) await fn(i);
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < n; i += 1) await fn(i);
+  return Number(process.hrtime.bigint() - start) / 1000 / n;
+}
+function timeSync(n, fn) {
+  for (let i = 0; i < Math.min(50, n); i += 1) fn(i);
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < n; i += 1) fn(i);
+  return Number(process.hrtime.bigint() - start) / 1000 / n;
+}
+
+const rows = [];
+for (const alg of ["ES256", "EdDSA", "RS256"]) {
+  const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
+  const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: "k1", alg, use: "sig" }] };
+  const now = Math.floor(Date.now() / 1000);
+  const sign = (i) => new SignJWT({ sub: `user-${i}`, jti: `t-${i}`, org_id: "org-1", org_slug: "acme", org_role: "admin", amr: ["pwd"] })
+    .setProtectedHeader({ alg, kid: "k1", typ: "at+jwt" }).setIssuer(issuer).setAudience(audience)
+    .setIssuedAt(now).setExpirationTime(now + 3600).sign(privateKey);
+  const tokens = [];
+  for (let i = 0; i < FRESH + 50; i += 1) tokens.push(await sign(i));
+  const keySet = createLocalJWKSet(jwks);
+  const joseOnce = async (token) => handChecks((await jwtVerify(token, keySet, { issuer, audience, algorithms: [alg] })).payload, "acme", "admin");
+  const guard = new OrgGuard({ jwks, issuer, audience });
+  const options = { org: "acme", role: "admin" };
+
+  const joseFresh = await timeAsync(FRESH, (i) => joseOnce(tokens[i % tokens.length]));
+  const orgkitFresh = timeSync(FRESH, (i) => guard.authorize(tokens[(i + 50) % tokens.length], options));
+  const joseRepeat = await timeAsync(Math.min(REPEAT, FRESH * 5), () => joseOnce(tokens[0]));
+  const orgkitRepeat = timeSync(REPEAT, () => guard.authorize(`Bearer ${tokens[0]}`, options));
+  rows.push({ alg, joseFresh, orgkitFresh, joseRepeat, orgkitRepeat });
+}
+
+const bytes = readFileSync(wasmPath);
+const instantiate = [];
+for (let i = 0; i < 5; i += 1) {
+  const script = `const { initSync } = await import(${JSON.stringify(require.resolve("orgkit/web"))});
+const bytes = (await import("node:fs")).readFileSync(${JSON.stringify(wasmPath)});
+const t = process.hrtime.bigint(); initSync({ module: bytes }); console.log(Number(process.hrtime.bigint() - t) / 1e6);`;
+  instantiate.push(Number(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" }).trim()));
+}
+instantiate.sort((a, b) => a - b);
+
+const f = (x) => x.toFixed(1);
+console.log(`machine: ${cpus()[0]?.model ?? "?"} ×${cpus().length}, node ${process.version}; FRESH=${FRESH} REPEAT=${REPEAT}`);
+console.log("| alg | jose fresh µs | orgkit fresh µs | ratio | jose repeated µs | orgkit repeated µs | ratio |");
+console.log("|---|---:|---:|---:|---:|---:|---:|");
+for (const r of rows) {
+  console.log(`| ${r.alg} | ${f(r.joseFresh)} | ${f(r.orgkitFresh)} | ${(r.orgkitFresh / r.joseFresh).toFixed(2)}× | ${f(r.joseRepeat)} | ${f(r.orgkitRepeat)} | ${(r.orgkitRepeat / r.joseRepeat).toFixed(3)}× |`);
+}
+console.log(`wasm: ${bytes.length} bytes raw, ${gzipSync(bytes, { level: 9 }).length} bytes gzip -9`);
+console.log(`instantiate (initSync from bytes, fresh process, median of 5): ${instantiate[2].toFixed(1)} ms`);

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Builds the npm package `orgkit` into bindings-wasm/npm/node (nodejs target) and
+# bindings-wasm/npm/web (web target). Idempotent; installs what it needs:
+#   - wasm-bindgen-cli, the exact version of the wasm-bindgen crate in Cargo.lock;
+#   - the npm dev tools of package-lock.json (binaryen's wasm-opt, jose, typescript).
+# The size profile is passed on the command line so the workspace's release profile is untouched.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+cd "$here"
+
+log() { printf 'bindings-wasm: %s\n' "$*"; }
+
+# 1. wasm-bindgen CLI = the crate's version (without --locked: see ../../shared TOOLCHAIN notes).
+want=$(awk '$0 == "name = \"wasm-bindgen\"" { getline; gsub(/version = |"/, ""); print; exit }' "$root/Cargo.lock")
+if [ -z "$want" ]; then echo "bindings-wasm: wasm-bindgen is not in Cargo.lock" >&2; exit 1; fi
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have" != "$want" ]; then
+  log "installing wasm-bindgen-cli $want (found: ${have:-none})"
+  cargo install wasm-bindgen-cli --version "$want" --force --quiet
+fi
+
+# 2. npm tooling, reinstalled only when the lock file changes.
+stamp=node_modules/.orgkit-lock.sha
+lock_sha=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null || true)" != "$lock_sha" ]; then
+  log "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_sha" > "$stamp"
+fi
+
+# 3. The wasm module, built for size (LTO, one codegen unit, opt-level s, abort on panic).
+profile=(
+  --config 'profile.release.lto="fat"'
+  --config 'profile.release.codegen-units=1'
+  --config 'profile.release.opt-level="s"'
+  --config 'profile.release.panic="abort"'
+  --config 'profile.release.strip="debuginfo"'
+)
+log "cargo build (wasm32, release)"
+(cd "$root" && cargo build -p orgkit-wasm --target wasm32-unknown-unknown --release --quiet "${profile[@]}")
+wasm="$target_dir/wasm32-unknown-unknown/release/orgkit_wasm.wasm"
+
+# 4. JS glue for both targets.
+rm -rf npm/node npm/web
+wasm-bindgen --target nodejs --out-dir npm/node --out-name orgkit "$wasm"
+wasm-bindgen --target web --out-dir npm/web --out-name orgkit "$wasm"
+# wasm-bindgen copies this folder's package.json dependencies next to the glue; replace them.
+echo '{ "type": "commonjs" }' > npm/node/package.json
+echo '{ "type": "module" }' > npm/web/package.json
+# The error class is an ES module snippet; the nodejs glue require()s it, so give it CommonJS.
+for snippet in npm/node/snippets/*/js/orgkit_error.js; do
+  sed -i 's/^export class OrgkitError/class OrgkitError/' "$snippet"
+  echo 'module.exports = { OrgkitError };' >> "$snippet"
+done
+# Export the error class next to the functions, for `instanceof OrgkitError`.
+echo 'exports.OrgkitError = OrgkitError;' >> npm/node/orgkit.js
+echo 'export { OrgkitError };' >> npm/web/orgkit.js
+
+# 5. Size optimisation with binaryen's wasm-opt, once per distinct module (cached by hash).
+wasm_opt=node_modules/.bin/wasm-opt
+if [ -x "$wasm_opt" ]; then
+  cmp -s npm/node/orgkit_bg.wasm npm/web/orgkit_bg.wasm || { echo "bindings-wasm: node and web modules differ" >&2; exit 1; }
+  cache="$target_dir/orgkit-wasm-opt"
+  mkdir -p "$cache"
+  key=$( (sha256sum npm/web/orgkit_bg.wasm | cut -d' ' -f1; "$wasm_opt" --version) | sha256sum | cut -d' ' -f1)
+  if [ ! -f "$cache/$key.wasm" ]; then
+    log "wasm-opt -Oz"
+    "$wasm_opt" -Oz --strip-debug --strip-producers \
+      --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+      npm/web/orgkit_bg.wasm -o "$cache/$key.tmp"
+    mv "$cache/$key.tmp" "$cache/$key.wasm"
+  fi
+  cp "$cache/$key.wasm" npm/node/orgkit_bg.wasm
+  cp "$cache/$key.wasm" npm/web/orgkit_bg.wasm
+else
+  log "wasm-opt not found: the module is not size-optimised"
+fi
+log "built npm/node and npm/web ($(wc -c < npm/web/orgkit_bg.wasm) bytes, $(gzip -9c npm/web/orgkit_bg.wasm | wc -c) gzipped)"

@@ -1,0 +1,71 @@
+// Shared helpers of the node test suites.
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const here = dirname(fileURLToPath(import.meta.url));
+export const repo = join(here, "..", "..");
+export const vectorsDir = join(repo, "tests", "vectors");
+export const keysDir = join(vectorsDir, "keys");
+
+/** The fixed test keys of tests/vectors/keys. */
+export const testKeys = {
+  jwks: JSON.parse(readFileSync(join(keysDir, "test-jwks.json"), "utf8")),
+  es256: { kid: "test-es256", alg: "ES256", pem: readFileSync(join(keysDir, "test-es256.private.pem"), "utf8") },
+  eddsa: { kid: "test-eddsa", alg: "EdDSA", pem: readFileSync(join(keysDir, "test-eddsa.private.pem"), "utf8") },
+  rs256: { kid: "test-rs256", alg: "RS256", pem: readFileSync(join(keysDir, "test-rs256.private.pem"), "utf8") },
+};
+
+/** Every vector of every tests/vectors/*.json file, with its file name. */
+export function loadVectors() {
+  const files = readdirSync(vectorsDir).filter((f) => f.endsWith(".json")).sort();
+  const vectors = [];
+  for (const file of files) {
+    const doc = JSON.parse(readFileSync(join(vectorsDir, file), "utf8"));
+    assert.ok(Array.isArray(doc.vectors), `${file}: no "vectors" array`);
+    for (const v of doc.vectors) vectors.push({ file, ...v });
+  }
+  return { files, vectors };
+}
+
+/**
+ * Whether `actual` contains `expected` as tests/vectors/README.md defines it: objects match
+ * as a recursive subset, everything else exactly. Answers null or the path of the mismatch.
+ */
+export function subsetMismatch(expected, actual, path = "$") {
+  if (expected !== null && typeof expected === "object" && !Array.isArray(expected)) {
+    if (actual === null || typeof actual !== "object" || Array.isArray(actual)) return path;
+    for (const [k, v] of Object.entries(expected)) {
+      if (!Object.hasOwn(actual, k)) return `${path}.${k} (missing)`;
+      const inner = subsetMismatch(v, actual[k], `${path}.${k}`);
+      if (inner) return inner;
+    }
+    return null;
+  }
+  return isDeepStrictEqual(expected, actual) ? null : path;
+}
+
+function isDeepStrictEqual(a, b) {
+  try {
+    assert.deepStrictEqual(b, a);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Asserts that `fn` throws an OrgkitError with `code` and answers the error. */
+export function throwsCode(fn, code, OrgkitError) {
+  let error;
+  try {
+    fn();
+  } catch (e) {
+    error = e;
+  }
+  assert.ok(error, `expected ${code}, nothing was thrown`);
+  if (OrgkitError) assert.ok(error instanceof OrgkitError, `not an OrgkitError: ${error}`);
+  assert.equal(error.name, "OrgkitError", String(error));
+  assert.equal(error.code, code, `expected ${code}, got ${error.code}: ${error.message}`);
+  return error;
+}

@@ -1,0 +1,56 @@
+// A typed usage of the package, compiled with `tsc --noEmit` by test.sh: it must type-check, and
+// the lines marked @ts-expect-error must not (so the types are not `any`).
+import {
+  OrgGuard, OrgkitError, call, operations, allErrorCodes, validateSlug, verifyOrgToken, resolveSettings,
+  type OrgClaims, type ErrorCode, type OperationName, type Role,
+} from "orgkit";
+import initWeb, { initSync, OrgGuard as WebGuard } from "orgkit/web";
+
+declare const request: Request;
+declare const jwks: { keys: Array<Record<string, unknown>> };
+
+const guard = new OrgGuard({ jwks, issuer: "https://auth.example.test", audience: "orgkit", leeway: 30 });
+const claims: OrgClaims = guard.authorize(request, { org: "acme", role: "admin", permission: "members:add" });
+const role: Role | undefined = claims.org_role;
+const exp: number = claims.exp;
+guard.authorize("Bearer abc", {});
+guard.authorize("abc");
+guard.setJwks(JSON.stringify(jwks));
+const cached: number = guard.cachedTokens;
+
+// @ts-expect-error: not a role
+guard.authorize(request, { role: "root" });
+// @ts-expect-error: unknown option
+guard.authorize(request, { orgg: "acme" });
+// @ts-expect-error: issuer is required
+new OrgGuard({ jwks, audience: "orgkit" });
+
+const slug: string = validateSlug({ slug: "acme" }).slug;
+const viaCall: string = call("normalize_slug", { name: "Acme" }).slug;
+// @ts-expect-error: wrong input for the operation
+call("normalize_slug", { slug: "acme" });
+// @ts-expect-error: not an operation
+call("no_such_op", {});
+const ttl: number = resolveSettings({}).session_ttl_hours.value;
+const verified: OrgClaims = verifyOrgToken({ token: "t", jwks, options: { issuer: "i", audience: "a", now: 0 } });
+const ops: OperationName[] = operations();
+const codes: ErrorCode[] = allErrorCodes();
+
+try {
+  validateSlug({ slug: "-x" });
+} catch (e) {
+  if (e instanceof OrgkitError) {
+    const code: ErrorCode = e.code;
+    const field: string | undefined = e.field;
+    const status: number = e.status;
+    console.log(code, field, status);
+  }
+}
+
+async function edge(bytes: ArrayBuffer): Promise<void> {
+  initSync({ module: bytes });
+  await initWeb({ module_or_path: bytes });
+  new WebGuard({ jwks: "{}", issuer: "i", audience: "a" }).authorize(request);
+}
+
+console.log(role, exp, cached, slug, viaCall, ttl, verified, ops, codes, edge);
