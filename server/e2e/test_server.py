@@ -1,0 +1,132 @@
+"""orgkit-server over a real socket: SMTP invitation flow and PyJWT verification."""
+
+import email
+import email.policy
+import json
+import os
+import re
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+import jwt
+import pytest
+from aiosmtpd.controller import Controller
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope.content)
+        return "250 OK"
+
+
+@pytest.fixture()
+def smtp():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller, inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture()
+def server(smtp):
+    controller, _ = smtp
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ)
+        env.update({
+            "ORGKIT_DATABASE_URL": f"sqlite://{tmp}/orgkit.db",
+            "ORGKIT_BIND": f"127.0.0.1:{port}",
+            "ORGKIT_SMTP_URL": f"smtp://127.0.0.1:{controller.port}",
+            "ORGKIT_EMAIL_FROM": "orgkit <no-reply@orgkit.test>",
+        })
+        proc = subprocess.Popen([os.environ["ORGKIT_SERVER_BIN"]], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            first = json.loads(proc.stdout.readline())
+            assert first["tenant"] == "default"
+            for _ in range(200):
+                try:
+                    if call(base, "GET", "/healthz")[0] == 200:
+                        break
+                except (urllib.error.URLError, ConnectionError):
+                    time.sleep(0.05)
+            yield base, first["management_key"]
+        finally:
+            proc.terminate()
+            assert proc.wait(timeout=15) == 0, "graceful shutdown on SIGTERM"
+
+
+def call(base, method, path, body=None, token=None):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(base + path, data=data, method=method)
+    if body is not None:
+        req.add_header("content-type", "application/json")
+    if token:
+        req.add_header("authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            raw = resp.read()
+            return resp.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+
+
+def test_invitation_email_over_smtp_is_accepted_and_tokens_verify_with_pyjwt(server, smtp):
+    base, key = server
+    _, inbox = smtp
+    status, org = call(base, "POST", "/manage/v1/default/organizations",
+                       {"name": "Cardiology Department", "slug": "cardiology", "metadata": {"department_code": "CARD-01"}}, key)
+    assert status == 201, org
+    status, inv = call(base, "POST", f"/manage/v1/default/organizations/{org['id']}/invitations",
+                       {"email": "bob@hospital.com", "role": "member"}, key)
+    assert status == 201, inv
+    for _ in range(100):
+        if inbox.messages:
+            break
+        time.sleep(0.05)
+    assert len(inbox.messages) == 1
+    msg = email.message_from_bytes(inbox.messages[0], policy=email.policy.default)
+    assert msg.is_multipart()
+    assert "Cardiology Department" in msg["subject"]
+    text = msg.get_body(preferencelist=("plain",)).get_content()
+    html = msg.get_body(preferencelist=("html",)).get_content()
+    assert "Cardiology Department" in html
+    link = re.search(r"(http://\S+/invitations/\S+)", text).group(1)
+    assert link == inv["invitation_url"]
+    token = link.rsplit("/", 1)[1]
+
+    status, accepted = call(base, "POST", f"/api/v1/organizations/invitations/{token}/accept",
+                            {"password": "correct horse battery", "name": "Bob"})
+    assert status == 200, accepted
+    access = accepted["data"]["accessToken"]
+
+    jwks_client = jwt.PyJWKClient(base + "/.well-known/jwks.json")
+    signing_key = jwks_client.get_signing_key_from_jwt(access)
+    claims = jwt.decode(access, signing_key.key, algorithms=["ES256"], audience="orgkit", issuer=base)
+    assert claims["org_id"] == org["id"]
+    assert claims["org_slug"] == "cardiology"
+    assert claims["org_role"] == "member"
+    assert claims["email"] == "bob@hospital.com"
+    assert claims["exp"] - claims["iat"] == 24 * 3600
+
+    # Tampered tokens are refused by the server.
+    status, body = call(base, "GET", "/api/v1/me", token=access[:-4] + "AAAA")
+    assert status == 401 and body["error"]["code"] in ("invalid_signature", "invalid_token")
+    status, me = call(base, "GET", "/api/v1/me", token=access)
+    assert status == 200 and me["data"]["organization"]["slug"] == "cardiology"

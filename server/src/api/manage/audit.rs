@@ -1,0 +1,43 @@
+//! `/manage/v1/{tenant}/organizations/{orgId}/audit-log`.
+
+use crate::api::views::list_manage;
+use crate::api::{BearerAuth, Reply};
+use crate::auth::management;
+use crate::clock;
+use crate::service::{Caller, orgs};
+use crate::state::AppState;
+use crate::store::PageQuery;
+use orgkit_core::Permission;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{OpenApi, Tags};
+use serde_json::json;
+
+#[derive(Tags)]
+enum Tag {
+    /// Management API: audit log.
+    ManageAuditLog,
+}
+
+/// Audit log handlers.
+pub struct Api(pub AppState);
+
+#[OpenApi(tag = "Tag::ManageAuditLog")]
+impl Api {
+    /// Every change to the org, oldest first: actor, action, target, time.
+    #[oai(path = "/manage/v1/:tenant/organizations/:org_id/audit-log", method = "get")]
+    async fn list(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> poem::Result<Reply> {
+        let t = management(&self.0, &tenant, &auth.0.token).await?;
+        let (org, _) = orgs::get(&self.0.store, &t, &Caller::Tenant, &org_id, Permission::AuditLogRead).await?;
+        let page = self.0.store.list_audit(&org.id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
+        Ok(Reply::Ok(Json(list_manage(page, |e| {
+            Ok(json!({
+                "id": e.id,
+                "actor": e.actor,
+                "action": e.action,
+                "target": e.target,
+                "created_at": clock::rfc3339(e.created_at),
+            }))
+        })?)))
+    }
+}

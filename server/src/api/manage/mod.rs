@@ -1,0 +1,9 @@
+//! The management API of seed 000: `/manage/v1/{tenant}/…`, authenticated by a management key.
+
+pub mod audit;
+pub mod connections;
+pub mod invitations;
+pub mod members;
+pub mod orgs;
+pub mod settings;
+pub mod users;

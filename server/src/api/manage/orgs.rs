@@ -1,0 +1,65 @@
+//! `/manage/v1/{tenant}/organizations[/{orgId}]`.
+
+use crate::api::views::{list_manage, org_manage};
+use crate::api::{BearerAuth, Reply};
+use crate::auth::management;
+use crate::service::{Caller, orgs};
+use crate::state::AppState;
+use crate::store::PageQuery;
+use orgkit_core::Permission;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{OpenApi, Tags};
+use serde_json::Value;
+
+#[derive(Tags)]
+enum Tag {
+    /// Management API: organizations.
+    ManageOrganizations,
+}
+
+/// Organization handlers.
+pub struct Api(pub AppState);
+
+#[OpenApi(tag = "Tag::ManageOrganizations")]
+impl Api {
+    /// Create an organization.
+    #[oai(path = "/manage/v1/:tenant/organizations", method = "post")]
+    async fn create(&self, auth: BearerAuth, tenant: Path<String>, body: Json<Value>) -> poem::Result<Reply> {
+        let t = management(&self.0, &tenant, &auth.0.token).await?;
+        let org = orgs::create(&self.0.store, &t, &Caller::Tenant, &body.0).await?;
+        Ok(Reply::Created(Json(org_manage(&t, &org)?)))
+    }
+
+    /// List the tenant's organizations.
+    #[oai(path = "/manage/v1/:tenant/organizations", method = "get")]
+    async fn list(&self, auth: BearerAuth, tenant: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> poem::Result<Reply> {
+        let t = management(&self.0, &tenant, &auth.0.token).await?;
+        let page = orgs::list(&self.0.store, &t, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
+        Ok(Reply::Ok(Json(list_manage(page, |o| org_manage(&t, o))?)))
+    }
+
+    /// Get an organization with its effective settings.
+    #[oai(path = "/manage/v1/:tenant/organizations/:org_id", method = "get")]
+    async fn get(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>) -> poem::Result<Reply> {
+        let t = management(&self.0, &tenant, &auth.0.token).await?;
+        let (org, _) = orgs::get(&self.0.store, &t, &Caller::Tenant, &org_id, Permission::OrgRead).await?;
+        Ok(Reply::Ok(Json(org_manage(&t, &org)?)))
+    }
+
+    /// Merge-patch an organization: name, slug, metadata, branding, auth settings.
+    #[oai(path = "/manage/v1/:tenant/organizations/:org_id", method = "patch")]
+    async fn patch(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, body: Json<Value>) -> poem::Result<Reply> {
+        let t = management(&self.0, &tenant, &auth.0.token).await?;
+        let org = orgs::update(&self.0.store, &t, &Caller::Tenant, &org_id, &body.0).await?;
+        Ok(Reply::Ok(Json(org_manage(&t, &org)?)))
+    }
+
+    /// Delete an organization.
+    #[oai(path = "/manage/v1/:tenant/organizations/:org_id", method = "delete")]
+    async fn delete(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>) -> poem::Result<Reply> {
+        let t = management(&self.0, &tenant, &auth.0.token).await?;
+        orgs::delete(&self.0.store, &t, &Caller::Tenant, &org_id).await?;
+        Ok(Reply::NoContent)
+    }
+}

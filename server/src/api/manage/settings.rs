@@ -1,0 +1,37 @@
+//! `/manage/v1/{tenant}/settings`: the tenant's defaults and floors.
+
+use crate::api::{BearerAuth, Reply};
+use crate::auth::management;
+use crate::service::tenants::{patch_settings, settings_json};
+use crate::state::AppState;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{OpenApi, Tags};
+use serde_json::Value;
+
+#[derive(Tags)]
+enum Tag {
+    /// Management API: tenant settings.
+    ManageSettings,
+}
+
+/// Tenant settings handlers.
+pub struct Api(pub AppState);
+
+#[OpenApi(tag = "Tag::ManageSettings")]
+impl Api {
+    /// The tenant's default settings, floors and effective values.
+    #[oai(path = "/manage/v1/:tenant/settings", method = "get")]
+    async fn get(&self, auth: BearerAuth, tenant: Path<String>) -> poem::Result<Reply> {
+        let t = management(&self.0, &tenant, &auth.0.token).await?;
+        Ok(Reply::Ok(Json(settings_json(&t.settings()?)?)))
+    }
+
+    /// Merge-patch the tenant's defaults (flat) and `floors`.
+    #[oai(path = "/manage/v1/:tenant/settings", method = "patch")]
+    async fn patch(&self, auth: BearerAuth, tenant: Path<String>, body: Json<Value>) -> poem::Result<Reply> {
+        let t = management(&self.0, &tenant, &auth.0.token).await?;
+        let settings = patch_settings(&self.0.store, &t, &body.0).await?;
+        Ok(Reply::Ok(Json(settings_json(&settings)?)))
+    }
+}

@@ -1,0 +1,56 @@
+//! `/manage/v1/{tenant}/users[/{userId}]`.
+
+use crate::api::views::list_manage;
+use crate::api::{BearerAuth, Reply};
+use crate::auth::management;
+use crate::service::{Caller, users};
+use crate::state::AppState;
+use crate::store::PageQuery;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{OpenApi, Tags};
+use serde_json::Value;
+
+#[derive(Tags)]
+enum Tag {
+    /// Management API: users.
+    ManageUsers,
+}
+
+/// User handlers.
+pub struct Api(pub AppState);
+
+#[OpenApi(tag = "Tag::ManageUsers")]
+impl Api {
+    /// Create a user (`email`, `name?`, `password?`).
+    #[oai(path = "/manage/v1/:tenant/users", method = "post")]
+    async fn create(&self, auth: BearerAuth, tenant: Path<String>, body: Json<Value>) -> poem::Result<Reply> {
+        let t = management(&self.0, &tenant, &auth.0.token).await?;
+        let user = users::create(&self.0.store, &t, body.0, &Caller::Tenant).await?;
+        Ok(Reply::Created(Json(users::user_json(&user))))
+    }
+
+    /// List the tenant's users.
+    #[oai(path = "/manage/v1/:tenant/users", method = "get")]
+    async fn list(&self, auth: BearerAuth, tenant: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> poem::Result<Reply> {
+        let t = management(&self.0, &tenant, &auth.0.token).await?;
+        let page = self.0.store.list_users(&t.id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
+        Ok(Reply::Ok(Json(list_manage(page, |u| Ok(users::user_json(u)))?)))
+    }
+
+    /// Get a user.
+    #[oai(path = "/manage/v1/:tenant/users/:user_id", method = "get")]
+    async fn get(&self, auth: BearerAuth, tenant: Path<String>, user_id: Path<String>) -> poem::Result<Reply> {
+        let t = management(&self.0, &tenant, &auth.0.token).await?;
+        let user = users::get(&self.0.store, &t, &user_id).await?;
+        Ok(Reply::Ok(Json(users::user_json(&user))))
+    }
+
+    /// Delete a user (refused while they are an org's last owner).
+    #[oai(path = "/manage/v1/:tenant/users/:user_id", method = "delete")]
+    async fn delete(&self, auth: BearerAuth, tenant: Path<String>, user_id: Path<String>) -> poem::Result<Reply> {
+        let t = management(&self.0, &tenant, &auth.0.token).await?;
+        users::delete(&self.0.store, &t, &user_id).await?;
+        Ok(Reply::NoContent)
+    }
+}

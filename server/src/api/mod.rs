@@ -1,0 +1,120 @@
+//! HTTP: one poem-openapi service of per-resource modules, plus the middleware that bounds
+//! request bodies, turns every error into a coded answer and counts responses.
+
+pub mod manage;
+pub mod ops;
+pub mod user;
+pub mod views;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use orgkit_core::ErrorCode;
+use poem::http::StatusCode;
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route};
+use poem_openapi::auth::Bearer;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApiService, SecurityScheme};
+use serde_json::Value;
+
+/// `Authorization: Bearer …`: a management key (management API) or an access token (user API).
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer")]
+pub struct BearerAuth(pub Bearer);
+
+/// Every success answer: a JSON body with its status.
+#[derive(ApiResponse)]
+pub enum Reply {
+    /// OK.
+    #[oai(status = 200)]
+    Ok(Json<Value>),
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<Value>),
+    /// No content.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+/// The user API's envelope `{"success": true, "data": …}`.
+pub fn envelope(data: Value) -> Json<Value> {
+    Json(serde_json::json!({ "success": true, "data": data }))
+}
+
+/// The OpenAPI service of both APIs and the operational endpoints.
+pub fn openapi(state: &AppState) -> OpenApiService<impl poem_openapi::OpenApi + use<>, ()> {
+    let s = || state.clone();
+    OpenApiService::new(
+        (
+            manage::orgs::Api(s()),
+            manage::settings::Api(s()),
+            manage::users::Api(s()),
+            manage::members::Api(s()),
+            manage::invitations::Api(s()),
+            manage::connections::Api(s()),
+            manage::audit::Api(s()),
+            user::orgs::Api(s()),
+            user::members::Api(s()),
+            user::invitations::Api(s()),
+            user::auth::Api(s()),
+            user::sso::Api(s()),
+            ops::Api(s()),
+        ),
+        "orgkit",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .server(state.config.public_url.clone())
+}
+
+/// The whole application, ready to serve or to drive with poem's test client.
+pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> {
+    let service = openapi(&state);
+    let spec = service.spec_endpoint();
+    let docs = service.swagger_ui();
+    let max_body = state.config.max_body_bytes;
+    let metrics = state.metrics.clone();
+    Route::new()
+        .nest("/", service)
+        .at("/openapi.json", spec)
+        .nest("/docs", docs)
+        .at("/invitations/:token", ops::invitation_page(state))
+        .around(move |ep, req| {
+            let metrics = metrics.clone();
+            async move {
+                let resp = guard(ep, req, max_body).await;
+                metrics.record(resp.status().as_u16());
+                Ok(resp)
+            }
+        })
+}
+
+/// Bounds the body (413 `payload_too_large`), then answers every error with its code.
+async fn guard<E: Endpoint>(ep: std::sync::Arc<E>, mut req: Request, max_body: usize) -> Response {
+    let too_large = || ApiError::new(ErrorCode::PayloadTooLarge, format!("request body is larger than {max_body} bytes")).to_response();
+    let declared = req.header("content-length").and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > max_body) {
+        return too_large();
+    }
+    match req.take_body().into_bytes_limit(max_body).await {
+        Ok(bytes) => req.set_body(bytes),
+        Err(_) => return too_large(),
+    }
+    match ep.call(req).await {
+        Ok(resp) => {
+            let resp = resp.into_response();
+            if is_uncoded_error(&resp) { coded_by_status(resp.status()) } else { resp }
+        }
+        Err(err) => ApiError::from_poem(&err).to_response(),
+    }
+}
+
+/// An error response some layer produced without our JSON body.
+fn is_uncoded_error(resp: &Response) -> bool {
+    // JSON bodies are ours; HTML pages carry their own message.
+    let ours = resp.content_type().is_some_and(|c| c.starts_with("application/json") || c.starts_with("text/html"));
+    (resp.status().is_client_error() || resp.status().is_server_error()) && !ours
+}
+
+fn coded_by_status(status: StatusCode) -> Response {
+    let err = poem::Error::from_status(status);
+    ApiError::from_poem(&err).to_response()
+}

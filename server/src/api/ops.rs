@@ -1,0 +1,112 @@
+//! Operational endpoints (`/healthz`, `/readyz`, `/metrics`, JWKS) and the invitation page.
+
+use crate::api::Reply;
+use crate::auth::verify_options;
+use crate::clock;
+use crate::error::{ApiError, ApiResult};
+use crate::keys;
+use crate::mail::escape;
+use crate::state::AppState;
+use orgkit_core::token::verify_invitation;
+use poem::http::StatusCode;
+use poem::web::Html;
+use poem::{Endpoint, IntoResponse, Request, Response};
+use poem_openapi::payload::{Json, PlainText};
+use poem_openapi::{ApiResponse, OpenApi, Tags};
+use serde_json::json;
+
+#[derive(Tags)]
+enum Tag {
+    /// Operations.
+    Operations,
+}
+
+/// Readiness answer.
+#[derive(ApiResponse)]
+pub enum Ready {
+    /// The database answers.
+    #[oai(status = 200)]
+    Ready(Json<serde_json::Value>),
+    /// The database does not answer.
+    #[oai(status = 503)]
+    NotReady(Json<serde_json::Value>),
+}
+
+/// Operational handlers.
+pub struct Api(pub AppState);
+
+#[OpenApi(tag = "Tag::Operations")]
+impl Api {
+    /// Liveness.
+    #[oai(path = "/healthz", method = "get")]
+    async fn healthz(&self) -> Reply {
+        Reply::Ok(Json(json!({ "status": "ok" })))
+    }
+
+    /// Readiness: the database is reachable.
+    #[oai(path = "/readyz", method = "get")]
+    async fn readyz(&self) -> Ready {
+        if self.0.store.ping().await {
+            Ready::Ready(Json(json!({ "status": "ready" })))
+        } else {
+            Ready::NotReady(Json(json!({ "status": "database unreachable" })))
+        }
+    }
+
+    /// Prometheus metrics.
+    #[oai(path = "/metrics", method = "get")]
+    async fn metrics(&self) -> PlainText<String> {
+        PlainText(self.0.metrics.render())
+    }
+
+    /// The public keys that verify this server's tokens.
+    #[oai(path = "/.well-known/jwks.json", method = "get")]
+    async fn jwks(&self) -> poem::Result<Json<serde_json::Value>> {
+        Ok(Json(keys::jwks(&self.0.store).await?))
+    }
+}
+
+/// `GET /invitations/{token}`: the page a link in an invitation email opens.
+pub fn invitation_page(state: AppState) -> impl Endpoint<Output = Response> {
+    poem::endpoint::make(move |req: Request| {
+        let state = state.clone();
+        async move {
+            let token = req.path_params::<String>().unwrap_or_default();
+            match invitation_html(&state, &token).await {
+                Ok(html) => Ok::<Response, poem::Error>(Html(html).into_response()),
+                Err(e) => {
+                    let status = StatusCode::from_u16(e.code().http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+                    let page = format!("<!doctype html><title>Invitation</title><p>{}</p>", escape(&e.inner.message));
+                    Ok(Html(page).with_status(status).into_response())
+                }
+            }
+        }
+    })
+}
+
+async fn invitation_html(state: &AppState, token: &str) -> ApiResult<String> {
+    let keys = keys::key_set(&state.store).await?;
+    let claims = verify_invitation(token, &keys, &verify_options(state, clock::now()), None)?;
+    let org = state.store.org_by_id_any_tenant(&claims.org_id).await?.ok_or_else(|| ApiError::not_found("invitation"))?;
+    let tenant = state.store.tenant_by_id(&org.tenant_id).await?.ok_or_else(|| ApiError::not_found("invitation"))?;
+    let eff = crate::service::orgs::effective(&tenant, &org)?;
+    let accept_url = format!("/api/v1/organizations/invitations/{}/accept", escape(token));
+    Ok(format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Join {name}</title></head>\
+         <body style=\"font-family:sans-serif\"><h1 style=\"color:{color}\">Join {name}</h1>\
+         <p>Invitation for {email} as {role}.</p>\
+         <form id=\"accept\"><label>Name <input name=\"name\"></label><br>\
+         <label>Password <input name=\"password\" type=\"password\" required></label><br>\
+         <button type=\"submit\">Accept</button></form><p id=\"result\"></p>\
+         <script>document.getElementById('accept').addEventListener('submit', async (e) => {{\
+         e.preventDefault(); const f = new FormData(e.target);\
+         const body = {{ password: f.get('password') }}; if (f.get('name')) body.name = f.get('name');\
+         const r = await fetch('{accept_url}', {{ method: 'POST', headers: {{ 'content-type': 'application/json' }}, body: JSON.stringify(body) }});\
+         const j = await r.json(); document.getElementById('result').textContent = j.success ? 'Welcome!' : j.error.message; }});</script>\
+         </body></html>",
+        name = escape(&org.name),
+        color = escape(&eff.primary_color.value),
+        email = escape(&claims.email),
+        role = escape(claims.role.as_str()),
+    ))
+}

@@ -1,0 +1,61 @@
+//! `/api/v1/organizations/{id}/invitations[/{inviteId}]` and
+//! `/api/v1/organizations/invitations/{token}/accept`.
+
+use super::context;
+use crate::api::views::list_user;
+use crate::api::{BearerAuth, Reply, envelope};
+use crate::auth::bearer_from_header;
+use crate::service::invitations::{self, invitation_json_camel};
+use crate::service::accept;
+use crate::state::AppState;
+use crate::store::PageQuery;
+use poem::Request;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{OpenApi, Tags};
+use serde_json::Value;
+
+#[derive(Tags)]
+enum Tag {
+    /// User API: invitations.
+    Invitations,
+}
+
+/// Invitation handlers.
+pub struct Api(pub AppState);
+
+#[OpenApi(tag = "Tag::Invitations")]
+impl Api {
+    /// Invite by email `{email, role}`.
+    #[oai(path = "/api/v1/organizations/:id/invitations", method = "post")]
+    async fn create(&self, auth: BearerAuth, id: Path<String>, body: Json<Value>) -> poem::Result<Reply> {
+        let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
+        let issued = invitations::create(&self.0, &tenant, &caller, &id, body.0).await?;
+        Ok(Reply::Created(envelope(invitation_json_camel(&issued.row, Some(&issued.url)))))
+    }
+
+    /// Pending invitations.
+    #[oai(path = "/api/v1/organizations/:id/invitations", method = "get")]
+    async fn list(&self, auth: BearerAuth, id: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> poem::Result<Reply> {
+        let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
+        let page = invitations::list(&self.0, &tenant, &caller, &id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
+        Ok(Reply::Ok(Json(list_user(page, |r| Ok(invitation_json_camel(r, None)))?)))
+    }
+
+    /// Revoke a pending invitation.
+    #[oai(path = "/api/v1/organizations/:id/invitations/:invite_id", method = "delete")]
+    async fn revoke(&self, auth: BearerAuth, id: Path<String>, invite_id: Path<String>) -> poem::Result<Reply> {
+        let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
+        let row = invitations::revoke(&self.0, &tenant, &caller, &id, &invite_id).await?;
+        Ok(Reply::Ok(envelope(invitation_json_camel(&row, None))))
+    }
+
+    /// Accept an invitation: with a bearer token (body `{}`), or `{password, name?}` to create
+    /// the account.
+    #[oai(path = "/api/v1/organizations/invitations/:token/accept", method = "post")]
+    async fn accept(&self, req: &Request, token: Path<String>, body: Json<Value>) -> poem::Result<Reply> {
+        let bearer = bearer_from_header(req.header("authorization"))?;
+        let data = accept::accept(&self.0, &token, bearer, body.0).await?;
+        Ok(Reply::Ok(envelope(data)))
+    }
+}

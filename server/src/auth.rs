@@ -1,0 +1,72 @@
+//! Who is calling: a tenant's management key, or a user's access token.
+
+use crate::clock;
+use crate::error::{ApiError, ApiResult};
+use crate::keys;
+use crate::state::AppState;
+use crate::store::tenants::TenantRow;
+use crate::store::users::UserRow;
+use orgkit_core::ErrorCode;
+use orgkit_core::token::{OrgClaims, Requirement, VerifyOptions, verify_org_token};
+
+/// Clock-skew allowance when verifying this server's own tokens: none, the instances share
+/// the database clock discipline and the token's `iat` is the signing instance's `now`.
+const LEEWAY_SECONDS: u64 = 0;
+
+fn unauthenticated(message: &str) -> ApiError {
+    ApiError::new(ErrorCode::Unauthenticated, message)
+}
+
+/// The tenant a management key belongs to, if it is the tenant of the URL. A valid key of
+/// another tenant gets `not_found`: that tenant does not exist for this caller.
+pub async fn management(state: &AppState, tenant_slug: &str, key: &str) -> ApiResult<TenantRow> {
+    let tenant = state
+        .store
+        .tenant_by_management_key(&clock::sha256_hex(key))
+        .await?
+        .ok_or_else(|| unauthenticated("unknown management key"))?;
+    if tenant.slug != tenant_slug {
+        return Err(ApiError::not_found("tenant"));
+    }
+    Ok(tenant)
+}
+
+/// An authenticated user and the claims of their token.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    /// The user as stored now.
+    pub user: UserRow,
+    /// The verified claims.
+    pub claims: OrgClaims,
+}
+
+/// The verification options of access tokens issued by this server at `now`.
+pub fn verify_options(state: &AppState, now: i64) -> VerifyOptions {
+    VerifyOptions {
+        issuer: state.config.issuer.clone(),
+        audience: state.config.audience.clone(),
+        leeway: LEEWAY_SECONDS,
+        now,
+    }
+}
+
+/// Verifies an access token (core decides) and loads its user, who must still exist.
+pub async fn user(state: &AppState, token: &str) -> ApiResult<AuthUser> {
+    let keys = keys::key_set(&state.store).await?;
+    let claims = verify_org_token(token, &keys, &verify_options(state, clock::now()), &Requirement::default())?;
+    let tenant_id = claims.tid.clone().ok_or_else(|| unauthenticated("the token names no tenant"))?;
+    let user = state
+        .store
+        .user(&tenant_id, &claims.sub)
+        .await?
+        .ok_or_else(|| unauthenticated("the token's user no longer exists"))?;
+    Ok(AuthUser { user, claims })
+}
+
+/// The bearer token of a raw `Authorization` header, if any header was sent.
+pub fn bearer_from_header(header: Option<&str>) -> ApiResult<Option<String>> {
+    match header {
+        None => Ok(None),
+        Some(h) => Ok(Some(orgkit_core::token::parse_bearer(h)?.to_owned())),
+    }
+}

@@ -1,0 +1,54 @@
+//! Configuration from the environment (`ORGKIT_*`).
+
+/// Server configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `ORGKIT_DATABASE_URL`: `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// `ORGKIT_BIND`: the socket address to listen on.
+    pub bind: String,
+    /// `ORGKIT_PUBLIC_URL`: the server's external base URL, without a trailing slash.
+    pub public_url: String,
+    /// `ORGKIT_ISSUER`: `iss` of every token (default: the public URL).
+    pub issuer: String,
+    /// `ORGKIT_AUDIENCE`: `aud` of access tokens.
+    pub audience: String,
+    /// `ORGKIT_SMTP_URL`: SMTP server; unset = write emails into the outbox directory.
+    pub smtp_url: Option<String>,
+    /// `ORGKIT_OUTBOX_DIR`: where emails go without SMTP.
+    pub outbox_dir: String,
+    /// `ORGKIT_EMAIL_FROM`: sender address.
+    pub email_from: String,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+/// Default audience of access tokens.
+pub const DEFAULT_AUDIENCE: &str = "orgkit";
+/// Default request body limit: 64 KiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+
+impl Config {
+    /// Reads the configuration from `ORGKIT_*` environment variables.
+    pub fn from_env() -> Config {
+        Config::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Builds a configuration from a lookup function (tests pass a map).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Config {
+        let bind = get("ORGKIT_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+        let public_url = get("ORGKIT_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
+        let public_url = public_url.trim_end_matches('/').to_owned();
+        Config {
+            database_url: get("ORGKIT_DATABASE_URL").unwrap_or_else(|| "sqlite://orgkit.db".to_owned()),
+            issuer: get("ORGKIT_ISSUER").unwrap_or_else(|| public_url.clone()),
+            audience: get("ORGKIT_AUDIENCE").unwrap_or_else(|| DEFAULT_AUDIENCE.to_owned()),
+            smtp_url: get("ORGKIT_SMTP_URL"),
+            outbox_dir: get("ORGKIT_OUTBOX_DIR").unwrap_or_else(|| "./outbox".to_owned()),
+            email_from: get("ORGKIT_EMAIL_FROM").unwrap_or_else(|| "orgkit <no-reply@orgkit.localhost>".to_owned()),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            bind,
+            public_url,
+        }
+    }
+}

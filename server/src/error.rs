@@ -1,0 +1,113 @@
+//! The one place errors become HTTP: the status comes from core's code table
+//! (`ErrorCode::http_status`), the body is `{"success": false, "error": {code, message, field?}}`.
+
+use orgkit_core::{Error, ErrorCode};
+use poem::http::StatusCode;
+use poem::{Body, Response};
+use serde_json::json;
+
+/// An error answered to a client: core's error plus what only HTTP carries.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{inner}")]
+pub struct ApiError {
+    /// The coded error.
+    pub inner: Error,
+    /// `Retry-After` seconds (for `account_locked`).
+    pub retry_after: Option<i64>,
+}
+
+/// Result of a service or store call.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    /// An error with a code and message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError { inner: Error::new(code, message), retry_after: None }
+    }
+
+    /// `not_found` for a resource kind.
+    pub fn not_found(what: &str) -> ApiError {
+        ApiError::new(ErrorCode::NotFound, format!("{what} not found"))
+    }
+
+    /// A host failure: logged with its detail, answered with a generic message.
+    pub fn internal(detail: impl std::fmt::Display) -> ApiError {
+        tracing::error!(error = %detail, "internal error");
+        ApiError::new(ErrorCode::InternalError, "internal error")
+    }
+
+    /// The code.
+    pub fn code(&self) -> ErrorCode {
+        self.inner.code
+    }
+
+    /// The HTTP response for this error.
+    pub fn to_response(&self) -> Response {
+        let status = StatusCode::from_u16(self.inner.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut error = json!({ "code": self.inner.code.as_str(), "message": self.inner.message });
+        if let (Some(field), Some(obj)) = (&self.inner.field, error.as_object_mut()) {
+            obj.insert("field".to_owned(), json!(field));
+        }
+        let body = json!({ "success": false, "error": error });
+        let mut resp = Response::builder()
+            .status(status)
+            .content_type("application/json")
+            .body(Body::from_string(body.to_string()));
+        if let Some(secs) = self.retry_after {
+            if let Ok(v) = secs.max(0).to_string().parse() {
+                resp.headers_mut().insert("retry-after", v);
+            }
+        }
+        resp
+    }
+
+    /// Turns any error that reached the top of the app into a coded answer. Errors raised by
+    /// poem itself (unparsable JSON, wrong content type, unknown route) get the code that
+    /// matches their status.
+    pub fn from_poem(err: &poem::Error) -> ApiError {
+        if let Some(api) = err.downcast_ref::<ApiError>() {
+            return api.clone();
+        }
+        let status = err.status();
+        let code = match status {
+            StatusCode::NOT_FOUND => ErrorCode::NotFound,
+            StatusCode::UNAUTHORIZED => ErrorCode::Unauthenticated,
+            StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+            s if s.is_client_error() => ErrorCode::InvalidRequest,
+            _ => return ApiError::internal(err),
+        };
+        let message = match code {
+            ErrorCode::NotFound => "no such resource".to_owned(),
+            ErrorCode::Unauthenticated => "expected an Authorization: Bearer <token> header".to_owned(),
+            ErrorCode::PayloadTooLarge => "request body too large".to_owned(),
+            _ => bounded(&err.to_string()),
+        };
+        ApiError::new(code, message)
+    }
+}
+
+fn bounded(message: &str) -> String {
+    message.chars().take(300).collect()
+}
+
+impl From<Error> for ApiError {
+    fn from(inner: Error) -> ApiError {
+        ApiError { inner, retry_after: None }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> ApiError {
+        ApiError::internal(e)
+    }
+}
+
+impl poem::error::ResponseError for ApiError {
+    fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.inner.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn as_response(&self) -> Response {
+        self.to_response()
+    }
+}

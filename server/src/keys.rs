@@ -1,0 +1,99 @@
+//! Signing keys: generated at first start (ES256, PKCS#8), kept in the database, rotated by
+//! `orgkit-server keys rotate`. Retired keys stay in the JWKS until every token they signed has
+//! expired.
+
+use crate::clock;
+use crate::error::{ApiError, ApiResult};
+use crate::store::Store;
+use crate::store::keys::KeyRow;
+use base64::Engine;
+use orgkit_core::settings::SESSION_TTL_HOURS_RANGE;
+use orgkit_core::token::{INVITATION_MAX_TTL_SECONDS, KeySet, SigningKey, SigningKeySpec};
+use serde_json::{Value, json};
+
+/// The algorithm of generated keys.
+pub const KEY_ALG: &str = "ES256";
+
+/// How long a retired key stays published: the longest lifetime of any token it signed.
+pub fn publish_after_retirement() -> i64 {
+    let session = i64::from(*SESSION_TTL_HOURS_RANGE.end()) * 3600;
+    session.max(INVITATION_MAX_TTL_SECONDS)
+}
+
+/// A new P-256 private key as PKCS#8 PEM.
+pub fn generate_pem() -> ApiResult<String> {
+    let rng = aws_lc_rs::rand::SystemRandom::new();
+    let doc = aws_lc_rs::signature::EcdsaKeyPair::generate_pkcs8(&aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
+        .map_err(|_| ApiError::internal("key generation failed"))?;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(doc.as_ref());
+    let mut pem = String::from("-----BEGIN PRIVATE KEY-----\n");
+    for chunk in b64.as_bytes().chunks(64) {
+        pem.push_str(&String::from_utf8_lossy(chunk));
+        pem.push('\n');
+    }
+    pem.push_str("-----END PRIVATE KEY-----\n");
+    Ok(pem)
+}
+
+fn new_row(now: i64) -> ApiResult<KeyRow> {
+    Ok(KeyRow { kid: clock::random_token(12)?, alg: KEY_ALG.to_owned(), private_pem: generate_pem()?, created_at: now })
+}
+
+/// Creates the first signing key when there is none.
+pub async fn ensure_key(store: &Store) -> ApiResult<()> {
+    if store.current_key().await?.is_some() {
+        return Ok(());
+    }
+    let mut tx = store.begin().await?;
+    // Re-check under the write lock: two instances starting together create one key.
+    let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM signing_keys WHERE retired_at IS NULL")
+        .fetch_one(&mut *tx)
+        .await?;
+    if exists == 0 {
+        store.insert_key(&mut tx, &new_row(clock::now())?).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Makes a new current key and retires the others (still published for a while). Answers
+/// the new key id.
+pub async fn rotate(store: &Store) -> ApiResult<String> {
+    let now = clock::now();
+    let row = new_row(now)?;
+    let mut tx = store.begin().await?;
+    store.retire_keys(&mut tx, now, now.saturating_add(publish_after_retirement())).await?;
+    store.insert_key(&mut tx, &row).await?;
+    tx.commit().await?;
+    Ok(row.kid)
+}
+
+fn signing_key(row: &KeyRow) -> ApiResult<SigningKey> {
+    SigningKey::from_spec(&SigningKeySpec {
+        kid: row.kid.clone(),
+        alg: row.alg.clone(),
+        pem: Some(row.private_pem.clone()),
+        secret: None,
+    })
+    .map_err(ApiError::internal)
+}
+
+/// The key that signs now.
+pub async fn current_signing_key(store: &Store) -> ApiResult<SigningKey> {
+    let row = store.current_key().await?.ok_or_else(|| ApiError::internal("no signing key"))?;
+    signing_key(&row)
+}
+
+/// The public JWKS document.
+pub async fn jwks(store: &Store) -> ApiResult<Value> {
+    let mut keys = Vec::new();
+    for row in store.published_keys(clock::now()).await? {
+        keys.push(signing_key(&row)?.public_jwk().map_err(ApiError::internal)?);
+    }
+    Ok(json!({ "keys": keys }))
+}
+
+/// The key set tokens are verified against.
+pub async fn key_set(store: &Store) -> ApiResult<KeySet> {
+    KeySet::from_jwks(&jwks(store).await?).map_err(ApiError::internal)
+}

@@ -1,0 +1,135 @@
+//! `orgkit-server`: serve (default), `tenant create`, `keys rotate`, `migrate`.
+
+use clap::{Parser, Subcommand};
+use orgkit_server::service::tenants;
+use orgkit_server::store::Store;
+use orgkit_server::{AppState, Config, build_app, keys};
+use poem::Server;
+use poem::listener::TcpListener;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "orgkit-server", version, about = "orgkit's organizations API (configuration: ORGKIT_* environment variables)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Tenants.
+    Tenant {
+        #[command(subcommand)]
+        command: TenantCommand,
+    },
+    /// Signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+}
+
+#[derive(Subcommand)]
+enum TenantCommand {
+    /// Create a tenant and print its management key once.
+    Create {
+        /// The tenant's slug.
+        slug: String,
+        /// Display name.
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Make a new current signing key; older keys stay in the JWKS until their tokens expire.
+    Rotate,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let config = Config::from_env();
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => migrate(&config).await.map(|_| ()),
+        Command::Tenant { command: TenantCommand::Create { slug, name } } => create_tenant(&config, &slug, name.as_deref()).await,
+        Command::Keys { command: KeysCommand::Rotate } => rotate(&config).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("orgkit-server: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn migrate(config: &Config) -> Result<Store, String> {
+    let store = Store::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+    store.migrate().await.map_err(|e| e.to_string())?;
+    Ok(store)
+}
+
+async fn create_tenant(config: &Config, slug: &str, name: Option<&str>) -> Result<(), String> {
+    let store = migrate(config).await?;
+    let key = tenants::create(&store, slug, name).await.map_err(|e| e.to_string())?;
+    println!("{}", serde_json::json!({ "tenant": slug, "management_key": key }));
+    Ok(())
+}
+
+async fn rotate(config: &Config) -> Result<(), String> {
+    let store = migrate(config).await?;
+    keys::ensure_key(&store).await.map_err(|e| e.to_string())?;
+    let kid = keys::rotate(&store).await.map_err(|e| e.to_string())?;
+    println!("{}", serde_json::json!({ "kid": kid }));
+    Ok(())
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let bind = config.bind.clone();
+    let state = AppState::init(config).await.map_err(|e| e.to_string())?;
+    if let Some(key) = tenants::bootstrap(&state.store).await.map_err(|e| e.to_string())? {
+        // Shown once: only its hash is stored.
+        println!("{}", serde_json::json!({ "tenant": tenants::DEFAULT_TENANT, "management_key": key }));
+    }
+    tracing::info!(%bind, public_url = %state.config.public_url, "orgkit-server listening");
+    Server::new(TcpListener::bind(bind))
+        .run_with_graceful_shutdown(build_app(state), shutdown_signal(), Some(std::time::Duration::from_secs(10)))
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,126 @@
+//! Accepting an invitation: core verifies the token (signature, type, expiry, email); the
+//! store makes it single-use, in one transaction that locks the invitation row.
+
+use super::parse_body;
+use super::tokens::{self, TokenOrg};
+use super::users::user_name;
+use crate::auth::{self, AuthUser};
+use crate::clock;
+use crate::error::{ApiError, ApiResult};
+use crate::keys;
+use crate::password;
+use crate::service::orgs::effective;
+use crate::state::AppState;
+use crate::store::audit::AuditEntry;
+use crate::store::new_id;
+use crate::store::users::UserRow;
+use orgkit_core::ErrorCode;
+use orgkit_core::login::{PasswordRules, enforce_password};
+use orgkit_core::token::verify_invitation;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// The accept body: `{}` with a bearer token, or `{password, name?}` to create the account.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Accept {
+    /// Password of the account to create.
+    #[serde(default)]
+    pub password: Option<String>,
+    /// Display name of the account to create.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// Accepts an invitation; answers the membership and an org-context access token.
+pub async fn accept(state: &AppState, token: &str, bearer: Option<String>, body: Value) -> ApiResult<Value> {
+    let body: Accept = parse_body(body)?;
+    let now = clock::now();
+    let keys = keys::key_set(&state.store).await?;
+    let opts = auth::verify_options(state, now);
+    let authed: Option<AuthUser> = match bearer {
+        Some(b) => Some(auth::user(state, &b).await?),
+        None => None,
+    };
+    let claims = verify_invitation(token, &keys, &opts, authed.as_ref().map(|a| a.user.email.as_str()))?;
+    let store = &state.store;
+    let org_row = store
+        .org_by_id_any_tenant(&claims.org_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("invitation"))?;
+    let tenant = store.tenant_by_id(&org_row.tenant_id).await?.ok_or_else(|| ApiError::not_found("invitation"))?;
+    if let Some(a) = &authed {
+        if a.user.tenant_id != tenant.id {
+            return Err(ApiError::not_found("invitation"));
+        }
+    }
+    // A new account: its password must meet the org's rules; hash it before the transaction.
+    let new_user = match &authed {
+        Some(_) => None,
+        None => {
+            let password = body.password.ok_or_else(|| {
+                super::invalid("password", "without a bearer token, a password is needed to create the account")
+            })?;
+            let rules = PasswordRules::from_settings(&effective(&tenant, &org_row)?);
+            enforce_password(&password, &rules, Some(&claims.email))?;
+            let name = user_name(body.name)?;
+            let hash = password::hash(password).await?;
+            Some(UserRow { id: new_id(), tenant_id: tenant.id.clone(), email: claims.email.clone(), name, password_hash: Some(hash), created_at: now })
+        }
+    };
+    let mut tx = store.begin().await?;
+    let org = store.lock_org(&mut tx, &tenant.id, &org_row.id).await?.ok_or_else(|| ApiError::not_found("invitation"))?;
+    let row = store
+        .lock_invitation(&mut tx, &claims.inv)
+        .await?
+        .filter(|r| r.org_id == org.id)
+        .ok_or_else(|| ApiError::not_found("invitation"))?;
+    row.record().check_acceptable(now)?;
+    if row.token_hash != clock::sha256_hex(token) {
+        return Err(ApiError::new(ErrorCode::InvitationRevoked, "this link was replaced by a newer invitation email"));
+    }
+    let user = match (&authed, new_user) {
+        (Some(a), _) => a.user.clone(),
+        (None, Some(u)) => {
+            store.insert_user(&mut tx, &u).await.map_err(|e| {
+                if e.code() == ErrorCode::EmailTaken {
+                    ApiError::new(ErrorCode::EmailTaken, "an account with this email exists: log in and accept with your token")
+                } else {
+                    e
+                }
+            })?;
+            u
+        }
+        (None, None) => return Err(ApiError::internal("no user to accept with")),
+    };
+    let role = row.role()?;
+    store.insert_member(&mut tx, &org.id, &user.id, role, now).await?;
+    store.accept_invitation(&mut tx, &row.id, &user.id, now).await?;
+    let who = format!("user:{}", user.id);
+    let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action: "invitation.accepted", target: Some(format!("invitation:{}", row.id)) };
+    store.audit(&mut tx, entry, now).await?;
+    tx.commit().await?;
+    let amr = authed.as_ref().map(|a| a.claims.amr.clone()).unwrap_or_else(|| vec!["pwd".to_owned()]);
+    let mut data = json!({
+        "organization": { "id": org.id, "name": org.name, "slug": org.slug },
+        "userId": user.id,
+        "email": user.email,
+        "role": role,
+    });
+    // The membership exists now; a token follows when the org's policy allows one for this
+    // authentication (an org that requires MFA asks for a login with the second factor).
+    match tokens::issue(state, &tenant, &user, Some(TokenOrg { org: &org, role }), amr).await {
+        Ok(token) => {
+            if let (Some(obj), Some(t)) = (data.as_object_mut(), token.as_object()) {
+                obj.extend(t.clone());
+            }
+        }
+        Err(e) if e.code() != ErrorCode::InternalError => {
+            if let Some(obj) = data.as_object_mut() {
+                obj.insert("tokenRefused".to_owned(), json!({ "code": e.code().as_str(), "message": e.inner.message }));
+            }
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(data)
+}

@@ -1,0 +1,194 @@
+//! Invitations: create (and email), list pending, revoke, resend with a fresh link.
+
+use super::{Caller, actor, actor_in, parse_body, path_id};
+use crate::clock;
+use crate::error::{ApiError, ApiResult};
+use crate::keys;
+use crate::mail::invitation_email;
+use crate::service::orgs::effective;
+use crate::state::AppState;
+use crate::store::audit::AuditEntry;
+use crate::store::invitations::InvitationRow;
+use crate::store::orgs::OrgRow;
+use crate::store::tenants::TenantRow;
+use crate::store::{Page, PageQuery, new_id};
+use orgkit_core::token::{InvitationRequest, InvitationStatus, issue_invitation};
+use orgkit_core::{Permission, Role, authorize, can_grant, normalize_email};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// `POST …/invitations` body (both seeds).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewInvitation {
+    /// Invited email.
+    pub email: String,
+    /// Role granted on acceptance.
+    pub role: Role,
+}
+
+/// An invitation with the link of its current token (known only when just issued).
+pub struct Issued {
+    /// The stored invitation.
+    pub row: InvitationRow,
+    /// `{ORGKIT_PUBLIC_URL}/invitations/{token}`, exactly as emailed.
+    pub url: String,
+}
+
+/// Issues a token for an invitation (core signs it; the store keeps only its hash).
+async fn issue_token(state: &AppState, org: &OrgRow, id: &str, email: &str, role: Role, now: i64) -> ApiResult<(String, i64)> {
+    let key = keys::current_signing_key(&state.store).await?;
+    let request = InvitationRequest {
+        issuer: state.config.issuer.clone(),
+        invitation_id: id.to_owned(),
+        org_id: org.id.clone(),
+        org_slug: org.slug.clone(),
+        email: email.to_owned(),
+        role,
+        now,
+        ttl_seconds: None,
+        nonce: clock::random_token(16)?,
+    };
+    let (token, claims) = issue_invitation(&request, &key)?;
+    Ok((token, claims.exp))
+}
+
+fn link(state: &AppState, token: &str) -> String {
+    format!("{}/invitations/{token}", state.config.public_url)
+}
+
+async fn send(state: &AppState, tenant: &TenantRow, org: &OrgRow, row: &InvitationRow, url: &str) -> ApiResult<()> {
+    let email = invitation_email(&row.email, &org.name, &row.role, url, &effective(tenant, org)?);
+    state.mailer.send(&state.config.email_from, email).await
+}
+
+/// Creates an invitation and emails it.
+pub async fn create(state: &AppState, tenant: &TenantRow, caller: &Caller, org_id: &str, body: Value) -> ApiResult<Issued> {
+    path_id(org_id, "organization")?;
+    let store = &state.store;
+    let org = store.org(&tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
+    let body: NewInvitation = parse_body(body)?;
+    can_grant(&actor(store, caller, &org.id).await?, Permission::InvitationsCreate, body.role)?;
+    let email = normalize_email(&body.email)?;
+    let now = clock::now();
+    let id = new_id();
+    let (token, expires_at) = issue_token(state, &org, &id, &email, body.role, now).await?;
+    let row = InvitationRow {
+        id,
+        org_id: org.id.clone(),
+        email,
+        role: body.role.as_str().to_owned(),
+        token_hash: clock::sha256_hex(&token),
+        expires_at,
+        accepted_at: None,
+        revoked_at: None,
+        created_at: now,
+    };
+    let mut tx = store.begin().await?;
+    // Lock the org so an invitation is never created for an org being deleted.
+    store.lock_org(&mut tx, &tenant.id, &org.id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
+    let who = caller.audit_name();
+    store.insert_invitation(&mut tx, &row, &who).await?;
+    let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action: "invitation.created", target: Some(format!("invitation:{}", row.id)) };
+    store.audit(&mut tx, entry, now).await?;
+    tx.commit().await?;
+    let url = link(state, &token);
+    send(state, tenant, &org, &row, &url).await?;
+    Ok(Issued { row, url })
+}
+
+/// A page of an org's pending invitations.
+pub async fn list(state: &AppState, tenant: &TenantRow, caller: &Caller, org_id: &str, page: &PageQuery) -> ApiResult<Page<InvitationRow>> {
+    let (org, _) = super::orgs::get(&state.store, tenant, caller, org_id, Permission::InvitationsList).await?;
+    state.store.list_pending_invitations(&org.id, clock::now(), page).await
+}
+
+/// Revokes a pending invitation; it leaves the pending list and its link stops working.
+pub async fn revoke(state: &AppState, tenant: &TenantRow, caller: &Caller, org_id: &str, invitation_id: &str) -> ApiResult<InvitationRow> {
+    path_id(org_id, "organization")?;
+    path_id(invitation_id, "invitation")?;
+    let store = &state.store;
+    let mut tx = store.begin().await?;
+    let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
+    authorize(&actor_in(store, &mut tx, caller, &org.id).await?, Permission::InvitationsRevoke)?;
+    let row = store
+        .lock_invitation(&mut tx, invitation_id)
+        .await?
+        .filter(|r| r.org_id == org.id)
+        .ok_or_else(|| ApiError::not_found("invitation"))?;
+    let now = clock::now();
+    row.record().check_acceptable(now)?;
+    store.revoke_invitation(&mut tx, &row.id, now).await?;
+    let who = caller.audit_name();
+    let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action: "invitation.revoked", target: Some(format!("invitation:{}", row.id)) };
+    store.audit(&mut tx, entry, now).await?;
+    let row = store.lock_invitation(&mut tx, &row.id).await?.ok_or_else(|| ApiError::internal("invitation vanished"))?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// Sends an invitation again with a fresh link (and expiry); the previous link stops
+/// working. An accepted or revoked invitation cannot be resent.
+pub async fn resend(state: &AppState, tenant: &TenantRow, caller: &Caller, org_id: &str, invitation_id: &str) -> ApiResult<Issued> {
+    path_id(org_id, "organization")?;
+    path_id(invitation_id, "invitation")?;
+    let store = &state.store;
+    let org = store.org(&tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
+    authorize(&actor(store, caller, &org.id).await?, Permission::InvitationsRevoke)?;
+    let now = clock::now();
+    // The token is signed before the transaction (email and role of an invitation never
+    // change); the status is decided again under the lock.
+    let seen = store.invitation(invitation_id).await?.filter(|r| r.org_id == org.id).ok_or_else(|| ApiError::not_found("invitation"))?;
+    let (token, expires_at) = issue_token(state, &org, &seen.id, &seen.email, seen.role()?, now).await?;
+    let mut tx = store.begin().await?;
+    store.lock_org(&mut tx, &tenant.id, &org.id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
+    authorize(&actor_in(store, &mut tx, caller, &org.id).await?, Permission::InvitationsRevoke)?;
+    let row = store.lock_invitation(&mut tx, &seen.id).await?.ok_or_else(|| ApiError::not_found("invitation"))?;
+    let record = row.record();
+    if matches!(record.status(now), InvitationStatus::Accepted | InvitationStatus::Revoked) {
+        record.check_acceptable(now)?;
+    }
+    store.reissue_invitation(&mut tx, &row.id, &clock::sha256_hex(&token), expires_at, now).await?;
+    let who = caller.audit_name();
+    let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action: "invitation.resent", target: Some(format!("invitation:{}", row.id)) };
+    store.audit(&mut tx, entry, now).await?;
+    let row = store.lock_invitation(&mut tx, &row.id).await?.ok_or_else(|| ApiError::internal("invitation vanished"))?;
+    tx.commit().await?;
+    let url = link(state, &token);
+    send(state, tenant, &org, &row, &url).await?;
+    Ok(Issued { row, url })
+}
+
+/// The management API's view of an invitation.
+pub fn invitation_json(row: &InvitationRow, url: Option<&str>) -> Value {
+    let mut v = json!({
+        "id": row.id,
+        "organization_id": row.org_id,
+        "email": row.email,
+        "role": row.role,
+        "status": row.record().status(clock::now()),
+        "expires_at": clock::rfc3339(row.expires_at),
+        "created_at": clock::rfc3339(row.created_at),
+    });
+    if let (Some(url), Some(obj)) = (url, v.as_object_mut()) {
+        obj.insert("invitation_url".to_owned(), json!(url));
+    }
+    v
+}
+
+/// The user API's view of an invitation (camelCase).
+pub fn invitation_json_camel(row: &InvitationRow, url: Option<&str>) -> Value {
+    let mut v = json!({
+        "id": row.id,
+        "organizationId": row.org_id,
+        "email": row.email,
+        "role": row.role,
+        "status": row.record().status(clock::now()),
+        "expiresAt": clock::rfc3339(row.expires_at),
+        "createdAt": clock::rfc3339(row.created_at),
+    });
+    if let (Some(url), Some(obj)) = (url, v.as_object_mut()) {
+        obj.insert("invitationUrl".to_owned(), json!(url));
+    }
+    v
+}

@@ -1,0 +1,97 @@
+//! Organizations: create, read, merge-patch, delete.
+
+use super::{Caller, actor, actor_in, path_id};
+use crate::clock;
+use crate::error::{ApiError, ApiResult};
+use crate::store::audit::AuditEntry;
+use crate::store::orgs::{OrgRow, OrgWrite};
+use crate::store::tenants::TenantRow;
+use crate::store::{Page, PageQuery, Store, new_id};
+use orgkit_core::ops::check_default_connection;
+use orgkit_core::organization::apply_metadata;
+use orgkit_core::settings::{EffectiveSettings, SettingsLayer, resolve};
+use orgkit_core::{Actor, NewOrganization, OrganizationPatch, Permission, Role, authorize};
+use serde_json::Value;
+
+/// The org's effective settings.
+pub fn effective(tenant: &TenantRow, org: &OrgRow) -> ApiResult<EffectiveSettings> {
+    Ok(resolve(&tenant.settings()?, &org.settings()?))
+}
+
+/// Creates an org. A user who creates one becomes its owner; an org created with the
+/// management key starts without members.
+pub async fn create(store: &Store, tenant: &TenantRow, caller: &Caller, body: &Value) -> ApiResult<OrgRow> {
+    let new = NewOrganization::from_json(body)?;
+    tenant.settings()?.floors.check_patch(&new.settings)?;
+    let settings = new.settings.apply(&SettingsLayer::default());
+    // A new org has no connections yet, so it cannot name a default one.
+    check_default_connection(&settings, Some(&[]))?;
+    let now = clock::now();
+    let id = new_id();
+    let write = OrgWrite { name: &new.name, slug: &new.slug, metadata: &new.metadata, settings: &settings };
+    let mut tx = store.begin().await?;
+    store.insert_org(&mut tx, &id, &tenant.id, &write, now).await?;
+    if let Caller::User(user_id) = caller {
+        // The creator becomes the owner: the only way an org gets its first owner from the
+        // user API.
+        store.insert_member(&mut tx, &id, user_id, Role::Owner, now).await?;
+    }
+    let actor = caller.audit_name();
+    let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&id), actor: &actor, action: "organization.created", target: Some(format!("organization:{id}")) };
+    store.audit(&mut tx, entry, now).await?;
+    let org = store.lock_org(&mut tx, &tenant.id, &id).await?.ok_or_else(|| ApiError::internal("org vanished"))?;
+    tx.commit().await?;
+    Ok(org)
+}
+
+/// An org the caller may read, with the caller's standing in it.
+pub async fn get(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: &str, permission: Permission) -> ApiResult<(OrgRow, Actor)> {
+    path_id(org_id, "organization")?;
+    let org = store.org(&tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
+    let actor = actor(store, caller, &org.id).await?;
+    authorize(&actor, permission)?;
+    Ok((org, actor))
+}
+
+/// A page of the tenant's orgs.
+pub async fn list(store: &Store, tenant: &TenantRow, page: &PageQuery) -> ApiResult<Page<OrgRow>> {
+    store.list_orgs(&tenant.id, page).await
+}
+
+/// Applies a merge-patch (name, slug, metadata, settings) after `org:update` is authorised.
+pub async fn update(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: &str, body: &Value) -> ApiResult<OrgRow> {
+    path_id(org_id, "organization")?;
+    let mut tx = store.begin().await?;
+    let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
+    authorize(&actor_in(store, &mut tx, caller, &org.id).await?, Permission::OrgUpdate)?;
+    let patch = OrganizationPatch::from_json(body)?;
+    tenant.settings()?.floors.check_patch(&patch.settings)?;
+    let settings = patch.settings.apply(&org.settings()?);
+    check_default_connection(&settings, Some(&store.org_connection_ids(&mut tx, &org.id).await?))?;
+    let metadata = apply_metadata(&org.metadata()?, patch.metadata.as_ref())?;
+    let name = patch.name.unwrap_or_else(|| org.name.clone());
+    let slug = patch.slug.unwrap_or_else(|| org.slug.clone());
+    let now = clock::now();
+    let write = OrgWrite { name: &name, slug: &slug, metadata: &metadata, settings: &settings };
+    store.update_org(&mut tx, &org.id, &write, now).await?;
+    let actor = caller.audit_name();
+    let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &actor, action: "organization.updated", target: Some(format!("organization:{}", org.id)) };
+    store.audit(&mut tx, entry, now).await?;
+    let updated = store.lock_org(&mut tx, &tenant.id, &org.id).await?.ok_or_else(|| ApiError::internal("org vanished"))?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// Deletes an org after `org:delete` is authorised.
+pub async fn delete(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: &str) -> ApiResult<()> {
+    path_id(org_id, "organization")?;
+    let mut tx = store.begin().await?;
+    let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
+    authorize(&actor_in(store, &mut tx, caller, &org.id).await?, Permission::OrgDelete)?;
+    store.delete_org(&mut tx, &org.id).await?;
+    let actor = caller.audit_name();
+    let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &actor, action: "organization.deleted", target: Some(format!("organization:{}", org.id)) };
+    store.audit(&mut tx, entry, clock::now()).await?;
+    tx.commit().await?;
+    Ok(())
+}

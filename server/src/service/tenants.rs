@@ -1,0 +1,68 @@
+//! Tenants: creation (CLI and first start) and their settings (defaults + floors).
+
+use crate::clock;
+use crate::error::{ApiError, ApiResult};
+use crate::store::audit::AuditEntry;
+use crate::store::tenants::TenantRow;
+use crate::store::{Store, new_id};
+use orgkit_core::settings::{SettingsLayer, TenantSettings, TenantSettingsPatch, resolve};
+use serde_json::{Value, json};
+
+/// The tenant a fresh database starts with.
+pub const DEFAULT_TENANT: &str = "default";
+
+/// Creates a tenant and its first management key; answers the key (shown once, stored hashed).
+pub async fn create(store: &Store, slug: &str, name: Option<&str>) -> ApiResult<String> {
+    orgkit_core::validate_slug(slug)?;
+    let name = match name {
+        Some(n) => orgkit_core::organization::validate_name(&json!(n))?,
+        None => slug.to_owned(),
+    };
+    let key = format!("ok_mgmt_{}", clock::random_token(32)?);
+    let now = clock::now();
+    let id = new_id();
+    let mut tx = store.begin().await?;
+    store.insert_tenant(&mut tx, &id, slug, &name, now).await?;
+    store.insert_management_key(&mut tx, &id, &clock::sha256_hex(&key), now).await?;
+    tx.commit().await?;
+    Ok(key)
+}
+
+/// On an empty database, creates tenant `default` and answers its management key.
+pub async fn bootstrap(store: &Store) -> ApiResult<Option<String>> {
+    if store.tenant_count().await? > 0 {
+        return Ok(None);
+    }
+    match create(store, DEFAULT_TENANT, Some("Default")).await {
+        Ok(key) => Ok(Some(key)),
+        // Another instance bootstrapped first.
+        Err(e) if e.code() == orgkit_core::ErrorCode::SlugTaken => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The tenant settings document: defaults flat (`null` = built-in), floors, and effective.
+pub fn settings_json(settings: &TenantSettings) -> ApiResult<Value> {
+    let mut doc = serde_json::to_value(&settings.defaults).map_err(ApiError::internal)?;
+    if let Some(obj) = doc.as_object_mut() {
+        obj.insert("floors".to_owned(), serde_json::to_value(&settings.floors).map_err(ApiError::internal)?);
+        let effective = resolve(settings, &SettingsLayer::default());
+        obj.insert("effective".to_owned(), serde_json::to_value(effective).map_err(ApiError::internal)?);
+    }
+    Ok(doc)
+}
+
+/// Applies a merge-patch to the tenant's settings; the defaults must respect the floors.
+pub async fn patch_settings(store: &Store, tenant: &TenantRow, body: &Value) -> ApiResult<TenantSettings> {
+    let patch = TenantSettingsPatch::from_json(body)?;
+    let mut tx = store.begin().await?;
+    let current = store.lock_tenant(&mut tx, &tenant.id).await?.ok_or_else(|| ApiError::not_found("tenant"))?.settings()?;
+    let next = TenantSettings { defaults: patch.defaults.apply(&current.defaults), floors: patch.floors.apply(&current.floors) };
+    next.floors.check_layer(&next.defaults)?;
+    let now = clock::now();
+    store.update_tenant_settings(&mut tx, &tenant.id, &next, now).await?;
+    let entry = AuditEntry { tenant_id: &tenant.id, org_id: None, actor: "management_key", action: "tenant.settings_updated", target: None };
+    store.audit(&mut tx, entry, now).await?;
+    tx.commit().await?;
+    Ok(next)
+}

@@ -1,0 +1,53 @@
+//! Access tokens: claims built by core from the org's (or tenant's) effective policy, signed
+//! with the current key.
+
+use crate::clock;
+use crate::error::ApiResult;
+use crate::keys;
+use crate::state::AppState;
+use crate::store::orgs::OrgRow;
+use crate::store::tenants::TenantRow;
+use crate::store::users::UserRow;
+use orgkit_core::Role;
+use orgkit_core::settings::{SettingsLayer, resolve};
+use orgkit_core::token::{Authentication, ClaimsRequest, OrgContext, OrgPolicy, build_org_claims, sign_org_claims};
+use serde_json::{Value, json};
+
+/// The org a token is for, with the user's role in it.
+pub struct TokenOrg<'a> {
+    /// The org.
+    pub org: &'a OrgRow,
+    /// The user's role.
+    pub role: Role,
+}
+
+/// Builds (core refuses when the org's policy is not met) and signs an access token; answers
+/// the seed's token object `{accessToken, tokenType, expiresAt}`.
+pub async fn issue(state: &AppState, tenant: &TenantRow, user: &UserRow, org: Option<TokenOrg<'_>>, amr: Vec<String>) -> ApiResult<Value> {
+    let layer = match &org {
+        Some(o) => o.org.settings()?,
+        None => SettingsLayer::default(),
+    };
+    let effective = resolve(&tenant.settings()?, &layer);
+    let request = ClaimsRequest {
+        issuer: state.config.issuer.clone(),
+        audience: state.config.audience.clone(),
+        user_id: user.id.clone(),
+        email: Some(user.email.clone()),
+        tenant_id: Some(tenant.id.clone()),
+        org: org.as_ref().map(|o| OrgContext { id: o.org.id.clone(), slug: o.org.slug.clone(), role: o.role }),
+        policy: OrgPolicy::new(&effective, Vec::new()),
+        authentication: Authentication { amr, connection_id: None },
+        jti: Some(clock::random_token(16)?),
+        now: clock::now(),
+    };
+    let claims = build_org_claims(&request)?;
+    let key = keys::current_signing_key(&state.store).await?;
+    let token = sign_org_claims(&claims, &key)?;
+    Ok(json!({
+        "accessToken": token,
+        "tokenType": "Bearer",
+        "expiresAt": clock::rfc3339(claims.exp),
+        "expiresIn": claims.exp - claims.iat,
+    }))
+}

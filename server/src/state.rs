@@ -1,0 +1,74 @@
+//! What every request shares: the store, the configuration, the mailer and the metrics.
+
+use crate::config::Config;
+use crate::error::ApiResult;
+use crate::mail::Mailer;
+use crate::store::Store;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Shared application state. Everything that must be shared between instances lives in the
+/// database; what is here is per process (configuration, connections, counters for /metrics).
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// The configuration.
+    pub config: Arc<Config>,
+    /// Email delivery.
+    pub mailer: Mailer,
+    /// Request counters.
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    /// Connects, migrates and makes sure a signing key exists.
+    pub async fn init(config: Config) -> ApiResult<AppState> {
+        let store = Store::connect(&config.database_url).await?;
+        store.migrate().await?;
+        crate::keys::ensure_key(&store).await?;
+        let mailer = Mailer::new(config.smtp_url.as_deref(), &config.outbox_dir)?;
+        Ok(AppState { store, config: Arc::new(config), mailer, metrics: Arc::new(Metrics::default()) })
+    }
+}
+
+/// Per-process request counters, exposed in Prometheus text format.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    requests: AtomicU64,
+    responses_2xx: AtomicU64,
+    responses_4xx: AtomicU64,
+    responses_5xx: AtomicU64,
+}
+
+impl Metrics {
+    /// Counts one answered request.
+    pub fn record(&self, status: u16) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let bucket = match status {
+            200..=399 => &self.responses_2xx,
+            400..=499 => &self.responses_4xx,
+            _ => &self.responses_5xx,
+        };
+        bucket.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let load = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        format!(
+            "# HELP orgkit_http_requests_total HTTP requests answered.\n\
+             # TYPE orgkit_http_requests_total counter\n\
+             orgkit_http_requests_total {}\n\
+             # HELP orgkit_http_responses_total HTTP responses by status class.\n\
+             # TYPE orgkit_http_responses_total counter\n\
+             orgkit_http_responses_total{{class=\"2xx\"}} {}\n\
+             orgkit_http_responses_total{{class=\"4xx\"}} {}\n\
+             orgkit_http_responses_total{{class=\"5xx\"}} {}\n",
+            load(&self.requests),
+            load(&self.responses_2xx),
+            load(&self.responses_4xx),
+            load(&self.responses_5xx),
+        )
+    }
+}

@@ -1,0 +1,69 @@
+//! The audit log: every change, written in the transaction that makes it.
+
+use super::{Page, PageQuery, Store, Tx, new_id};
+use crate::error::ApiResult;
+
+/// One audit entry.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuditRow {
+    /// Id (time-ordered).
+    pub id: String,
+    /// Org concerned, if any.
+    pub org_id: Option<String>,
+    /// `user:<id>` or `management_key`.
+    pub actor: String,
+    /// What happened, e.g. `member.role_changed`.
+    pub action: String,
+    /// What it happened to, e.g. `user:<id>`.
+    pub target: Option<String>,
+    /// When, unix seconds.
+    pub created_at: i64,
+}
+
+/// What to record.
+#[derive(Debug, Clone)]
+pub struct AuditEntry<'a> {
+    /// Tenant.
+    pub tenant_id: &'a str,
+    /// Org, if any.
+    pub org_id: Option<&'a str>,
+    /// Who.
+    pub actor: &'a str,
+    /// What.
+    pub action: &'a str,
+    /// On what.
+    pub target: Option<String>,
+}
+
+impl Store {
+    /// Appends an audit entry.
+    pub async fn audit(&self, tx: &mut Tx, entry: AuditEntry<'_>, now: i64) -> ApiResult<()> {
+        sqlx::query(
+            "INSERT INTO audit_log (id, tenant_id, org_id, actor, action, target, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(new_id())
+        .bind(entry.tenant_id)
+        .bind(entry.org_id)
+        .bind(entry.actor)
+        .bind(entry.action)
+        .bind(entry.target)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// A page of an org's audit log, oldest first.
+    pub async fn list_audit(&self, org_id: &str, page: &PageQuery) -> ApiResult<Page<AuditRow>> {
+        let rows: Vec<AuditRow> = sqlx::query_as(
+            "SELECT id, org_id, actor, action, target, created_at FROM audit_log \
+             WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+        )
+        .bind(org_id)
+        .bind(&page.after)
+        .bind(page.fetch())
+        .fetch_all(self.pool())
+        .await?;
+        Ok(page.page(rows, |r| &r.id))
+    }
+}

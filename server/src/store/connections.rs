@@ -1,0 +1,131 @@
+//! SSO connections of a tenant and the orgs that allow them.
+
+use super::{Page, PageQuery, Store, Tx, conflict};
+use crate::error::{ApiError, ApiResult};
+use orgkit_core::ErrorCode;
+use orgkit_core::connection::SamlConnection;
+
+/// A connection as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ConnectionRow {
+    /// Id.
+    pub id: String,
+    /// Tenant.
+    pub tenant_id: String,
+    /// `saml`.
+    pub kind: String,
+    /// Display name.
+    pub name: String,
+    /// IdP entity id.
+    pub entity_id: String,
+    /// IdP SSO URL.
+    pub sso_url: String,
+    /// IdP certificate, PEM.
+    pub certificate: String,
+    /// Email domains as a JSON array.
+    pub email_domains: String,
+    /// Created, unix seconds.
+    pub created_at: i64,
+}
+
+impl ConnectionRow {
+    /// The routed email domains.
+    pub fn email_domains(&self) -> ApiResult<Vec<String>> {
+        serde_json::from_str(&self.email_domains).map_err(ApiError::internal)
+    }
+}
+
+const COLUMNS: &str = "id, tenant_id, kind, name, entity_id, sso_url, certificate, email_domains, created_at";
+
+impl Store {
+    /// Inserts a SAML connection.
+    pub async fn insert_connection(&self, tx: &mut Tx, id: &str, tenant_id: &str, c: &SamlConnection, now: i64) -> ApiResult<()> {
+        sqlx::query(
+            "INSERT INTO connections (id, tenant_id, kind, name, entity_id, sso_url, certificate, email_domains, created_at) \
+             VALUES ($1, $2, 'saml', $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id)
+        .bind(tenant_id)
+        .bind(&c.name)
+        .bind(&c.entity_id)
+        .bind(&c.sso_url)
+        .bind(&c.certificate)
+        .bind(serde_json::to_string(&c.email_domains).map_err(ApiError::internal)?)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// A connection of a tenant.
+    pub async fn connection(&self, tenant_id: &str, id: &str) -> ApiResult<Option<ConnectionRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM connections WHERE tenant_id = $1 AND id = $2");
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(tenant_id).bind(id).fetch_optional(self.pool()).await?)
+    }
+
+    /// A page of a tenant's connections.
+    pub async fn list_connections(&self, tenant_id: &str, page: &PageQuery) -> ApiResult<Page<ConnectionRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM connections WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3");
+        let rows: Vec<ConnectionRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(tenant_id)
+            .bind(&page.after)
+            .bind(page.fetch())
+            .fetch_all(self.pool())
+            .await?;
+        Ok(page.page(rows, |r| &r.id))
+    }
+
+    /// Deletes a connection (orgs stop allowing it).
+    pub async fn delete_connection(&self, tx: &mut Tx, id: &str) -> ApiResult<()> {
+        sqlx::query("DELETE FROM connections WHERE id = $1").bind(id).execute(&mut **tx).await?;
+        Ok(())
+    }
+
+    /// The ids of the connections an org allows.
+    pub async fn org_connection_ids(&self, tx: &mut Tx, org_id: &str) -> ApiResult<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT connection_id FROM org_connections WHERE org_id = $1 ORDER BY connection_id")
+            .bind(org_id)
+            .fetch_all(&mut **tx)
+            .await?)
+    }
+
+    /// The orgs whose settings name a connection as their default (must be checked before it goes).
+    pub async fn orgs_allowing(&self, tx: &mut Tx, connection_id: &str) -> ApiResult<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT org_id FROM org_connections WHERE connection_id = $1 ORDER BY org_id")
+            .bind(connection_id)
+            .fetch_all(&mut **tx)
+            .await?)
+    }
+
+    /// Allows a connection for an org.
+    pub async fn insert_org_connection(&self, tx: &mut Tx, org_id: &str, connection_id: &str, now: i64) -> ApiResult<()> {
+        sqlx::query("INSERT INTO org_connections (org_id, connection_id, created_at) VALUES ($1, $2, $3)")
+            .bind(org_id)
+            .bind(connection_id)
+            .bind(now)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| conflict(e, |_| Some((ErrorCode::InvalidRequest, "the connection is already enabled for the organization"))))?;
+        Ok(())
+    }
+
+    /// Stops allowing a connection for an org; answers whether it was allowed.
+    pub async fn delete_org_connection(&self, tx: &mut Tx, org_id: &str, connection_id: &str) -> ApiResult<bool> {
+        let done = sqlx::query("DELETE FROM org_connections WHERE org_id = $1 AND connection_id = $2")
+            .bind(org_id)
+            .bind(connection_id)
+            .execute(&mut **tx)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// A page of the connections an org allows.
+    pub async fn list_org_connections(&self, org_id: &str, page: &PageQuery) -> ApiResult<Page<ConnectionRow>> {
+        let sql = "SELECT c.id, c.tenant_id, c.kind, c.name, c.entity_id, c.sso_url, c.certificate, c.email_domains, c.created_at \
+                   FROM org_connections oc JOIN connections c ON c.id = oc.connection_id \
+                   WHERE oc.org_id = $1 AND oc.connection_id > $2 ORDER BY oc.connection_id LIMIT $3";
+        let rows: Vec<ConnectionRow> =
+            sqlx::query_as(sql).bind(org_id).bind(&page.after).bind(page.fetch()).fetch_all(self.pool()).await?;
+        Ok(page.page(rows, |r| &r.id))
+    }
+}

@@ -1,0 +1,168 @@
+//! Organizations.
+
+use super::{Page, PageQuery, Store, Tx, conflict};
+use sqlx::AssertSqlSafe;
+use crate::error::{ApiError, ApiResult};
+use orgkit_core::ErrorCode;
+use orgkit_core::settings::SettingsLayer;
+use serde_json::{Map, Value};
+
+/// An organization as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OrgRow {
+    /// Id.
+    pub id: String,
+    /// Owning tenant.
+    pub tenant_id: String,
+    /// Display name.
+    pub name: String,
+    /// Slug, unique per tenant.
+    pub slug: String,
+    /// Metadata object as JSON.
+    pub metadata: String,
+    /// The org's settings overrides (`SettingsLayer`) as JSON.
+    pub settings: String,
+    /// Created, unix seconds.
+    pub created_at: i64,
+    /// Updated, unix seconds.
+    pub updated_at: i64,
+}
+
+impl OrgRow {
+    /// The org's own settings layer.
+    pub fn settings(&self) -> ApiResult<SettingsLayer> {
+        serde_json::from_str(&self.settings).map_err(ApiError::internal)
+    }
+
+    /// The metadata object.
+    pub fn metadata(&self) -> ApiResult<Map<String, Value>> {
+        serde_json::from_str(&self.metadata).map_err(ApiError::internal)
+    }
+}
+
+/// The fields an insert or update writes.
+#[derive(Debug, Clone)]
+pub struct OrgWrite<'a> {
+    /// Display name.
+    pub name: &'a str,
+    /// Slug.
+    pub slug: &'a str,
+    /// Metadata.
+    pub metadata: &'a Map<String, Value>,
+    /// Settings overrides.
+    pub settings: &'a SettingsLayer,
+}
+
+const COLUMNS: &str = "id, tenant_id, name, slug, metadata, settings, created_at, updated_at";
+
+fn org_conflict(e: sqlx::Error) -> ApiError {
+    conflict(e, |which| {
+        if which.contains("custom_domain") {
+            Some((ErrorCode::CustomDomainTaken, "this custom domain is used by another organization"))
+        } else {
+            Some((ErrorCode::SlugTaken, "an organization with this slug exists in the tenant"))
+        }
+    })
+}
+
+fn json(v: &impl serde::Serialize) -> ApiResult<String> {
+    serde_json::to_string(v).map_err(ApiError::internal)
+}
+
+impl Store {
+    /// Inserts an organization.
+    pub async fn insert_org(&self, tx: &mut Tx, id: &str, tenant_id: &str, org: &OrgWrite<'_>, now: i64) -> ApiResult<()> {
+        sqlx::query(
+            "INSERT INTO organizations (id, tenant_id, name, slug, metadata, settings, custom_domain, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        )
+        .bind(id)
+        .bind(tenant_id)
+        .bind(org.name)
+        .bind(org.slug)
+        .bind(json(org.metadata)?)
+        .bind(json(org.settings)?)
+        .bind(org.settings.custom_domain.clone())
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(org_conflict)?;
+        Ok(())
+    }
+
+    /// Rewrites an organization's fields.
+    pub async fn update_org(&self, tx: &mut Tx, id: &str, org: &OrgWrite<'_>, now: i64) -> ApiResult<()> {
+        sqlx::query(
+            "UPDATE organizations SET name = $1, slug = $2, metadata = $3, settings = $4, custom_domain = $5, updated_at = $6 \
+             WHERE id = $7",
+        )
+        .bind(org.name)
+        .bind(org.slug)
+        .bind(json(org.metadata)?)
+        .bind(json(org.settings)?)
+        .bind(org.settings.custom_domain.clone())
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .map_err(org_conflict)?;
+        Ok(())
+    }
+
+    /// Deletes an organization (memberships and invitations go with it).
+    pub async fn delete_org(&self, tx: &mut Tx, id: &str) -> ApiResult<()> {
+        sqlx::query("DELETE FROM organizations WHERE id = $1").bind(id).execute(&mut **tx).await?;
+        Ok(())
+    }
+
+    /// The org `id` of tenant `tenant_id` (another tenant's org does not exist here).
+    pub async fn org(&self, tenant_id: &str, id: &str) -> ApiResult<Option<OrgRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM organizations WHERE tenant_id = $1 AND id = $2");
+        Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(tenant_id).bind(id).fetch_optional(self.pool()).await?)
+    }
+
+    /// The org by id or slug within a tenant.
+    pub async fn org_by_id_or_slug(&self, tenant_id: &str, key: &str) -> ApiResult<Option<OrgRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM organizations WHERE tenant_id = $1 AND (id = $2 OR slug = $2)");
+        Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(tenant_id).bind(key).fetch_optional(self.pool()).await?)
+    }
+
+    /// The org, locked: every change to an org or its members locks its row first, so
+    /// decisions that count owners or read settings see no concurrent change.
+    pub async fn lock_org(&self, tx: &mut Tx, tenant_id: &str, id: &str) -> ApiResult<Option<OrgRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM organizations WHERE tenant_id = $1 AND id = $2{}", self.for_update());
+        Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(tenant_id).bind(id).fetch_optional(&mut **tx).await?)
+    }
+
+    /// A page of a tenant's orgs.
+    pub async fn list_orgs(&self, tenant_id: &str, page: &PageQuery) -> ApiResult<Page<OrgRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM organizations WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3");
+        let rows: Vec<OrgRow> =
+            sqlx::query_as(AssertSqlSafe(sql)).bind(tenant_id).bind(&page.after).bind(page.fetch()).fetch_all(self.pool()).await?;
+        Ok(page.page(rows, |r| &r.id))
+    }
+
+    /// A page of the orgs a user belongs to, with the user's role in each.
+    pub async fn list_user_orgs(&self, user_id: &str, page: &PageQuery) -> ApiResult<Page<(OrgRow, String)>> {
+        let sql = "SELECT o.id, o.tenant_id, o.name, o.slug, o.metadata, o.settings, o.created_at, o.updated_at, m.role \
+                   FROM memberships m JOIN organizations o ON o.id = m.org_id \
+                   WHERE m.user_id = $1 AND m.org_id > $2 ORDER BY m.org_id LIMIT $3";
+        let rows = sqlx::query(sql).bind(user_id).bind(&page.after).bind(page.fetch()).fetch_all(self.pool()).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            use sqlx::{FromRow, Row};
+            let org = OrgRow::from_row(&row)?;
+            let role: String = row.try_get("role")?;
+            out.push((org, role));
+        }
+        Ok(page.page(out, |(o, _)| &o.id))
+    }
+}
+
+impl Store {
+    /// An org by id, whatever its tenant (an invitation token names its org).
+    pub async fn org_by_id_any_tenant(&self, id: &str) -> ApiResult<Option<OrgRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM organizations WHERE id = $1");
+        Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(id).fetch_optional(self.pool()).await?)
+    }
+}

@@ -1,0 +1,91 @@
+//! Users of a tenant.
+
+use super::{Page, PageQuery, Store, Tx, conflict};
+use sqlx::AssertSqlSafe;
+use crate::error::ApiResult;
+use orgkit_core::ErrorCode;
+
+/// A user as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    /// Id.
+    pub id: String,
+    /// Tenant.
+    pub tenant_id: String,
+    /// Normalised email, unique per tenant.
+    pub email: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// argon2id PHC string, when the user has a password.
+    pub password_hash: Option<String>,
+    /// Created, unix seconds.
+    pub created_at: i64,
+}
+
+const COLUMNS: &str = "id, tenant_id, email, name, password_hash, created_at";
+
+impl Store {
+    /// Inserts a user; a taken email is `email_taken`.
+    pub async fn insert_user(&self, tx: &mut Tx, user: &UserRow) -> ApiResult<()> {
+        sqlx::query(
+            "INSERT INTO users (id, tenant_id, email, name, password_hash, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        )
+        .bind(&user.id)
+        .bind(&user.tenant_id)
+        .bind(&user.email)
+        .bind(user.name.clone())
+        .bind(user.password_hash.clone())
+        .bind(user.created_at)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| conflict(e, |_| Some((ErrorCode::EmailTaken, "a user with this email exists in the tenant"))))?;
+        Ok(())
+    }
+
+    /// The user `id` of a tenant.
+    pub async fn user(&self, tenant_id: &str, id: &str) -> ApiResult<Option<UserRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2");
+        Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(tenant_id).bind(id).fetch_optional(self.pool()).await?)
+    }
+
+    /// The user with a (normalised) email in a tenant.
+    pub async fn user_by_email(&self, tenant_id: &str, email: &str) -> ApiResult<Option<UserRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM users WHERE tenant_id = $1 AND email = $2");
+        Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(tenant_id).bind(email).fetch_optional(self.pool()).await?)
+    }
+
+    /// A page of a tenant's users.
+    pub async fn list_users(&self, tenant_id: &str, page: &PageQuery) -> ApiResult<Page<UserRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM users WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3");
+        let rows: Vec<UserRow> =
+            sqlx::query_as(AssertSqlSafe(sql)).bind(tenant_id).bind(&page.after).bind(page.fetch()).fetch_all(self.pool()).await?;
+        Ok(page.page(rows, |r| &r.id))
+    }
+
+    /// Deletes a user (memberships go with it).
+    pub async fn delete_user(&self, tx: &mut Tx, id: &str) -> ApiResult<()> {
+        sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(&mut **tx).await?;
+        Ok(())
+    }
+
+    /// The orgs where the user is an owner, each with its owner count, locked: what deleting
+    /// the user must check against the last-owner rule.
+    pub async fn lock_owned_orgs(&self, tx: &mut Tx, user_id: &str) -> ApiResult<Vec<(String, i64)>> {
+        let lock = self.for_update();
+        let ids: Vec<String> = sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT o.id FROM organizations o JOIN memberships m ON m.org_id = o.id \
+             WHERE m.user_id = $1 AND m.role = $2 ORDER BY o.id{lock}"
+        )))
+        .bind(user_id)
+        .bind(orgkit_core::Role::Owner.as_str())
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let owners = self.owner_count(tx, &id).await?;
+            out.push((id, owners));
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# End-to-end checks of orgkit-server over a real socket: the binary on a free port with SQLite,
+# invitation email received by a real SMTP server (aiosmtpd) and accepted through its link,
+# and server tokens verified by PyJWT against /.well-known/jwks.json.
+# Run by scripts/test.sh with .venv/bin on PATH.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+cd "$root"
+cargo build -p orgkit-server --bin orgkit-server --quiet
+target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+export ORGKIT_SERVER_BIN="$target_dir/debug/orgkit-server"
+python -m pytest -q "$here/e2e"

@@ -1,0 +1,99 @@
+//! Signup, login (in and out of an org context), org switching, /me and the JWKS.
+
+use crate::both_backends;
+use crate::common::{Env, PUBLIC_URL, assert_error};
+use orgkit_core::token::{KeySet, Requirement, VerifyOptions, verify_org_token};
+use serde_json::json;
+
+both_backends!(signup_login_switch, login_policy_and_lockout);
+
+async fn signup_login_switch(env: Env) {
+    let (status, signup) = env
+        .call("POST", "/api/v1/auth/signup", None, Some(json!({"email": "Ann@Acme.com", "password": "correct horse battery", "name": "Ann"})))
+        .await;
+    assert_eq!(status, 201, "{signup}");
+    assert_eq!(signup["data"]["tokenType"], "Bearer");
+    assert!(signup["data"]["expiresAt"].is_string());
+    let token = signup["data"]["accessToken"].as_str().unwrap().to_owned();
+    assert_error(
+        &env.call("POST", "/api/v1/auth/signup", None, Some(json!({"email": "ann@acme.com", "password": "correct horse battery"}))).await,
+        409,
+        "email_taken",
+    );
+    assert_error(&env.call("POST", "/api/v1/auth/signup", None, Some(json!({"email": "b@acme.com", "password": "short"}))).await, 422, "weak_password");
+
+    let (status, me) = env.call("GET", "/api/v1/me", Some(&token), None).await;
+    assert_eq!((status, me["data"]["email"].as_str()), (200, Some("ann@acme.com")));
+
+    let (_, created) = env.call("POST", "/api/v1/organizations", Some(&token), Some(json!({"name": "Acme Corp", "slug": "acme-corp"}))).await;
+    let org_id = created["data"]["id"].as_str().unwrap().to_owned();
+
+    assert_error(
+        &env.call("POST", "/api/v1/auth/login", None, Some(json!({"email": "ann@acme.com", "password": "wrong password!"}))).await,
+        401,
+        "invalid_credentials",
+    );
+    assert_error(
+        &env.call("POST", "/api/v1/auth/login", None, Some(json!({"email": "nobody@acme.com", "password": "wrong password!"}))).await,
+        401,
+        "invalid_credentials",
+    );
+    let (status, login) = env
+        .call("POST", "/api/v1/auth/login", None, Some(json!({"email": "ann@acme.com", "password": "correct horse battery", "organization": "acme-corp"})))
+        .await;
+    assert_eq!(status, 200, "{login}");
+    let org_token = login["data"]["accessToken"].as_str().unwrap();
+
+    // The token verifies with core against the served JWKS and carries the org claims.
+    let (status, jwks) = env.call("GET", "/.well-known/jwks.json", None, None).await;
+    assert_eq!(status, 200);
+    let keys = KeySet::from_jwks(&jwks).unwrap();
+    let now = orgkit_server::clock::now();
+    let opts = VerifyOptions { issuer: PUBLIC_URL.to_owned(), audience: "orgkit".to_owned(), leeway: 0, now };
+    let claims = verify_org_token(org_token, &keys, &opts, &Requirement::default()).unwrap();
+    assert_eq!(claims.org_id.as_deref(), Some(org_id.as_str()));
+    assert_eq!(claims.org_slug.as_deref(), Some("acme-corp"));
+    assert_eq!(claims.org_role.map(|r| r.as_str()), Some("owner"));
+    assert_eq!(claims.exp - claims.iat, 24 * 3600);
+    assert_eq!(claims.amr, vec!["pwd".to_owned()]);
+
+    // Switching org context without the password; the org's TTL follows.
+    env.manage("PATCH", &format!("/organizations/{org_id}"), Some(json!({"session_ttl_hours": 8}))).await;
+    let (status, switched) = env.call("POST", "/api/v1/auth/token", Some(&token), Some(json!({"organization": org_id}))).await;
+    assert_eq!(status, 200, "{switched}");
+    let claims = verify_org_token(switched["data"]["accessToken"].as_str().unwrap(), &keys, &opts, &Requirement::default()).unwrap();
+    assert_eq!(claims.exp - claims.iat, 8 * 3600);
+    assert_error(&env.call("POST", "/api/v1/auth/token", Some(&token), Some(json!({"organization": "nope-org"}))).await, 404, "not_found");
+
+    // A non-member cannot log into the org.
+    let (_, other) = env.signup("other@acme.com").await;
+    let _ = other;
+    assert_error(
+        &env.call("POST", "/api/v1/auth/login", None, Some(json!({"email": "other@acme.com", "password": "correct horse battery", "organization": "acme-corp"}))).await,
+        404,
+        "not_found",
+    );
+}
+
+async fn login_policy_and_lockout(env: Env) {
+    let (user_id, _) = env.signup("ann@acme.com").await;
+    let (_, org) = env
+        .manage("POST", "/organizations", Some(json!({"name": "Strict", "slug": "strict", "max_login_attempts": 3, "password_min_length": 30})))
+        .await;
+    let org_id = org["id"].as_str().unwrap();
+    env.manage("POST", &format!("/organizations/{org_id}/members"), Some(json!({"user_id": user_id, "role": "member"}))).await;
+    let login = |password: &str| json!({"email": "ann@acme.com", "password": password, "organization": "strict"});
+    // The stored password is shorter than the org's rule.
+    assert_error(&env.call("POST", "/api/v1/auth/login", None, Some(login("correct horse battery"))).await, 403, "password_change_required");
+    for _ in 0..2 {
+        assert_error(&env.call("POST", "/api/v1/auth/login", None, Some(login("wrong"))).await, 401, "invalid_credentials");
+    }
+    let third = env.call("POST", "/api/v1/auth/login", None, Some(login("wrong"))).await;
+    assert_error(&third, 401, "invalid_credentials");
+    // Locked now: even the right password is refused, unchecked.
+    let locked = env.call("POST", "/api/v1/auth/login", None, Some(login("correct horse battery"))).await;
+    assert_error(&locked, 423, "account_locked");
+    // Outside the org the tenant context has its own counter.
+    let (status, _) = env.call("POST", "/api/v1/auth/login", None, Some(json!({"email": "ann@acme.com", "password": "correct horse battery"}))).await;
+    assert_eq!(status, 200);
+}

@@ -1,0 +1,51 @@
+//! Bad input, limits and the operational endpoints.
+
+use crate::both_backends;
+use crate::common::{Env, assert_error};
+use serde_json::json;
+
+both_backends!(bad_input_is_coded, operational_endpoints);
+
+async fn bad_input_is_coded(env: Env) {
+    let auth = format!("Bearer {}", env.mgmt);
+    // Malformed JSON.
+    let resp = env
+        .cli
+        .post("/manage/v1/default/organizations")
+        .header("authorization", &auth)
+        .content_type("application/json")
+        .body("{not json")
+        .send()
+        .await;
+    resp.assert_status(poem::http::StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = serde_json::from_str(&resp.0.into_body().into_string().await.unwrap()).unwrap();
+    assert_eq!(body["error"]["code"], "invalid_request");
+    // Unknown field; over-long name.
+    assert_error(&env.manage("POST", "/organizations", Some(json!({"name": "A", "slug": "ab", "extra": 1}))).await, 400, "unknown_field");
+    assert_error(&env.manage("POST", "/organizations", Some(json!({"name": "x".repeat(500), "slug": "ab"}))).await, 422, "invalid_organization");
+    // Body over the limit.
+    let big = json!({ "name": "Big", "slug": "big", "metadata": { "k": "v".repeat(200_000) } });
+    assert_error(&env.manage("POST", "/organizations", Some(big)).await, 413, "payload_too_large");
+    // Paging limits from core.
+    assert_error(&env.manage("GET", "/organizations?limit=100000", None).await, 400, "input_too_large");
+    assert_error(&env.manage("GET", "/organizations?cursor=!!!", None).await, 400, "invalid_request");
+    // Nothing was created.
+    let (_, list) = env.manage("GET", "/organizations", None).await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 0);
+    // Unknown route.
+    assert_error(&env.call("GET", "/nope", None, None).await, 404, "not_found");
+}
+
+async fn operational_endpoints(env: Env) {
+    assert_eq!(env.call("GET", "/healthz", None, None).await.0, 200);
+    assert_eq!(env.call("GET", "/readyz", None, None).await, (200, json!({"status": "ready"})));
+    let (status, spec) = env.call("GET", "/openapi.json", None, None).await;
+    assert_eq!(status, 200);
+    assert!(spec["paths"]["/manage/v1/{tenant}/organizations"].is_object(), "{}", spec["paths"]);
+    assert!(spec["paths"]["/api/v1/organizations/invitations/{token}/accept"].is_object());
+    let metrics = env.cli.get("/metrics").send().await;
+    metrics.assert_status_is_ok();
+    assert!(metrics.0.into_body().into_string().await.unwrap().contains("orgkit_http_requests_total"));
+    let docs = env.cli.get("/docs").send().await;
+    docs.assert_status_is_ok();
+}

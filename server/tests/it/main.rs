@@ -1,0 +1,13 @@
+//! Server tests through poem's test client, each scenario on SQLite and (when
+//! `ORGKIT_TEST_POSTGRES_URL` is set) on PostgreSQL.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod common;
+
+mod auth;
+mod connections;
+mod errors;
+mod invitations;
+mod manage_orgs;
+mod members;
+mod user_orgs;
