@@ -13,12 +13,14 @@
 //!
 //! No I/O, no clock, no randomness: the current time, keys and nonces are arguments.
 
+pub mod connection;
 pub mod email;
 pub mod error;
 mod hostname;
 pub mod login;
 pub mod membership;
 pub mod ops;
+pub mod page;
 pub mod organization;
 mod role;
 pub mod settings;
