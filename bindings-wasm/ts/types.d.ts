@@ -112,8 +112,14 @@ export interface Floors {
   lockout_duration_minutes?: number | null;
 }
 export interface TenantSettings { defaults?: SettingsLayer; floors?: Floors }
-/** A merge-patch: absent = unchanged, `null` = inherit again. */
-export type SettingsPatch = { [K in keyof SettingsLayer]?: SettingsLayer[K] | null };
+/** `snake_case` → `camelCase`. */
+export type CamelCase<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Capitalize<CamelCase<T>>}` : S;
+/** Every key of `T` also spelled in camelCase (the user API's spelling), all optional and nullable. */
+export type PatchOf<T> = { [K in keyof T]?: T[K] | null } & { [K in keyof T & string as CamelCase<K>]?: T[K] | null };
+/** A merge-patch of settings: absent = unchanged, `null` = inherit again; snake_case or camelCase names. */
+export type SettingsPatch = PatchOf<SettingsLayer>;
+/** A tenant settings patch: setting fields flat, plus a `floors` merge-patch (`null` clears every floor). */
+export type TenantSettingsPatch = SettingsPatch & { floors?: PatchOf<Floors> | null };
 export type Source = "org" | "tenant" | "tenant_floor" | "default";
 export interface Effective<T> { value: T; source: Source }
 export interface EffectiveSettings {
@@ -226,7 +232,7 @@ export interface Operations {
     output: { settings: SettingsLayer; effective: EffectiveSettings };
   };
   apply_tenant_settings_patch: {
-    input: { tenant?: TenantSettings; patch: { defaults?: SettingsPatch | null; floors?: Partial<Floors> | null } };
+    input: { tenant?: TenantSettings; patch: TenantSettingsPatch };
     output: { tenant: TenantSettings; effective: EffectiveSettings };
   };
   parse_new_organization: {
