@@ -43,15 +43,27 @@ def smtp():
         controller.stop()
 
 
-@pytest.fixture()
-def server(smtp):
+BACKENDS = ["sqlite"] + (["postgres"] if os.environ.get("ORGKIT_TEST_POSTGRES_URL") else [])
+
+
+def database_url(backend, tmp):
+    if backend == "sqlite":
+        return f"sqlite://{tmp}/orgkit.db"
+    base = os.environ["ORGKIT_TEST_POSTGRES_URL"]
+    name = "orgkit_e2e_" + os.urandom(6).hex()
+    subprocess.run(["psql", base, "-qAtc", f"CREATE DATABASE {name}"], check=True)
+    return base.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(params=BACKENDS)
+def server(request, smtp):
     controller, _ = smtp
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ)
         env.update({
-            "ORGKIT_DATABASE_URL": f"sqlite://{tmp}/orgkit.db",
+            "ORGKIT_DATABASE_URL": database_url(request.param, tmp),
             "ORGKIT_BIND": f"127.0.0.1:{port}",
             "ORGKIT_SMTP_URL": f"smtp://127.0.0.1:{controller.port}",
             "ORGKIT_EMAIL_FROM": "orgkit <no-reply@orgkit.test>",

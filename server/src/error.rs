@@ -53,10 +53,10 @@ impl ApiError {
             .status(status)
             .content_type("application/json")
             .body(Body::from_string(body.to_string()));
-        if let Some(secs) = self.retry_after {
-            if let Ok(v) = secs.max(0).to_string().parse() {
-                resp.headers_mut().insert("retry-after", v);
-            }
+        if let Some(secs) = self.retry_after
+            && let Ok(v) = secs.max(0).to_string().parse()
+        {
+            resp.headers_mut().insert("retry-after", v);
         }
         resp
     }

@@ -85,8 +85,13 @@ async fn migrate(config: &Config) -> Result<Store, String> {
 async fn create_tenant(config: &Config, slug: &str, name: Option<&str>) -> Result<(), String> {
     let store = migrate(config).await?;
     let key = tenants::create(&store, slug, name).await.map_err(|e| e.to_string())?;
-    println!("{}", serde_json::json!({ "tenant": slug, "management_key": key }));
+    println!("{}", tenant_line(slug, &key));
     Ok(())
+}
+
+/// `{"tenant":"SLUG","management_key":"…"}`, keys in this order.
+fn tenant_line(slug: &str, key: &str) -> String {
+    format!("{{\"tenant\":{},\"management_key\":{}}}", serde_json::Value::from(slug), serde_json::Value::from(key))
 }
 
 async fn rotate(config: &Config) -> Result<(), String> {
@@ -102,7 +107,7 @@ async fn serve(config: Config) -> Result<(), String> {
     let state = AppState::init(config).await.map_err(|e| e.to_string())?;
     if let Some(key) = tenants::bootstrap(&state.store).await.map_err(|e| e.to_string())? {
         // Shown once: only its hash is stored.
-        println!("{}", serde_json::json!({ "tenant": tenants::DEFAULT_TENANT, "management_key": key }));
+        println!("{}", tenant_line(tenants::DEFAULT_TENANT, &key));
     }
     tracing::info!(%bind, public_url = %state.config.public_url, "orgkit-server listening");
     Server::new(TcpListener::bind(bind))

@@ -80,11 +80,19 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> {
         .around(move |ep, req| {
             let metrics = metrics.clone();
             async move {
+                let (method, path) = (req.method().clone(), redacted_path(req.uri().path()));
+                let started = std::time::Instant::now();
                 let resp = guard(ep, req, max_body).await;
                 metrics.record(resp.status().as_u16());
+                tracing::info!(%method, %path, status = resp.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
                 Ok(resp)
             }
         })
+}
+
+/// The path for logs: segments long enough to be tokens (invitation links) are elided.
+fn redacted_path(path: &str) -> String {
+    path.split('/').map(|seg| if seg.len() > 64 { "…" } else { seg }).collect::<Vec<_>>().join("/")
 }
 
 /// Bounds the body (413 `payload_too_large`), then answers every error with its code.

@@ -49,10 +49,10 @@ pub async fn accept(state: &AppState, token: &str, bearer: Option<String>, body:
         .await?
         .ok_or_else(|| ApiError::not_found("invitation"))?;
     let tenant = store.tenant_by_id(&org_row.tenant_id).await?.ok_or_else(|| ApiError::not_found("invitation"))?;
-    if let Some(a) = &authed {
-        if a.user.tenant_id != tenant.id {
-            return Err(ApiError::not_found("invitation"));
-        }
+    if let Some(a) = &authed
+        && a.user.tenant_id != tenant.id
+    {
+        return Err(ApiError::not_found("invitation"));
     }
     // A new account: its password must meet the org's rules; hash it before the transaction.
     let new_user = match &authed {

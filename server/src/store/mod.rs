@@ -125,13 +125,11 @@ impl Store {
 
 /// Maps a unique-constraint violation to a coded conflict; other errors are internal.
 pub(crate) fn conflict(e: sqlx::Error, pick: impl Fn(&str) -> Option<(ErrorCode, &'static str)>) -> ApiError {
-    if let sqlx::Error::Database(db) = &e {
-        if db.is_unique_violation() {
-            let which = format!("{} {}", db.constraint().unwrap_or_default(), db.message());
-            if let Some((code, message)) = pick(&which) {
-                return ApiError::new(code, message);
-            }
-        }
+    if let sqlx::Error::Database(db) = &e
+        && db.is_unique_violation()
+        && let Some((code, message)) = pick(&format!("{} {}", db.constraint().unwrap_or_default(), db.message()))
+    {
+        return ApiError::new(code, message);
     }
     ApiError::internal(e)
 }

@@ -78,6 +78,15 @@ async fn user_api_invite_accept_with_bearer(env: Env) {
     let (status, orgs) = env.call("GET", "/api/v1/organizations", Some(&mate), None).await;
     assert_eq!((status, orgs["data"][0]["id"].as_str()), (200, Some(id.as_str())));
     assert_eq!(orgs["data"][0]["role"], "member");
+    // Revoke through the user API: it leaves the pending list.
+    let (_, second) = env
+        .call("POST", &format!("/api/v1/organizations/{id}/invitations"), Some(&owner), Some(json!({ "email": "later@company.com", "role": "viewer" })))
+        .await;
+    let invite_id = second["data"]["id"].as_str().unwrap();
+    let (status, revoked) = env.call("DELETE", &format!("/api/v1/organizations/{id}/invitations/{invite_id}"), Some(&owner), None).await;
+    assert_eq!((status, revoked["data"]["status"].as_str()), (200, Some("revoked")), "{revoked}");
+    let (_, list) = env.call("GET", &format!("/api/v1/organizations/{id}/invitations"), Some(&owner), None).await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 0);
     // A member may not invite.
     assert_error(
         &env.call("POST", &format!("/api/v1/organizations/{id}/invitations"), Some(&mate), Some(json!({ "email": "x@company.com", "role": "member" }))).await,

@@ -10,4 +10,5 @@ mod errors;
 mod invitations;
 mod manage_orgs;
 mod members;
+mod operations;
 mod user_orgs;
