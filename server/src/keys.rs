@@ -97,3 +97,61 @@ pub async fn jwks(store: &Store) -> ApiResult<Value> {
 pub async fn key_set(store: &Store) -> ApiResult<KeySet> {
     KeySet::from_jwks(&jwks(store).await?).map_err(ApiError::internal)
 }
+
+/// How long an instance keeps the keys it loaded. A key rotated by another process is used for
+/// signing here within this time; a token signed with a key this instance has not loaded yet
+/// makes it reload at once (see [`KeyCache::verification_keys`]).
+pub const KEY_CACHE_SECONDS: u64 = 30;
+
+#[derive(Clone)]
+struct Loaded {
+    at: std::time::Instant,
+    verify: KeySet,
+    sign: SigningKey,
+}
+
+/// The keys of this instance, loaded from the database and kept briefly: verifying a token
+/// should not cost a query and a PEM parse per request.
+#[derive(Default)]
+pub struct KeyCache {
+    inner: std::sync::RwLock<Option<Loaded>>,
+}
+
+impl KeyCache {
+    async fn load(&self, store: &Store, force: bool) -> ApiResult<Loaded> {
+        if !force {
+            let cached = self.inner.read().map_err(|_| ApiError::internal("key cache poisoned"))?.clone();
+            if let Some(l) = cached.filter(|l| l.at.elapsed().as_secs() < KEY_CACHE_SECONDS) {
+                return Ok(l);
+            }
+        }
+        let loaded = Loaded { at: std::time::Instant::now(), verify: key_set(store).await?, sign: current_signing_key(store).await? };
+        *self.inner.write().map_err(|_| ApiError::internal("key cache poisoned"))? = Some(loaded.clone());
+        Ok(loaded)
+    }
+
+    /// The key that signs now.
+    pub async fn signing_key(&self, store: &Store) -> ApiResult<SigningKey> {
+        Ok(self.load(store, false).await?.sign)
+    }
+
+    /// The keys that verify tokens; `reload` after a token named an unknown key.
+    pub async fn verification_keys(&self, store: &Store, reload: bool) -> ApiResult<KeySet> {
+        Ok(self.load(store, reload).await?.verify)
+    }
+
+    /// Forgets the loaded keys (after a rotation in this process).
+    pub fn invalidate(&self) {
+        if let Ok(mut guard) = self.inner.write() {
+            *guard = None;
+        }
+    }
+}
+
+/// Verifies with the cached keys, reloading once when the token names a key not loaded yet.
+pub async fn with_keys<T>(cache: &KeyCache, store: &Store, verify: impl Fn(&KeySet) -> orgkit_core::Result<T>) -> ApiResult<T> {
+    match verify(&cache.verification_keys(store, false).await?) {
+        Err(e) if e.code == orgkit_core::ErrorCode::UnknownKey => Ok(verify(&cache.verification_keys(store, true).await?)?),
+        other => Ok(other?),
+    }
+}

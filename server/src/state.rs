@@ -19,6 +19,8 @@ pub struct AppState {
     pub mailer: Mailer,
     /// Request counters.
     pub metrics: Arc<Metrics>,
+    /// Signing and verification keys loaded from the database.
+    pub keys: Arc<crate::keys::KeyCache>,
 }
 
 impl AppState {
@@ -28,7 +30,7 @@ impl AppState {
         store.migrate().await?;
         crate::keys::ensure_key(&store).await?;
         let mailer = Mailer::new(config.smtp_url.as_deref(), &config.outbox_dir)?;
-        Ok(AppState { store, config: Arc::new(config), mailer, metrics: Arc::new(Metrics::default()) })
+        Ok(AppState { store, config: Arc::new(config), mailer, metrics: Arc::new(Metrics::default()), keys: Arc::default() })
     }
 }
 

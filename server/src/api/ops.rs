@@ -85,8 +85,8 @@ pub fn invitation_page(state: AppState) -> impl Endpoint<Output = Response> {
 }
 
 async fn invitation_html(state: &AppState, token: &str) -> ApiResult<String> {
-    let keys = keys::key_set(&state.store).await?;
-    let claims = verify_invitation(token, &keys, &verify_options(state, clock::now()), None)?;
+    let opts = verify_options(state, clock::now());
+    let claims = keys::with_keys(&state.keys, &state.store, |keys| verify_invitation(token, keys, &opts, None)).await?;
     let org = state.store.org_by_id_any_tenant(&claims.org_id).await?.ok_or_else(|| ApiError::not_found("invitation"))?;
     let tenant = state.store.tenant_by_id(&org.tenant_id).await?.ok_or_else(|| ApiError::not_found("invitation"))?;
     let eff = crate::service::orgs::effective(&tenant, &org)?;

@@ -36,13 +36,13 @@ pub struct Accept {
 pub async fn accept(state: &AppState, token: &str, bearer: Option<String>, body: Value) -> ApiResult<Value> {
     let body: Accept = parse_body(body)?;
     let now = clock::now();
-    let keys = keys::key_set(&state.store).await?;
     let opts = auth::verify_options(state, now);
     let authed: Option<AuthUser> = match bearer {
         Some(b) => Some(auth::user(state, &b).await?),
         None => None,
     };
-    let claims = verify_invitation(token, &keys, &opts, authed.as_ref().map(|a| a.user.email.as_str()))?;
+    let email = authed.as_ref().map(|a| a.user.email.clone());
+    let claims = keys::with_keys(&state.keys, &state.store, |keys| verify_invitation(token, keys, &opts, email.as_deref())).await?;
     let store = &state.store;
     let org_row = store
         .org_by_id_any_tenant(&claims.org_id)

@@ -3,7 +3,6 @@
 use super::{Caller, actor, actor_in, parse_body, path_id};
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
-use crate::keys;
 use crate::mail::invitation_email;
 use crate::service::orgs::effective;
 use crate::state::AppState;
@@ -37,7 +36,7 @@ pub struct Issued {
 
 /// Issues a token for an invitation (core signs it; the store keeps only its hash).
 async fn issue_token(state: &AppState, org: &OrgRow, id: &str, email: &str, role: Role, now: i64) -> ApiResult<(String, i64)> {
-    let key = keys::current_signing_key(&state.store).await?;
+    let key = state.keys.signing_key(&state.store).await?;
     let request = InvitationRequest {
         issuer: state.config.issuer.clone(),
         invitation_id: id.to_owned(),

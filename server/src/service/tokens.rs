@@ -3,7 +3,6 @@
 
 use crate::clock;
 use crate::error::ApiResult;
-use crate::keys;
 use crate::state::AppState;
 use crate::store::orgs::OrgRow;
 use crate::store::tenants::TenantRow;
@@ -42,7 +41,7 @@ pub async fn issue(state: &AppState, tenant: &TenantRow, user: &UserRow, org: Op
         now: clock::now(),
     };
     let claims = build_org_claims(&request)?;
-    let key = keys::current_signing_key(&state.store).await?;
+    let key = state.keys.signing_key(&state.store).await?;
     let token = sign_org_claims(&claims, &key)?;
     Ok(json!({
         "accessToken": token,

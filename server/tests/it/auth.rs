@@ -48,9 +48,8 @@ async fn signup_login_switch(env: Env) {
     let (status, jwks) = env.call("GET", "/.well-known/jwks.json", None, None).await;
     assert_eq!(status, 200);
     let keys = KeySet::from_jwks(&jwks).unwrap();
-    let now = orgkit_server::clock::now();
-    let opts = VerifyOptions { issuer: PUBLIC_URL.to_owned(), audience: "orgkit".to_owned(), leeway: 0, now };
-    let claims = verify_org_token(org_token, &keys, &opts, &Requirement::default()).unwrap();
+    let opts = || VerifyOptions { issuer: PUBLIC_URL.to_owned(), audience: "orgkit".to_owned(), leeway: 0, now: orgkit_server::clock::now() };
+    let claims = verify_org_token(org_token, &keys, &opts(), &Requirement::default()).unwrap();
     assert_eq!(claims.org_id.as_deref(), Some(org_id.as_str()));
     assert_eq!(claims.org_slug.as_deref(), Some("acme-corp"));
     assert_eq!(claims.org_role.map(|r| r.as_str()), Some("owner"));
@@ -61,7 +60,7 @@ async fn signup_login_switch(env: Env) {
     env.manage("PATCH", &format!("/organizations/{org_id}"), Some(json!({"session_ttl_hours": 8}))).await;
     let (status, switched) = env.call("POST", "/api/v1/auth/token", Some(&token), Some(json!({"organization": org_id}))).await;
     assert_eq!(status, 200, "{switched}");
-    let claims = verify_org_token(switched["data"]["accessToken"].as_str().unwrap(), &keys, &opts, &Requirement::default()).unwrap();
+    let claims = verify_org_token(switched["data"]["accessToken"].as_str().unwrap(), &keys, &opts(), &Requirement::default()).unwrap();
     assert_eq!(claims.exp - claims.iat, 8 * 3600);
     assert_error(&env.call("POST", "/api/v1/auth/token", Some(&token), Some(json!({"organization": "nope-org"}))).await, 404, "not_found");
 

@@ -7,11 +7,13 @@ use poem::EndpointExt;
 use poem::test::TestClient;
 use serde_json::json;
 
-both_backends!(key_rotation_keeps_old_tokens_valid, two_instances_share_state, database_failure_is_a_generic_500, parallel_wrong_logins_lock_exactly_at_the_limit);
+both_backends!(key_rotation_keeps_old_tokens_valid, a_rotated_key_is_picked_up_by_another_instance, two_instances_share_state, database_failure_is_a_generic_500, parallel_wrong_logins_lock_exactly_at_the_limit);
 
 async fn key_rotation_keeps_old_tokens_valid(env: Env) {
     let (_, old_token) = env.signup("ann@acme.com").await;
     let new_kid = orgkit_server::keys::rotate(&env.state.store).await.unwrap();
+    // Another process rotating is seen within KEY_CACHE_SECONDS; this one forgets at once.
+    env.state.keys.invalidate();
     let (_, jwks) = env.call("GET", "/.well-known/jwks.json", None, None).await;
     let kids: Vec<&str> = jwks["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap()).collect();
     assert_eq!(kids.len(), 2, "{jwks}");
@@ -22,6 +24,20 @@ async fn key_rotation_keeps_old_tokens_valid(env: Env) {
     let token = login["data"]["accessToken"].as_str().unwrap();
     let header = jsonwebtoken_header_kid(token);
     assert_eq!(header, new_kid, "new tokens are signed with the new key");
+}
+
+async fn a_rotated_key_is_picked_up_by_another_instance(env: Env) {
+    let second = TestClient::new(build_app(AppState::init((*env.state.config).clone()).await.unwrap()).boxed());
+    let (_, old_token) = env.signup("ann@acme.com").await;
+    // The second instance loads (and caches) the keys of before the rotation.
+    second.get("/api/v1/me").header("authorization", format!("Bearer {old_token}")).send().await.assert_status_is_ok();
+    orgkit_server::keys::rotate(&env.state.store).await.unwrap();
+    env.state.keys.invalidate();
+    let (_, login) =
+        env.call("POST", "/api/v1/auth/login", None, Some(json!({"email": "ann@acme.com", "password": "correct horse battery"}))).await;
+    let new_token = login["data"]["accessToken"].as_str().unwrap();
+    // Its cache lacks the new kid: it reloads instead of refusing.
+    second.get("/api/v1/me").header("authorization", format!("Bearer {new_token}")).send().await.assert_status_is_ok();
 }
 
 fn jsonwebtoken_header_kid(token: &str) -> String {
