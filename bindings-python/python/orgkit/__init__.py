@@ -1,0 +1,240 @@
+"""orgkit: org tokens, roles and settings with the exact rules of the orgkit server.
+
+Every function takes the operation's input as a dict (or as keyword arguments) and returns a
+dict; failures raise a subclass of :class:`OrgkitError` whose ``.code`` is core's stable code.
+The rules live in the Rust core (``orgkit._orgkit``); this module only names them.
+
+>>> import orgkit
+>>> orgkit.normalize_slug(name="Acme Corp")
+{'slug': 'acme-corp'}
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+from orgkit._orgkit import (
+    MAX_TOKEN_BYTES,
+    OPERATIONS,
+    InvitationError,
+    LoginError,
+    OrgkitError,
+    OrgPermissionError,
+    OrgTokenVerifier,
+    RequestError,
+    ResourceError,
+    SettingsError,
+    TokenError,
+    call,
+    error_table,
+)
+
+__all__ = [
+    "MAX_TOKEN_BYTES",
+    "OPERATIONS",
+    "InvitationError",
+    "LoginError",
+    "OrgkitError",
+    "OrgPermissionError",
+    "OrgTokenVerifier",
+    "RequestError",
+    "ResourceError",
+    "SettingsError",
+    "TokenError",
+    "call",
+    "error_table",
+    "error_codes",
+    "validate_slug",
+    "normalize_slug",
+    "normalize_email",
+    "role_permissions",
+    "authorize",
+    "can_grant",
+    "can_change_role",
+    "can_remove_member",
+    "resolve_settings",
+    "apply_settings_patch",
+    "apply_tenant_settings_patch",
+    "parse_new_organization",
+    "apply_organization_patch",
+    "check_password",
+    "enforce_password",
+    "lockout_check",
+    "lockout_after_failure",
+    "decide_password_login",
+    "route_email",
+    "check_connection_allowed",
+    "explain_login",
+    "invitation_status",
+    "check_invitation_acceptable",
+    "issue_invitation",
+    "verify_invitation",
+    "build_org_claims",
+    "sign_org_claims",
+    "verify_org_token",
+    "parse_bearer",
+    "public_jwk",
+]
+
+
+def _input(given: Optional[Mapping[str, Any]], fields: dict[str, Any]) -> dict[str, Any]:
+    if given is None:
+        return fields
+    if fields or not isinstance(given, dict):
+        return {**given, **fields}
+    return given
+
+
+def error_codes(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """Every error code core knows: ``{codes: [...]}``."""
+    return call("error_codes", _input(input, fields))
+
+
+def validate_slug(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{slug}`` → the slug if valid, else ``RequestError(invalid_slug)``."""
+    return call("validate_slug", _input(input, fields))
+
+
+def normalize_slug(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{name}`` → ``{slug}`` derived from an org name."""
+    return call("normalize_slug", _input(input, fields))
+
+
+def normalize_email(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{email}`` → ``{email}`` normalised."""
+    return call("normalize_email", _input(input, fields))
+
+
+def role_permissions(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{role}`` → ``{permissions}`` the role carries."""
+    return call("role_permissions", _input(input, fields))
+
+
+def authorize(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{actor, permission}`` → ``{allowed: True}`` or ``OrgPermissionError``."""
+    return call("authorize", _input(input, fields))
+
+
+def can_grant(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{actor, permission, role}`` → ``{allowed: True}`` or ``OrgPermissionError``."""
+    return call("can_grant", _input(input, fields))
+
+
+def can_change_role(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{actor, target, new_role, owner_count}`` → ``{allowed: True}`` or ``OrgPermissionError``."""
+    return call("can_change_role", _input(input, fields))
+
+
+def can_remove_member(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{actor, target, owner_count}`` → ``{allowed: True}`` or ``OrgPermissionError``."""
+    return call("can_remove_member", _input(input, fields))
+
+
+def resolve_settings(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{tenant, org}`` → effective settings with their source."""
+    return call("resolve_settings", _input(input, fields))
+
+
+def apply_settings_patch(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{tenant, org, patch, org_connections?}`` → ``{settings, effective}``."""
+    return call("apply_settings_patch", _input(input, fields))
+
+
+def apply_tenant_settings_patch(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{tenant, patch}`` → ``{tenant, effective}``."""
+    return call("apply_tenant_settings_patch", _input(input, fields))
+
+
+def parse_new_organization(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{body}`` → ``{name, slug, metadata, settings}`` of a new org."""
+    return call("parse_new_organization", _input(input, fields))
+
+
+def apply_organization_patch(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{tenant, org, patch, org_connections?}`` → the patched org and its effective settings."""
+    return call("apply_organization_patch", _input(input, fields))
+
+
+def check_password(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{password, rules, email?}`` → ``{violations: [...]}``."""
+    return call("check_password", _input(input, fields))
+
+
+def enforce_password(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{password, rules, email?}`` → ``{allowed: True}`` or ``LoginError(weak_password)``."""
+    return call("enforce_password", _input(input, fields))
+
+
+def lockout_check(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{state, now}`` → ``{locked: False}`` or ``LoginError(account_locked)``."""
+    return call("lockout_check", _input(input, fields))
+
+
+def lockout_after_failure(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{state, policy, now}`` → the lockout state after a failed login."""
+    return call("lockout_after_failure", _input(input, fields))
+
+
+def decide_password_login(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """The password-login decision: ``{amr, lockout}`` or a ``LoginError``."""
+    return call("decide_password_login", _input(input, fields))
+
+
+def route_email(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{email, connections, preferred?}`` → ``{connection_id}`` for SSO routing."""
+    return call("route_email", _input(input, fields))
+
+
+def check_connection_allowed(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{org_connections, connection_id}`` → ``{allowed: True}`` or ``LoginError``."""
+    return call("check_connection_allowed", _input(input, fields))
+
+
+def explain_login(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """Explains how a user would log in to an org."""
+    return call("explain_login", _input(input, fields))
+
+
+def invitation_status(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{record, now}`` → ``{status}``."""
+    return call("invitation_status", _input(input, fields))
+
+
+def check_invitation_acceptable(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{record, now}`` → ``{allowed: True}`` or ``InvitationError``."""
+    return call("check_invitation_acceptable", _input(input, fields))
+
+
+def issue_invitation(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{key, invitation}`` → ``{token, claims}``."""
+    return call("issue_invitation", _input(input, fields))
+
+
+def verify_invitation(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{token, jwks, options, email?}`` → the invitation claims."""
+    return call("verify_invitation", _input(input, fields))
+
+
+def build_org_claims(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """A login's access-token claims, or ``LoginError`` when the org's policy is not met."""
+    return call("build_org_claims", _input(input, fields))
+
+
+def sign_org_claims(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{key, claims}`` → ``{token}``."""
+    return call("sign_org_claims", _input(input, fields))
+
+
+def verify_org_token(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{token, jwks, options, require?}`` → claims (one-off; prefer ``OrgTokenVerifier``)."""
+    return call("verify_org_token", _input(input, fields))
+
+
+def parse_bearer(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{authorization}`` → ``{token}`` or ``TokenError(unauthenticated)``."""
+    return call("parse_bearer", _input(input, fields))
+
+
+def public_jwk(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{key}`` → the public JWK of a signing key."""
+    return call("public_jwk", _input(input, fields))

@@ -1,0 +1,336 @@
+//! `OrgTokenVerifier`: keys + options + a verified-token cache, for Python backends.
+//!
+//! Verification itself is core's `verify_org_token`; the requirement is core's
+//! `OrgClaims::require`. This file only keeps state between calls: the key set (optionally
+//! fetched through a Python callable, refreshed after a TTL and once on an unknown `kid`, rate
+//! limited) and the cache.
+
+use crate::cache::{Entry, TokenCache, token_hash};
+use crate::{convert, errors};
+use orgkit_core::token::{KeySet, MAX_TOKEN_BYTES, OrgClaims, Requirement, VerifyOptions, verify_org_token};
+use orgkit_core::{Error, ErrorCode, Permission, Role};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyType};
+use serde_json::Value;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Where the keys come from when they are fetched, and when to fetch them again.
+struct JwksSource {
+    /// A Python callable returning the JWKS as a dict, a str or bytes.
+    fetch: Py<PyAny>,
+    ttl: Duration,
+    refetch_interval: Duration,
+    state: Mutex<FetchState>,
+}
+
+struct FetchState {
+    /// Last successful fetch.
+    fetched_at: Instant,
+    /// Last fetch attempted (refreshes and unknown-`kid` refetches), successful or not.
+    attempted_at: Option<Instant>,
+}
+
+struct Keys {
+    set: Arc<KeySet>,
+    /// The JWKS the set was built from: an unchanged document keeps the cache.
+    jwks: Value,
+}
+
+/// Verifies org access tokens with core's rules, caching verified tokens.
+#[pyclass(frozen, module = "orgkit")]
+pub struct OrgTokenVerifier {
+    issuer: String,
+    audience: String,
+    leeway: u64,
+    keys: RwLock<Keys>,
+    cache: Mutex<TokenCache>,
+    source: Option<JwksSource>,
+}
+
+fn seconds(value: f64, name: &str) -> PyResult<Duration> {
+    Duration::try_from_secs_f64(value).map_err(|_| PyValueError::new_err(format!("{name} must be a finite number of seconds >= 0")))
+}
+
+fn key_set(py: Python<'_>, jwks: &Bound<'_, PyAny>) -> PyResult<(KeySet, Value)> {
+    let value = if let Ok(s) = jwks.cast::<PyString>() {
+        serde_json::from_str(&s.to_cow()?)
+            .map_err(|e| errors::to_py_err(py, &Error::new(ErrorCode::InvalidKey, format!("JWKS is not JSON: {e}"))))?
+    } else if let Ok(b) = jwks.cast::<PyBytes>() {
+        serde_json::from_slice(b.as_bytes())
+            .map_err(|e| errors::to_py_err(py, &Error::new(ErrorCode::InvalidKey, format!("JWKS is not JSON: {e}"))))?
+    } else {
+        convert::to_json(jwks)?
+    };
+    let set = KeySet::from_jwks(&value).map_err(|e| errors::to_py_err(py, &e))?;
+    Ok((set, value))
+}
+
+fn requirement(py: Python<'_>, org: Option<String>, role: Option<&str>, permission: Option<&str>) -> PyResult<Requirement> {
+    let role = role.map(Role::parse).transpose().map_err(|e| errors::to_py_err(py, &e))?;
+    let permission = permission.map(Permission::parse).transpose().map_err(|e| errors::to_py_err(py, &e))?;
+    Ok(Requirement { org, role, permission })
+}
+
+fn current_time(now: Option<f64>) -> PyResult<i64> {
+    match now {
+        Some(t) if t.is_finite() => Ok(t.floor() as i64),
+        Some(_) => Err(PyValueError::new_err("now must be a finite unix time in seconds")),
+        None => {
+            let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+            Ok(i64::try_from(since.as_secs()).unwrap_or(i64::MAX))
+        }
+    }
+}
+
+/// A fresh claims dict: list values are copied too, so the caller owns what it gets.
+fn fresh_copy<'py>(py: Python<'py>, template: &Py<PyDict>) -> PyResult<Bound<'py, PyDict>> {
+    let copy = template.bind(py).copy()?;
+    for (k, v) in template.bind(py).iter() {
+        if let Ok(list) = v.cast::<PyList>() {
+            copy.set_item(k, PyList::new(py, list.iter())?)?;
+        }
+    }
+    Ok(copy)
+}
+
+fn claims_dict(py: Python<'_>, claims: &OrgClaims) -> PyResult<Py<PyDict>> {
+    let value = serde_json::to_value(claims)
+        .map_err(|e| errors::to_py_err(py, &Error::new(ErrorCode::InvalidToken, e.to_string())))?;
+    let dict = convert::to_py(py, &value)?;
+    Ok(dict.cast_into::<PyDict>()?.unbind())
+}
+
+impl OrgTokenVerifier {
+    fn build(
+        jwks: (KeySet, Value),
+        issuer: String,
+        audience: String,
+        leeway: u64,
+        cache_size: usize,
+        source: Option<JwksSource>,
+    ) -> OrgTokenVerifier {
+        OrgTokenVerifier {
+            issuer,
+            audience,
+            leeway,
+            keys: RwLock::new(Keys { set: Arc::new(jwks.0), jwks: jwks.1 }),
+            cache: Mutex::new(TokenCache::new(cache_size)),
+            source,
+        }
+    }
+
+    fn current_keys(&self) -> Arc<KeySet> {
+        Arc::clone(&self.keys.read().unwrap_or_else(std::sync::PoisonError::into_inner).set)
+    }
+
+    fn install(&self, (set, jwks): (KeySet, Value)) {
+        let mut keys = self.keys.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if keys.jwks != jwks {
+            *keys = Keys { set: Arc::new(set), jwks };
+            lock(&self.cache).clear();
+        }
+    }
+
+    /// Fetches the JWKS through the source and installs it. Records the attempt first, so a
+    /// failing source is not called again before `refetch_interval`.
+    fn fetch(&self, py: Python<'_>, source: &JwksSource) -> PyResult<()> {
+        lock(&source.state).attempted_at = Some(Instant::now());
+        let document = source.fetch.call0(py)?;
+        self.install(key_set(py, document.bind(py))?);
+        lock(&source.state).fetched_at = Instant::now();
+        Ok(())
+    }
+
+    fn may_refetch(source: &JwksSource) -> bool {
+        lock(&source.state).attempted_at.is_none_or(|t| t.elapsed() >= source.refetch_interval)
+    }
+
+    /// A fetch that fails keeps the keys we have and is logged, not raised: the verifier stays
+    /// available while the issuer's JWKS endpoint is down.
+    fn fetch_or_log(&self, py: Python<'_>, source: &JwksSource) {
+        if let Err(err) = self.fetch(py, source) {
+            let message = format!("orgkit: fetching the JWKS failed, keeping the current keys: {err}");
+            let logged = py
+                .import("logging")
+                .and_then(|logging| logging.call_method1("getLogger", ("orgkit",)))
+                .and_then(|logger| logger.call_method1("warning", (message,)));
+            drop(logged);
+        }
+    }
+
+    fn options(&self, now: i64) -> VerifyOptions {
+        VerifyOptions { issuer: self.issuer.clone(), audience: self.audience.clone(), leeway: self.leeway, now }
+    }
+
+    /// Full verification with the GIL released; on an unknown `kid`, one refetch and retry.
+    fn verify_uncached(&self, py: Python<'_>, token: &str, now: i64) -> Result<(OrgClaims, u64), PyErr> {
+        if let Some(source) = &self.source {
+            let stale = lock(&source.state).fetched_at.elapsed() >= source.ttl;
+            if stale && Self::may_refetch(source) {
+                self.fetch_or_log(py, source);
+            }
+        }
+        let opts = self.options(now);
+        let attempt = |py: Python<'_>| {
+            let generation = lock(&self.cache).generation();
+            let keys = self.current_keys();
+            let result = py.detach(|| verify_org_token(token, &keys, &opts, &Requirement::default()));
+            (result, generation)
+        };
+        let (mut result, mut generation) = attempt(py);
+        if let (Err(e), Some(source)) = (&result, &self.source) {
+            if e.code == ErrorCode::UnknownKey && Self::may_refetch(source) {
+                self.fetch_or_log(py, source);
+                (result, generation) = attempt(py);
+            }
+        }
+        result.map(|claims| (claims, generation)).map_err(|e| errors::to_py_err(py, &e))
+    }
+}
+
+#[pymethods]
+impl OrgTokenVerifier {
+    /// A verifier for tokens of `issuer` for `audience`, signed by a key of `jwks` (a JWKS as a
+    /// dict, JSON str or bytes).
+    #[new]
+    #[pyo3(signature = (jwks, *, issuer, audience, leeway = 0, cache_size = 1024))]
+    fn new(py: Python<'_>, jwks: &Bound<'_, PyAny>, issuer: String, audience: String, leeway: u64, cache_size: usize) -> PyResult<Self> {
+        Ok(Self::build(key_set(py, jwks)?, issuer, audience, leeway, cache_size, None))
+    }
+
+    /// A verifier whose JWKS comes from `fetch()` (returning a dict, str or bytes): fetched now,
+    /// again after `cache_ttl` seconds, and once more when a token names an unknown `kid` — at
+    /// most once per `refetch_interval` seconds.
+    #[classmethod]
+    #[pyo3(signature = (fetch, *, issuer, audience, leeway = 0, cache_ttl = 300.0, refetch_interval = 30.0, cache_size = 1024))]
+    #[allow(clippy::too_many_arguments)]
+    fn from_jwks_fetcher(
+        _cls: &Bound<'_, PyType>,
+        py: Python<'_>,
+        fetch: Py<PyAny>,
+        issuer: String,
+        audience: String,
+        leeway: u64,
+        cache_ttl: f64,
+        refetch_interval: f64,
+        cache_size: usize,
+    ) -> PyResult<Self> {
+        let document = fetch.call0(py)?;
+        let jwks = key_set(py, document.bind(py))?;
+        let source = JwksSource {
+            fetch,
+            ttl: seconds(cache_ttl, "cache_ttl")?,
+            refetch_interval: seconds(refetch_interval, "refetch_interval")?,
+            state: Mutex::new(FetchState { fetched_at: Instant::now(), attempted_at: None }),
+        };
+        Ok(Self::build(jwks, issuer, audience, leeway, cache_size, Some(source)))
+    }
+
+    /// A verifier whose JWKS is fetched from `url` with the standard library (urllib).
+    #[classmethod]
+    #[pyo3(signature = (url, *, issuer, audience, leeway = 0, cache_ttl = 300.0, refetch_interval = 30.0, timeout = 5.0, cache_size = 1024))]
+    #[allow(clippy::too_many_arguments)]
+    fn from_jwks_url(
+        cls: &Bound<'_, PyType>,
+        py: Python<'_>,
+        url: String,
+        issuer: String,
+        audience: String,
+        leeway: u64,
+        cache_ttl: f64,
+        refetch_interval: f64,
+        timeout: f64,
+        cache_size: usize,
+    ) -> PyResult<Self> {
+        let fetch = py.import("orgkit._jwks_url")?.getattr("url_fetcher")?.call1((url, timeout))?;
+        Self::from_jwks_fetcher(cls, py, fetch.unbind(), issuer, audience, leeway, cache_ttl, refetch_interval, cache_size)
+    }
+
+    /// Verifies `token` and returns its claims as a dict; then requires, when given, the org
+    /// (id or slug), a minimum role and a permission. `now` defaults to the current time.
+    #[pyo3(signature = (token, *, org = None, role = None, permission = None, now = None))]
+    fn verify<'py>(
+        &self,
+        py: Python<'py>,
+        token: PyBackedStr,
+        org: Option<String>,
+        role: Option<String>,
+        permission: Option<String>,
+        now: Option<f64>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let token: &str = &token;
+        let now = current_time(now)?;
+        let req = requirement(py, org, role.as_deref(), permission.as_deref())?;
+        // Oversized tokens go straight to core, which refuses them, instead of being hashed.
+        let hash = (token.len() <= MAX_TOKEN_BYTES).then(|| token_hash(token));
+        if let Some(hash) = &hash {
+            let cache = lock(&self.cache);
+            if let Some(entry) = cache.get(hash, now) {
+                entry.claims.require(&req).map_err(|e| errors::to_py_err(py, &e))?;
+                return fresh_copy(py, &entry.dict);
+            }
+        }
+        let (claims, generation) = self.verify_uncached(py, token, now)?;
+        let dict = claims_dict(py, &claims)?;
+        let out = fresh_copy(py, &dict)?;
+        let checked = claims.require(&req);
+        if let Some(hash) = hash {
+            lock(&self.cache).insert(hash, Entry { claims, dict, verified_at: now }, generation);
+        }
+        checked.map_err(|e| errors::to_py_err(py, &e))?;
+        Ok(out)
+    }
+
+    /// Replaces the key set (a JWKS dict, str or bytes); the cache is emptied if it changed.
+    fn set_jwks(&self, py: Python<'_>, jwks: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.install(key_set(py, jwks)?);
+        Ok(())
+    }
+
+    /// Fetches the JWKS again now (verifiers built from a URL or fetcher only); raises what
+    /// the fetch raises.
+    fn refresh(&self, py: Python<'_>) -> PyResult<()> {
+        match &self.source {
+            Some(source) => self.fetch(py, source),
+            None => Err(PyValueError::new_err("this verifier has no JWKS source to refresh from")),
+        }
+    }
+
+    /// How many verified tokens the cache holds.
+    #[getter]
+    fn cache_len(&self) -> usize {
+        lock(&self.cache).len()
+    }
+
+    /// How many keys the current key set holds.
+    #[getter]
+    fn key_count(&self) -> usize {
+        self.current_keys().len()
+    }
+
+    #[getter]
+    fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    #[getter]
+    fn audience(&self) -> &str {
+        &self.audience
+    }
+
+    #[getter]
+    fn leeway(&self) -> u64 {
+        self.leeway
+    }
+
+    fn __repr__(&self) -> String {
+        format!("OrgTokenVerifier(issuer={:?}, audience={:?}, keys={})", self.issuer, self.audience, self.key_count())
+    }
+}

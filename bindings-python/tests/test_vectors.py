@@ -1,0 +1,68 @@
+"""Every shared vector of tests/vectors/*.json, through `orgkit._orgkit.call` — none skipped."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from orgkit import OrgkitError, _orgkit
+from conftest import TALLY, VECTORS
+
+FAMILY_CLASS = {
+    "request": _orgkit.RequestError,
+    "token": _orgkit.TokenError,
+    "permission": _orgkit.OrgPermissionError,
+    "invitation": _orgkit.InvitationError,
+    "settings": _orgkit.SettingsError,
+    "login": _orgkit.LoginError,
+    "resource": _orgkit.ResourceError,
+}
+
+
+def load() -> list[tuple[str, dict[str, Any]]]:
+    cases = []
+    for path in sorted(VECTORS.glob("*.json")):
+        document = json.loads(path.read_text())
+        for vector in document["vectors"]:
+            cases.append((f"{path.stem}::{vector['name']}", vector))
+    return cases
+
+
+CASES = load()
+
+
+def contains(expected: Any, actual: Any) -> bool:
+    """Objects: every expected key present and matching, recursively. Anything else: exact,
+    with JSON's types (1 is not 1.0 nor true)."""
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and all(k in actual and contains(v, actual[k]) for k, v in expected.items())
+    return json.dumps(expected, sort_keys=True) == json.dumps(actual, sort_keys=True)
+
+
+def test_vector_files_exist() -> None:
+    assert CASES, f"no vectors found in {VECTORS}"
+    names = [name for name, _ in CASES]
+    assert len(names) == len(set(names)), "vector names must be unique per file"
+
+
+@pytest.mark.parametrize("name,vector", CASES, ids=[name for name, _ in CASES])
+def test_vector(name: str, vector: dict[str, Any]) -> None:
+    TALLY.run += 1
+    assert ("output" in vector) != ("error" in vector), f"{name}: exactly one of output and error"
+    if "error" in vector:
+        with pytest.raises(OrgkitError) as caught:
+            _orgkit.call(vector["op"], vector["input"])
+        assert caught.value.code == vector["error"], f"{name}: {caught.value}"
+        family, status = _orgkit.error_table()[caught.value.code]
+        assert isinstance(caught.value, FAMILY_CLASS[family])
+        assert caught.value.status == status
+    else:
+        try:
+            output = _orgkit.call(vector["op"], vector["input"])
+        except OrgkitError as error:
+            pytest.fail(f"{name}: expected success, got {error.code}: {error.message}")
+        assert contains(vector["output"], output), f"{name}: {json.dumps(output)[:2000]}"
+    TALLY.passed += 1
