@@ -47,17 +47,26 @@ fn string<'a>(map: &'a serde_json::Map<String, Value>, field: &str) -> Result<&'
 
 /// An https URL with a host, at most 2048 bytes.
 fn https(field: &str, value: &str) -> Result<String> {
-    let url = url::Url::parse(value).map_err(|_| invalid(field, format!("{field} is not a URL")))?;
+    let url =
+        url::Url::parse(value).map_err(|_| invalid(field, format!("{field} is not a URL")))?;
     let host_ok = url.domain().is_some_and(is_hostname);
     if value.len() > CONNECTION_URL_MAX_LEN || url.scheme() != "https" || !host_ok {
-        return Err(invalid(field, format!("{field} must be an https URL with a host")));
+        return Err(invalid(
+            field,
+            format!("{field} must be an https URL with a host"),
+        ));
     }
     Ok(url.to_string())
 }
 
 /// Checks that `pem` is one PEM `CERTIFICATE` block of base64 DER.
 pub fn check_certificate_pem(pem: &str) -> Result<()> {
-    let bad = || invalid("certificate", "certificate must be a PEM block (-----BEGIN CERTIFICATE-----) of a DER certificate");
+    let bad = || {
+        invalid(
+            "certificate",
+            "certificate must be a PEM block (-----BEGIN CERTIFICATE-----) of a DER certificate",
+        )
+    };
     if pem.len() > CERTIFICATE_MAX_LEN {
         return Err(bad());
     }
@@ -67,7 +76,9 @@ pub fn check_certificate_pem(pem: &str) -> Result<()> {
         .and_then(|rest| rest.strip_suffix("-----END CERTIFICATE-----"))
         .ok_or_else(bad)?;
     let b64: String = body.chars().filter(|c| !c.is_whitespace()).collect();
-    let der = base64::engine::general_purpose::STANDARD.decode(b64).map_err(|_| bad())?;
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .map_err(|_| bad())?;
     if der.len() < 64 || der.first() != Some(&0x30) {
         return Err(bad());
     }
@@ -78,7 +89,9 @@ impl SamlConnection {
     /// Parses `{name, entity_id, sso_url, certificate, email_domains?}` (snake_case or
     /// camelCase); unknown fields are refused.
     pub fn from_json(value: &Value) -> Result<SamlConnection> {
-        let map = value.as_object().ok_or_else(|| Error::new(ErrorCode::InvalidRequest, "expected a JSON object"))?;
+        let map = value
+            .as_object()
+            .ok_or_else(|| Error::new(ErrorCode::InvalidRequest, "expected a JSON object"))?;
         let mut norm = serde_json::Map::new();
         for (key, v) in map {
             let name = match key.as_str() {
@@ -88,16 +101,27 @@ impl SamlConnection {
                 "certificate" => "certificate",
                 "email_domains" | "emailDomains" => "email_domains",
                 other => {
-                    return Err(Error::new(ErrorCode::UnknownField, format!("unknown field {:?}", crate::role::truncate(other)))
-                        .with_field(other));
+                    return Err(Error::new(
+                        ErrorCode::UnknownField,
+                        format!("unknown field {:?}", crate::role::truncate(other)),
+                    )
+                    .with_field(other));
                 }
             };
             norm.insert(name.to_owned(), v.clone());
         }
         let name = crate::organization::validate_name(norm.get("name").unwrap_or(&Value::Null))
-            .map_err(|_| invalid("name", format!("name must be 1-{CONNECTION_NAME_MAX_CHARS} characters of text")))?;
+            .map_err(|_| {
+                invalid(
+                    "name",
+                    format!("name must be 1-{CONNECTION_NAME_MAX_CHARS} characters of text"),
+                )
+            })?;
         let entity_id = string(&norm, "entity_id")?.trim().to_owned();
-        if entity_id.is_empty() || entity_id.len() > CONNECTION_URL_MAX_LEN || entity_id.chars().any(char::is_control) {
+        if entity_id.is_empty()
+            || entity_id.len() > CONNECTION_URL_MAX_LEN
+            || entity_id.chars().any(char::is_control)
+        {
             return Err(invalid("entity_id", "entity_id must be 1-2048 characters"));
         }
         let sso_url = https("sso_url", string(&norm, "sso_url")?)?;
@@ -108,9 +132,15 @@ impl SamlConnection {
             Some(Value::Array(items)) if items.len() <= EMAIL_DOMAINS_MAX => {
                 let mut out = Vec::with_capacity(items.len());
                 for item in items {
-                    let d = item.as_str().map(|s| s.trim().trim_end_matches('.').to_ascii_lowercase()).unwrap_or_default();
+                    let d = item
+                        .as_str()
+                        .map(|s| s.trim().trim_end_matches('.').to_ascii_lowercase())
+                        .unwrap_or_default();
                     if !is_hostname(&d) {
-                        return Err(invalid("email_domains", "email_domains must be a list of domains like example.com"));
+                        return Err(invalid(
+                            "email_domains",
+                            "email_domains must be a list of domains like example.com",
+                        ));
                     }
                     if !out.contains(&d) {
                         out.push(d);
@@ -118,9 +148,20 @@ impl SamlConnection {
                 }
                 out
             }
-            Some(_) => return Err(invalid("email_domains", format!("email_domains must be a list of at most {EMAIL_DOMAINS_MAX} domains"))),
+            Some(_) => {
+                return Err(invalid(
+                    "email_domains",
+                    format!("email_domains must be a list of at most {EMAIL_DOMAINS_MAX} domains"),
+                ));
+            }
         };
-        Ok(SamlConnection { name, entity_id, sso_url, certificate, email_domains })
+        Ok(SamlConnection {
+            name,
+            entity_id,
+            sso_url,
+            certificate,
+            email_domains,
+        })
     }
 }
 
@@ -139,7 +180,10 @@ mod tests {
             "emailDomains": ["company.com"]
         });
         let err = SamlConnection::from_json(&seed).unwrap_err();
-        assert_eq!((err.code(), err.field.as_deref()), ("invalid_request", Some("certificate")));
+        assert_eq!(
+            (err.code(), err.field.as_deref()),
+            ("invalid_request", Some("certificate"))
+        );
         let err = SamlConnection::from_json(&json!({"name": "x", "bogus": 1})).unwrap_err();
         assert_eq!(err.code(), "unknown_field");
     }

@@ -22,8 +22,11 @@ pub const EMAIL_MAX_LEN: usize = 254;
 pub fn normalize_email(email: &str) -> Result<String> {
     let email = email.trim().to_ascii_lowercase();
     let invalid = || {
-        Error::new(ErrorCode::InvalidEmail, format!("{:?} is not a valid email address", truncate(&email)))
-            .with_field("email")
+        Error::new(
+            ErrorCode::InvalidEmail,
+            format!("{:?} is not a valid email address", truncate(&email)),
+        )
+        .with_field("email")
     };
     if email.len() > EMAIL_MAX_LEN {
         return Err(invalid());
@@ -31,7 +34,9 @@ pub fn normalize_email(email: &str) -> Result<String> {
     let (local, domain) = email.rsplit_once('@').ok_or_else(invalid)?;
     let local_ok = !local.is_empty()
         && local.len() <= 64
-        && local.bytes().all(|b| b.is_ascii_graphic() && !b"@\"(),:;<>[\\]".contains(&b))
+        && local
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"@\"(),:;<>[\\]".contains(&b))
         && !local.starts_with('.')
         && !local.ends_with('.')
         && !local.contains("..");

@@ -202,7 +202,11 @@ pub struct Error {
 impl Error {
     /// An error with a code and a message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Error { code, message: message.into(), field: None }
+        Error {
+            code,
+            message: message.into(),
+            field: None,
+        }
     }
 
     /// Names the input field at fault.

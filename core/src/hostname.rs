@@ -12,10 +12,14 @@ pub fn is_hostname(host: &str) -> bool {
     let labels: Vec<&str> = host.split('.').collect();
     let valid_labels = labels.iter().all(|label| {
         (1..=63).contains(&label.len())
-            && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !label.starts_with('-')
             && !label.ends_with('-')
     });
-    let tld_alpha = labels.last().is_some_and(|tld| tld.bytes().any(|b| b.is_ascii_lowercase()));
+    let tld_alpha = labels
+        .last()
+        .is_some_and(|tld| tld.bytes().any(|b| b.is_ascii_lowercase()));
     labels.len() >= 2 && valid_labels && tld_alpha
 }

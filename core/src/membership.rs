@@ -63,7 +63,10 @@ pub fn authorize(actor: &Actor, permission: Permission) -> Result<()> {
         Actor::Member { role, .. } if role.can(permission) => Ok(()),
         Actor::Member { role, .. } => Err(Error::new(
             ErrorCode::InsufficientRole,
-            format!("{permission} requires role {} or higher; you are {role}", permission.minimum_role()),
+            format!(
+                "{permission} requires role {} or higher; you are {role}",
+                permission.minimum_role()
+            ),
         )),
     }
 }
@@ -83,10 +86,18 @@ pub fn can_grant(actor: &Actor, permission: Permission, role: Role) -> Result<()
 /// Anyone may lower their own role (unless they are the last owner). Changing someone else
 /// takes `members:update_role`; an admin manages members and viewers only; the owner role is
 /// granted, changed and taken only by owners.
-pub fn can_change_role(actor: &Actor, target: &Target, new_role: Role, owner_count: u64) -> Result<()> {
+pub fn can_change_role(
+    actor: &Actor,
+    target: &Target,
+    new_role: Role,
+    owner_count: u64,
+) -> Result<()> {
     if actor.is(target) {
         if new_role > target.role {
-            return Err(Error::new(ErrorCode::RoleCeiling, "you cannot raise your own role"));
+            return Err(Error::new(
+                ErrorCode::RoleCeiling,
+                "you cannot raise your own role",
+            ));
         }
     } else {
         authorize(actor, Permission::MembersUpdateRole)?;
@@ -112,7 +123,10 @@ pub fn can_remove_member(actor: &Actor, target: &Target, owner_count: u64) -> Re
 
 fn ceiling(own: Role, granted: Role) -> Result<()> {
     if granted == Role::Owner && own != Role::Owner {
-        return Err(Error::new(ErrorCode::OwnerRequired, "only an owner can grant the owner role"));
+        return Err(Error::new(
+            ErrorCode::OwnerRequired,
+            "only an owner can grant the owner role",
+        ));
     }
     if granted > own {
         return Err(Error::new(
@@ -128,7 +142,10 @@ fn manage_other(own: Role, target: Role) -> Result<()> {
         return Ok(());
     }
     if target == Role::Owner {
-        return Err(Error::new(ErrorCode::OwnerRequired, "only an owner can change or remove an owner"));
+        return Err(Error::new(
+            ErrorCode::OwnerRequired,
+            "only an owner can change or remove an owner",
+        ));
     }
     if target >= own {
         return Err(Error::new(
@@ -142,7 +159,10 @@ fn manage_other(own: Role, target: Role) -> Result<()> {
 fn keep_an_owner(target: &Target, new_role: Option<Role>, owner_count: u64) -> Result<()> {
     let loses_owner = target.role == Role::Owner && new_role != Some(Role::Owner);
     if loses_owner && owner_count <= 1 {
-        return Err(Error::new(ErrorCode::LastOwner, "an organization must keep at least one owner"));
+        return Err(Error::new(
+            ErrorCode::LastOwner,
+            "an organization must keep at least one owner",
+        ));
     }
     Ok(())
 }

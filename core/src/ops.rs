@@ -5,12 +5,17 @@
 //! the three cannot disagree. Inputs are serde types with `deny_unknown_fields`.
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::login::{self, LockoutPolicy, LockoutState, LoginQuery, PasswordLoginFacts, PasswordRules};
+use crate::login::{
+    self, LockoutPolicy, LockoutState, LoginQuery, PasswordLoginFacts, PasswordRules,
+};
 use crate::membership::{self, Actor, Target};
 use crate::organization::{NewOrganization, OrganizationPatch, apply_metadata};
 use crate::role::{Permission, Role};
 use crate::settings::{SettingsLayer, SettingsPatch, TenantSettings, TenantSettingsPatch, resolve};
-use crate::token::{self, ClaimsRequest, InvitationRecord, InvitationRequest, KeySet, OrgClaims, Requirement, SigningKey, SigningKeySpec, VerifyOptions};
+use crate::token::{
+    self, ClaimsRequest, InvitationRecord, InvitationRequest, KeySet, OrgClaims, Requirement,
+    SigningKey, SigningKeySpec, VerifyOptions,
+};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -32,6 +37,7 @@ pub const OPERATIONS: &[&str] = &[
     "parse_new_organization",
     "apply_organization_patch",
     "check_password",
+    "enforce_password",
     "lockout_check",
     "lockout_after_failure",
     "decide_password_login",
@@ -39,6 +45,7 @@ pub const OPERATIONS: &[&str] = &[
     "check_connection_allowed",
     "explain_login",
     "invitation_status",
+    "check_invitation_acceptable",
     "issue_invitation",
     "verify_invitation",
     "build_org_claims",
@@ -57,32 +64,56 @@ pub const OPERATIONS: &[&str] = &[
 pub fn call(name: &str, input: Value) -> Result<Value> {
     match name {
         "error_codes" => Ok(json!({ "codes": crate::error::all_codes() })),
-        "validate_slug" => op(input, |i: Slug| crate::slug::validate_slug(&i.slug).map(|()| json!({ "slug": i.slug }))),
-        "normalize_slug" => op(input, |i: Name| crate::slug::normalize_slug(&i.name).map(|slug| json!({ "slug": slug }))),
-        "normalize_email" => op(input, |i: Email| crate::email::normalize_email(&i.email).map(|email| json!({ "email": email }))),
-        "role_permissions" => op(input, |i: RoleIn| Ok(json!({ "permissions": Role::parse(&i.role)?.permissions() }))),
-        "authorize" => op(input, |i: AuthorizeIn| membership::authorize(&i.actor, i.permission).map(|()| allowed())),
-        "can_grant" => op(input, |i: GrantIn| membership::can_grant(&i.actor, i.permission, i.role).map(|()| allowed())),
-        "can_change_role" => op(input, |i: ChangeRoleIn| {
-            membership::can_change_role(&i.actor, &i.target, i.new_role, i.owner_count).map(|()| allowed())
+        "validate_slug" => op(input, |i: Slug| {
+            crate::slug::validate_slug(&i.slug).map(|()| json!({ "slug": i.slug }))
         }),
-        "can_remove_member" => {
-            op(input, |i: RemoveIn| membership::can_remove_member(&i.actor, &i.target, i.owner_count).map(|()| allowed()))
-        }
+        "normalize_slug" => op(input, |i: Name| {
+            crate::slug::normalize_slug(&i.name).map(|slug| json!({ "slug": slug }))
+        }),
+        "normalize_email" => op(input, |i: Email| {
+            crate::email::normalize_email(&i.email).map(|email| json!({ "email": email }))
+        }),
+        "role_permissions" => op(input, |i: RoleIn| {
+            Ok(json!({ "permissions": Role::parse(&i.role)?.permissions() }))
+        }),
+        "authorize" => op(input, |i: AuthorizeIn| {
+            membership::authorize(&i.actor, i.permission).map(|()| allowed())
+        }),
+        "can_grant" => op(input, |i: GrantIn| {
+            membership::can_grant(&i.actor, i.permission, i.role).map(|()| allowed())
+        }),
+        "can_change_role" => op(input, |i: ChangeRoleIn| {
+            membership::can_change_role(&i.actor, &i.target, i.new_role, i.owner_count)
+                .map(|()| allowed())
+        }),
+        "can_remove_member" => op(input, |i: RemoveIn| {
+            membership::can_remove_member(&i.actor, &i.target, i.owner_count).map(|()| allowed())
+        }),
         "resolve_settings" => op(input, |i: ResolveIn| to_value(&resolve(&i.tenant, &i.org))),
         "apply_settings_patch" => op(input, apply_settings_patch),
         "apply_tenant_settings_patch" => op(input, apply_tenant_settings_patch),
         "parse_new_organization" => op(input, |i: BodyIn| {
             let org = NewOrganization::from_json(&i.body)?;
             let settings = org.settings.apply(&SettingsLayer::default());
-            Ok(json!({ "name": org.name, "slug": org.slug, "metadata": org.metadata, "settings": settings }))
+            Ok(
+                json!({ "name": org.name, "slug": org.slug, "metadata": org.metadata, "settings": settings }),
+            )
         }),
         "apply_organization_patch" => op(input, apply_organization_patch),
         "check_password" => op(input, |i: PasswordIn| {
-            Ok(json!({ "violations": login::check_password(&i.password, &i.rules, i.email.as_deref()) }))
+            Ok(
+                json!({ "violations": login::check_password(&i.password, &i.rules, i.email.as_deref()) }),
+            )
         }),
-        "lockout_check" => op(input, |i: LockoutIn| i.state.check(i.now).map(|()| json!({ "locked": false }))),
-        "lockout_after_failure" => op(input, |i: LockoutFailureIn| to_value(&i.state.after_failure(&i.policy, i.now))),
+        "enforce_password" => op(input, |i: PasswordIn| {
+            login::enforce_password(&i.password, &i.rules, i.email.as_deref()).map(|()| allowed())
+        }),
+        "lockout_check" => op(input, |i: LockoutIn| {
+            i.state.check(i.now).map(|()| json!({ "locked": false }))
+        }),
+        "lockout_after_failure" => op(input, |i: LockoutFailureIn| {
+            to_value(&i.state.after_failure(&i.policy, i.now))
+        }),
         "decide_password_login" => op(input, |i: PasswordLoginFacts| {
             let decision = login::decide_password_login(&i);
             match decision.outcome {
@@ -95,13 +126,15 @@ pub fn call(name: &str, input: Value) -> Result<Value> {
             Ok(json!({ "connection_id": routed.map(|c| c.id.clone()) }))
         }),
         "check_connection_allowed" => op(input, |i: ConnectionIn| {
-            login::check_connection_allowed(&i.org_connections, &i.connection_id).map(|()| allowed())
+            login::check_connection_allowed(&i.org_connections, &i.connection_id)
+                .map(|()| allowed())
         }),
         "explain_login" => op(input, |i: LoginQuery| to_value(&login::explain_login(&i)?)),
         "invitation_status" => op(input, |i: StatusIn| {
-            let status = i.record.status(i.now);
-            let acceptable = i.record.check_acceptable(i.now);
-            Ok(json!({ "status": status, "acceptable": acceptable.is_ok() }))
+            Ok(json!({ "status": i.record.status(i.now) }))
+        }),
+        "check_invitation_acceptable" => op(input, |i: StatusIn| {
+            i.record.check_acceptable(i.now).map(|()| allowed())
         }),
         "issue_invitation" => op(input, |i: IssueIn| {
             let key = SigningKey::from_spec(&i.key)?;
@@ -110,20 +143,36 @@ pub fn call(name: &str, input: Value) -> Result<Value> {
         }),
         "verify_invitation" => op(input, |i: VerifyInvitationIn| {
             let keys = KeySet::from_jwks(&i.jwks)?;
-            to_value(&token::verify_invitation(&i.token, &keys, &i.options, i.email.as_deref())?)
+            to_value(&token::verify_invitation(
+                &i.token,
+                &keys,
+                &i.options,
+                i.email.as_deref(),
+            )?)
         }),
-        "build_org_claims" => op(input, |i: ClaimsRequest| to_value(&token::build_org_claims(&i)?)),
+        "build_org_claims" => op(input, |i: ClaimsRequest| {
+            to_value(&token::build_org_claims(&i)?)
+        }),
         "sign_org_claims" => op(input, |i: SignIn| {
             let key = SigningKey::from_spec(&i.key)?;
             Ok(json!({ "token": token::sign_org_claims(&i.claims, &key)? }))
         }),
         "verify_org_token" => op(input, |i: VerifyTokenIn| {
             let keys = KeySet::from_jwks(&i.jwks)?;
-            to_value(&token::verify_org_token(&i.token, &keys, &i.options, &i.require)?)
+            to_value(&token::verify_org_token(
+                &i.token, &keys, &i.options, &i.require,
+            )?)
         }),
-        "parse_bearer" => op(input, |i: HeaderIn| token::parse_bearer(&i.authorization).map(|t| json!({ "token": t }))),
-        "public_jwk" => op(input, |i: KeyIn| SigningKey::from_spec(&i.key)?.public_jwk()),
-        _ => Err(Error::new(ErrorCode::InvalidRequest, format!("unknown operation {:?}", crate::role::truncate(name)))),
+        "parse_bearer" => op(input, |i: HeaderIn| {
+            token::parse_bearer(&i.authorization).map(|t| json!({ "token": t }))
+        }),
+        "public_jwk" => op(input, |i: KeyIn| {
+            SigningKey::from_spec(&i.key)?.public_jwk()
+        }),
+        _ => Err(Error::new(
+            ErrorCode::InvalidRequest,
+            format!("unknown operation {:?}", crate::role::truncate(name)),
+        )),
     }
 }
 
@@ -139,7 +188,9 @@ pub fn parse_input<I: DeserializeOwned>(input: Value) -> Result<I> {
         let message = e.to_string();
         let code = if message.starts_with("unknown field") {
             ErrorCode::UnknownField
-        } else if message.contains("variant") && (message.contains("`owner`") || message.contains("`viewer`")) {
+        } else if message.contains("variant")
+            && (message.contains("`owner`") || message.contains("`viewer`"))
+        {
             ErrorCode::InvalidRole
         } else if message.contains("variant") && message.contains("`org:read`") {
             ErrorCode::InvalidPermission
@@ -168,7 +219,10 @@ fn apply_settings_patch(i: SettingsPatchIn) -> Result<Value> {
 
 fn apply_tenant_settings_patch(i: TenantPatchIn) -> Result<Value> {
     let patch = TenantSettingsPatch::from_json(&i.patch)?;
-    let tenant = TenantSettings { defaults: patch.defaults.apply(&i.tenant.defaults), floors: patch.floors.apply(&i.tenant.floors) };
+    let tenant = TenantSettings {
+        defaults: patch.defaults.apply(&i.tenant.defaults),
+        floors: patch.floors.apply(&i.tenant.floors),
+    };
     tenant.floors.check_layer(&tenant.defaults)?;
     let effective = resolve(&tenant, &SettingsLayer::default());
     Ok(json!({ "tenant": tenant, "effective": effective }))
@@ -190,7 +244,10 @@ fn apply_organization_patch(i: OrgPatchIn) -> Result<Value> {
 }
 
 /// `default_connection_id` must name one of the org's connections (when the caller knows them).
-pub fn check_default_connection(settings: &SettingsLayer, org_connections: Option<&[String]>) -> Result<()> {
+pub fn check_default_connection(
+    settings: &SettingsLayer,
+    org_connections: Option<&[String]>,
+) -> Result<()> {
     match (&settings.default_connection_id, org_connections) {
         (Some(id), Some(list)) if !list.iter().any(|c| c == id) => Err(Error::new(
             ErrorCode::InvalidSetting,
@@ -239,4 +296,3 @@ inputs! {
     HeaderIn { authorization: String }
     KeyIn { key: SigningKeySpec }
 }
-

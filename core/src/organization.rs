@@ -61,7 +61,12 @@ impl NewOrganization {
         let name = patch.name.ok_or_else(|| missing("name"))?;
         let slug = patch.slug.ok_or_else(|| missing("slug"))?;
         let metadata = apply_metadata(&Map::new(), patch.metadata.as_ref())?;
-        Ok(NewOrganization { name, slug, metadata, settings: patch.settings })
+        Ok(NewOrganization {
+            name,
+            slug,
+            metadata,
+            settings: patch.settings,
+        })
     }
 }
 
@@ -69,14 +74,17 @@ impl OrganizationPatch {
     /// Parses a merge-patch: `name`, `slug`, `metadata` and any setting field (snake_case or
     /// camelCase). `name` and `slug` cannot be `null`.
     pub fn from_json(value: &Value) -> Result<OrganizationPatch> {
-        let map = value.as_object().ok_or_else(|| Error::new(ErrorCode::InvalidRequest, "expected a JSON object"))?;
+        let map = value
+            .as_object()
+            .ok_or_else(|| Error::new(ErrorCode::InvalidRequest, "expected a JSON object"))?;
         let mut patch = OrganizationPatch::default();
         for (key, value) in map {
             match key.as_str() {
                 "name" => patch.name = Some(validate_name(value)?),
                 "slug" => {
                     let slug = value.as_str().ok_or_else(|| {
-                        Error::new(ErrorCode::InvalidSlug, "slug must be a string").with_field("slug")
+                        Error::new(ErrorCode::InvalidSlug, "slug must be a string")
+                            .with_field("slug")
                     })?;
                     validate_slug(slug)?;
                     patch.slug = Some(slug.to_owned());
@@ -89,8 +97,11 @@ impl OrganizationPatch {
                 }
                 _ => {
                     if !patch.settings.set_field(key, value)? {
-                        return Err(Error::new(ErrorCode::UnknownField, format!("unknown field {:?}", crate::role::truncate(key)))
-                            .with_field(key.as_str()));
+                        return Err(Error::new(
+                            ErrorCode::UnknownField,
+                            format!("unknown field {:?}", crate::role::truncate(key)),
+                        )
+                        .with_field(key.as_str()));
                     }
                 }
             }
@@ -100,8 +111,13 @@ impl OrganizationPatch {
 }
 
 /// Applies a metadata merge-patch to `current` and checks the result against the limits.
-pub fn apply_metadata(current: &Map<String, Value>, patch: Option<&Value>) -> Result<Map<String, Value>> {
-    let Some(patch) = patch else { return Ok(current.clone()) };
+pub fn apply_metadata(
+    current: &Map<String, Value>,
+    patch: Option<&Value>,
+) -> Result<Map<String, Value>> {
+    let Some(patch) = patch else {
+        return Ok(current.clone());
+    };
     let mut doc = Value::Object(current.clone());
     if patch.is_null() {
         doc = Value::Object(Map::new());
@@ -118,14 +134,22 @@ pub fn apply_metadata(current: &Map<String, Value>, patch: Option<&Value>) -> Re
 /// Checks a metadata document against the limits: an object of at most 25 keys of at most 64
 /// bytes, strings of at most 255 characters, nesting at most 3 deep, 4 KiB serialised.
 pub fn validate_metadata(doc: &Value) -> Result<()> {
-    let map = doc.as_object().ok_or_else(|| invalid("metadata", "metadata must be an object"))?;
+    let map = doc
+        .as_object()
+        .ok_or_else(|| invalid("metadata", "metadata must be an object"))?;
     if map.len() > METADATA_MAX_KEYS {
-        return Err(too_large(format!("metadata has more than {METADATA_MAX_KEYS} keys")));
+        return Err(too_large(format!(
+            "metadata has more than {METADATA_MAX_KEYS} keys"
+        )));
     }
     check_value(doc, 1)?;
-    let size = serde_json::to_vec(doc).map(|v| v.len()).unwrap_or(usize::MAX);
+    let size = serde_json::to_vec(doc)
+        .map(|v| v.len())
+        .unwrap_or(usize::MAX);
     if size > METADATA_MAX_BYTES {
-        return Err(too_large(format!("metadata is larger than {METADATA_MAX_BYTES} bytes")));
+        return Err(too_large(format!(
+            "metadata is larger than {METADATA_MAX_BYTES} bytes"
+        )));
     }
     Ok(())
 }
@@ -134,11 +158,15 @@ fn check_value(value: &Value, depth: usize) -> Result<()> {
     match value {
         Value::Object(map) => {
             if depth > METADATA_MAX_DEPTH {
-                return Err(too_large(format!("metadata is nested more than {METADATA_MAX_DEPTH} deep")));
+                return Err(too_large(format!(
+                    "metadata is nested more than {METADATA_MAX_DEPTH} deep"
+                )));
             }
             for (key, v) in map {
                 if key.is_empty() || key.len() > METADATA_KEY_MAX_LEN {
-                    return Err(too_large(format!("metadata keys must be 1-{METADATA_KEY_MAX_LEN} bytes")));
+                    return Err(too_large(format!(
+                        "metadata keys must be 1-{METADATA_KEY_MAX_LEN} bytes"
+                    )));
                 }
                 check_value(v, depth + 1)?;
             }
@@ -146,13 +174,15 @@ fn check_value(value: &Value, depth: usize) -> Result<()> {
         }
         Value::Array(items) => {
             if depth > METADATA_MAX_DEPTH {
-                return Err(too_large(format!("metadata is nested more than {METADATA_MAX_DEPTH} deep")));
+                return Err(too_large(format!(
+                    "metadata is nested more than {METADATA_MAX_DEPTH} deep"
+                )));
             }
             items.iter().try_for_each(|v| check_value(v, depth + 1))
         }
-        Value::String(s) if s.chars().count() > METADATA_STRING_MAX_CHARS => {
-            Err(too_large(format!("metadata strings must be at most {METADATA_STRING_MAX_CHARS} characters")))
-        }
+        Value::String(s) if s.chars().count() > METADATA_STRING_MAX_CHARS => Err(too_large(
+            format!("metadata strings must be at most {METADATA_STRING_MAX_CHARS} characters"),
+        )),
         _ => Ok(()),
     }
 }
@@ -161,8 +191,14 @@ fn check_value(value: &Value, depth: usize) -> Result<()> {
 /// characters. Returns it trimmed.
 pub fn validate_name(value: &Value) -> Result<String> {
     let name = value.as_str().map(str::trim).unwrap_or_default();
-    if name.is_empty() || name.chars().count() > ORG_NAME_MAX_CHARS || name.chars().any(char::is_control) {
-        return Err(invalid("name", format!("name must be 1-{ORG_NAME_MAX_CHARS} characters of text")));
+    if name.is_empty()
+        || name.chars().count() > ORG_NAME_MAX_CHARS
+        || name.chars().any(char::is_control)
+    {
+        return Err(invalid(
+            "name",
+            format!("name must be 1-{ORG_NAME_MAX_CHARS} characters of text"),
+        ));
     }
     Ok(name.to_owned())
 }

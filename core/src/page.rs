@@ -23,9 +23,18 @@ pub const MAX_PAGE_SIZE: u32 = 200;
 pub fn page_size(limit: Option<u64>) -> Result<u32> {
     match limit {
         None => Ok(DEFAULT_PAGE_SIZE),
-        Some(0) => Err(Error::new(ErrorCode::InvalidRequest, "limit must be at least 1").with_field("limit")),
-        Some(n) => u32::try_from(n).ok().filter(|n| *n <= MAX_PAGE_SIZE).ok_or_else(|| {
-            Error::new(ErrorCode::InputTooLarge, format!("limit must be at most {MAX_PAGE_SIZE}")).with_field("limit")
-        }),
+        Some(0) => Err(
+            Error::new(ErrorCode::InvalidRequest, "limit must be at least 1").with_field("limit"),
+        ),
+        Some(n) => u32::try_from(n)
+            .ok()
+            .filter(|n| *n <= MAX_PAGE_SIZE)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorCode::InputTooLarge,
+                    format!("limit must be at most {MAX_PAGE_SIZE}"),
+                )
+                .with_field("limit")
+            }),
     }
 }

@@ -48,7 +48,10 @@ impl Role {
             "owner" => Ok(Role::Owner),
             _ => Err(Error::new(
                 ErrorCode::InvalidRole,
-                format!("unknown role {:?}: expected owner, admin, member or viewer", truncate(name)),
+                format!(
+                    "unknown role {:?}: expected owner, admin, member or viewer",
+                    truncate(name)
+                ),
             )),
         }
     }
@@ -60,7 +63,11 @@ impl Role {
 
     /// Every permission this role carries.
     pub fn permissions(self) -> Vec<Permission> {
-        Permission::ALL.iter().copied().filter(|p| self.can(*p)).collect()
+        Permission::ALL
+            .iter()
+            .copied()
+            .filter(|p| self.can(*p))
+            .collect()
     }
 }
 

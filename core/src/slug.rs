@@ -18,7 +18,9 @@ pub const SLUG_MAX_LEN: usize = 63;
 /// ```
 pub fn validate_slug(slug: &str) -> Result<()> {
     let len = slug.len();
-    let shape_ok = slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    let shape_ok = slug
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !slug.starts_with('-')
         && !slug.ends_with('-')
         && !slug.contains("--");

@@ -20,24 +20,40 @@ pub fn check_connection_allowed(org_connections: &[String], connection_id: &str)
     if org_connections.iter().any(|c| c == connection_id) {
         Ok(())
     } else {
-        Err(Error::new(ErrorCode::ConnectionNotAllowed, "this connection is not enabled for the organization"))
+        Err(Error::new(
+            ErrorCode::ConnectionNotAllowed,
+            "this connection is not enabled for the organization",
+        ))
     }
 }
 
 /// The connection to propose first: the effective `default_connection_id` when the org has
 /// that connection enabled, otherwise none.
-pub fn default_connection<'a>(default_connection_id: Option<&'a str>, org_connections: &[String]) -> Option<&'a str> {
+pub fn default_connection<'a>(
+    default_connection_id: Option<&'a str>,
+    org_connections: &[String],
+) -> Option<&'a str> {
     default_connection_id.filter(|d| org_connections.iter().any(|c| c == d))
 }
 
 /// The connection an email's domain routes to, among `connections`. Domains match exactly
 /// (case-insensitive); when several connections claim the domain, `preferred` wins if it is
 /// one of them, otherwise the smallest id, so the answer never depends on list order.
-pub fn route_email<'a>(email: &str, connections: &'a [Connection], preferred: Option<&str>) -> Result<Option<&'a Connection>> {
+pub fn route_email<'a>(
+    email: &str,
+    connections: &'a [Connection],
+    preferred: Option<&str>,
+) -> Result<Option<&'a Connection>> {
     let email = normalize_email(email)?;
     let domain = email_domain(&email).unwrap_or_default();
-    let mut matches: Vec<&Connection> =
-        connections.iter().filter(|c| c.email_domains.iter().any(|d| d.eq_ignore_ascii_case(domain))).collect();
+    let mut matches: Vec<&Connection> = connections
+        .iter()
+        .filter(|c| {
+            c.email_domains
+                .iter()
+                .any(|d| d.eq_ignore_ascii_case(domain))
+        })
+        .collect();
     if let Some(p) = preferred.and_then(|p| matches.iter().find(|c| c.id == p)) {
         return Ok(Some(p));
     }

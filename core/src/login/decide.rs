@@ -64,24 +64,48 @@ pub struct LoginDecision {
 ///    authenticated, so the counter is cleared);
 /// 5. success: `amr` is `["pwd"]` or `["pwd", "otp"]`, the counter is cleared.
 pub fn decide_password_login(f: &PasswordLoginFacts) -> LoginDecision {
-    let refuse = |code, message: &str, lockout| LoginDecision { outcome: Err(Error::new(code, message)), lockout };
+    let refuse = |code, message: &str, lockout| LoginDecision {
+        outcome: Err(Error::new(code, message)),
+        lockout,
+    };
     if let Err(locked) = f.lockout.check(f.now) {
-        return LoginDecision { outcome: Err(locked), lockout: f.lockout };
+        return LoginDecision {
+            outcome: Err(locked),
+            lockout: f.lockout,
+        };
     }
     if !f.password_ok {
         let next = f.lockout.after_failure(&f.lockout_policy, f.now);
-        return refuse(ErrorCode::InvalidCredentials, "wrong email or password", next);
+        return refuse(
+            ErrorCode::InvalidCredentials,
+            "wrong email or password",
+            next,
+        );
     }
     let mut amr = vec!["pwd".to_owned()];
     if f.require_mfa || f.mfa.enrolled {
         match (f.mfa.enrolled, f.mfa.code_valid) {
             (false, _) => {
-                return refuse(ErrorCode::MfaEnrollmentRequired, "this organization requires MFA: enrol a TOTP factor first", f.lockout);
+                return refuse(
+                    ErrorCode::MfaEnrollmentRequired,
+                    "this organization requires MFA: enrol a TOTP factor first",
+                    f.lockout,
+                );
             }
-            (true, None) => return refuse(ErrorCode::MfaRequired, "enter the code from your authenticator app", f.lockout),
+            (true, None) => {
+                return refuse(
+                    ErrorCode::MfaRequired,
+                    "enter the code from your authenticator app",
+                    f.lockout,
+                );
+            }
             (true, Some(false)) => {
                 let next = f.lockout.after_failure(&f.lockout_policy, f.now);
-                return refuse(ErrorCode::InvalidMfaCode, "the one-time code is wrong or was already used", next);
+                return refuse(
+                    ErrorCode::InvalidMfaCode,
+                    "the one-time code is wrong or was already used",
+                    next,
+                );
             }
             (true, Some(true)) => amr.push("otp".to_owned()),
         }
@@ -94,5 +118,8 @@ pub fn decide_password_login(f: &PasswordLoginFacts) -> LoginDecision {
             LockoutState::default(),
         );
     }
-    LoginDecision { outcome: Ok(amr), lockout: f.lockout.after_success() }
+    LoginDecision {
+        outcome: Ok(amr),
+        lockout: f.lockout.after_success(),
+    }
 }

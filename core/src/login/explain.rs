@@ -97,8 +97,18 @@ pub struct LoginPlan {
 pub fn explain_login(q: &LoginQuery) -> Result<LoginPlan> {
     let user = q.user.clone().unwrap_or_default();
     let (connections, preferred, require_mfa, min_length) = match &q.org {
-        Some(org) => (&org.connections, org.default_connection_id.as_deref(), org.require_mfa, org.password_min_length),
-        None => (&q.tenant_connections, None, q.tenant_require_mfa, q.tenant_password_min_length),
+        Some(org) => (
+            &org.connections,
+            org.default_connection_id.as_deref(),
+            org.require_mfa,
+            org.password_min_length,
+        ),
+        None => (
+            &q.tenant_connections,
+            None,
+            q.tenant_require_mfa,
+            q.tenant_password_min_length,
+        ),
     };
     let routed = route_email(&q.email, connections, preferred)?.map(|c| c.id.clone());
     let org_default = q.org.as_ref().and_then(|org| {
@@ -108,7 +118,11 @@ pub fn explain_login(q: &LoginQuery) -> Result<LoginPlan> {
     let connection_id = routed.or(if user.has_password { None } else { org_default });
     let locked_until = user.lockout.locked_until.filter(|until| q.now < *until);
     Ok(LoginPlan {
-        method: if connection_id.is_some() { LoginMethod::Sso } else { LoginMethod::Password },
+        method: if connection_id.is_some() {
+            LoginMethod::Sso
+        } else {
+            LoginMethod::Password
+        },
         mfa_required: connection_id.is_none() && (require_mfa || user.mfa_enrolled),
         connection_id,
         locked: locked_until.is_some(),

@@ -17,7 +17,10 @@ pub struct LockoutPolicy {
 impl LockoutPolicy {
     /// The policy of an org's effective settings.
     pub fn from_settings(settings: &EffectiveSettings) -> LockoutPolicy {
-        LockoutPolicy { max_attempts: settings.max_login_attempts.value, duration_seconds: settings.lockout_seconds() }
+        LockoutPolicy {
+            max_attempts: settings.max_login_attempts.value,
+            duration_seconds: settings.lockout_seconds(),
+        }
     }
 }
 
@@ -40,7 +43,10 @@ impl LockoutState {
         match self.locked_until {
             Some(until) if now < until => Err(Error::new(
                 ErrorCode::AccountLocked,
-                format!("too many failed logins: locked for {} more seconds", until - now),
+                format!(
+                    "too many failed logins: locked for {} more seconds",
+                    until - now
+                ),
             )),
             _ => Ok(()),
         }
@@ -52,11 +58,25 @@ impl LockoutState {
     #[must_use]
     pub fn after_failure(&self, policy: &LockoutPolicy, now: i64) -> LockoutState {
         let lock_expired = self.locked_until.is_some_and(|until| now >= until);
-        let failed = if lock_expired { 1 } else { self.failed_attempts.saturating_add(1) };
-        if failed >= policy.max_attempts {
-            LockoutState { failed_attempts: 0, locked_until: Some(now.saturating_add(policy.duration_seconds)) }
+        let failed = if lock_expired {
+            1
         } else {
-            LockoutState { failed_attempts: failed, locked_until: if lock_expired { None } else { self.locked_until } }
+            self.failed_attempts.saturating_add(1)
+        };
+        if failed >= policy.max_attempts {
+            LockoutState {
+                failed_attempts: 0,
+                locked_until: Some(now.saturating_add(policy.duration_seconds)),
+            }
+        } else {
+            LockoutState {
+                failed_attempts: failed,
+                locked_until: if lock_expired {
+                    None
+                } else {
+                    self.locked_until
+                },
+            }
         }
     }
 

@@ -9,6 +9,10 @@ mod password;
 
 pub use connections::{Connection, check_connection_allowed, default_connection, route_email};
 pub use decide::{LoginDecision, MfaFacts, PasswordLoginFacts, decide_password_login};
-pub use explain::{LoginMethod, LoginPlan, LoginQuery, OrgLoginFacts, UserLoginFacts, explain_login};
+pub use explain::{
+    LoginMethod, LoginPlan, LoginQuery, OrgLoginFacts, UserLoginFacts, explain_login,
+};
 pub use lockout::{LockoutPolicy, LockoutState};
-pub use password::{PASSWORD_MAX_CHARS, PasswordRules, PasswordViolation, check_password, enforce_password};
+pub use password::{
+    PASSWORD_MAX_CHARS, PasswordRules, PasswordViolation, check_password, enforce_password,
+};

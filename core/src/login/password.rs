@@ -18,7 +18,9 @@ pub struct PasswordRules {
 impl PasswordRules {
     /// The rules of an org's (or a tenant's) effective settings.
     pub fn from_settings(settings: &EffectiveSettings) -> PasswordRules {
-        PasswordRules { min_length: settings.password_min_length.value }
+        PasswordRules {
+            min_length: settings.password_min_length.value,
+        }
     }
 }
 
@@ -45,7 +47,11 @@ pub enum PasswordViolation {
 /// assert_eq!(check_password("aaaa", &rules, None), vec![PasswordViolation::TooShort, PasswordViolation::SingleCharacter]);
 /// assert!(check_password("correct horse battery", &rules, None).is_empty());
 /// ```
-pub fn check_password(password: &str, rules: &PasswordRules, email: Option<&str>) -> Vec<PasswordViolation> {
+pub fn check_password(
+    password: &str,
+    rules: &PasswordRules,
+    email: Option<&str>,
+) -> Vec<PasswordViolation> {
     let chars = password.chars().count();
     let mut violations = Vec::new();
     if chars < rules.min_length as usize {
@@ -55,10 +61,10 @@ pub fn check_password(password: &str, rules: &PasswordRules, email: Option<&str>
         violations.push(PasswordViolation::TooLong);
     }
     let mut it = password.chars();
-    if let Some(first) = it.next() {
-        if it.all(|c| c == first) {
-            violations.push(PasswordViolation::SingleCharacter);
-        }
+    if let Some(first) = it.next()
+        && it.all(|c| c == first)
+    {
+        violations.push(PasswordViolation::SingleCharacter);
     }
     if let Some(email) = email {
         let lower = password.to_lowercase();
@@ -86,5 +92,9 @@ pub fn enforce_password(password: &str, rules: &PasswordRules, email: Option<&st
             PasswordViolation::MatchesEmail => "different from the email address".to_owned(),
         })
         .collect();
-    Err(Error::new(ErrorCode::WeakPassword, format!("the password must be {}", reasons.join(", "))).with_field("password"))
+    Err(Error::new(
+        ErrorCode::WeakPassword,
+        format!("the password must be {}", reasons.join(", ")),
+    )
+    .with_field("password"))
 }

@@ -38,12 +38,20 @@ pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Error {
 /// An https URL with a host and no credentials.
 pub(crate) fn https_url(field: &str, value: &str) -> Result<String> {
     if value.len() > LOGO_URL_MAX_LEN {
-        return Err(invalid(field, format!("{field} is longer than {LOGO_URL_MAX_LEN} characters")));
+        return Err(invalid(
+            field,
+            format!("{field} is longer than {LOGO_URL_MAX_LEN} characters"),
+        ));
     }
-    let url = url::Url::parse(value).map_err(|_| invalid(field, format!("{field} is not a URL")))?;
+    let url =
+        url::Url::parse(value).map_err(|_| invalid(field, format!("{field} is not a URL")))?;
     let host_ok = url.domain().is_some_and(is_hostname);
-    if url.scheme() != "https" || !host_ok || !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid(field, format!("{field} must be an https URL with a host and no credentials")));
+    if url.scheme() != "https" || !host_ok || !url.username().is_empty() || url.password().is_some()
+    {
+        return Err(invalid(
+            field,
+            format!("{field} must be an https URL with a host and no credentials"),
+        ));
     }
     Ok(url.to_string())
 }
@@ -54,7 +62,13 @@ pub(crate) fn color(field: &str, value: &str) -> Result<String> {
     if hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         Ok(value.to_ascii_lowercase())
     } else {
-        Err(invalid(field, format!("{field} must be a colour like #0066cc, not {:?}", truncate(value))))
+        Err(invalid(
+            field,
+            format!(
+                "{field} must be a colour like #0066cc, not {:?}",
+                truncate(value)
+            ),
+        ))
     }
 }
 
@@ -62,10 +76,16 @@ pub(crate) fn color(field: &str, value: &str) -> Result<String> {
 pub(crate) fn text(field: &str, value: &str) -> Result<String> {
     let trimmed = value.trim();
     if trimmed.is_empty() || trimmed.chars().count() > WELCOME_TEXT_MAX_CHARS {
-        return Err(invalid(field, format!("{field} must be 1-{WELCOME_TEXT_MAX_CHARS} characters")));
+        return Err(invalid(
+            field,
+            format!("{field} must be 1-{WELCOME_TEXT_MAX_CHARS} characters"),
+        ));
     }
     if trimmed.chars().any(char::is_control) {
-        return Err(invalid(field, format!("{field} must not contain control characters")));
+        return Err(invalid(
+            field,
+            format!("{field} must not contain control characters"),
+        ));
     }
     Ok(trimmed.to_owned())
 }
@@ -76,7 +96,13 @@ pub(crate) fn domain(field: &str, value: &str) -> Result<String> {
     if is_hostname(&host) {
         Ok(host)
     } else {
-        Err(invalid(field, format!("{field} must be a hostname like auth.example.com, not {:?}", truncate(value))))
+        Err(invalid(
+            field,
+            format!(
+                "{field} must be a hostname like auth.example.com, not {:?}",
+                truncate(value)
+            ),
+        ))
     }
 }
 
@@ -85,16 +111,30 @@ pub(crate) fn number(field: &str, value: u64, range: &RangeInclusive<u32>) -> Re
     u32::try_from(value)
         .ok()
         .filter(|v| range.contains(v))
-        .ok_or_else(|| invalid(field, format!("{field} must be between {} and {}", range.start(), range.end())))
+        .ok_or_else(|| {
+            invalid(
+                field,
+                format!(
+                    "{field} must be between {} and {}",
+                    range.start(),
+                    range.end()
+                ),
+            )
+        })
 }
 
 /// A connection id: 1–64 ASCII letters, digits, `-` or `_`.
 pub(crate) fn connection_id(field: &str, value: &str) -> Result<String> {
     let ok = (1..=CONNECTION_ID_MAX_LEN).contains(&value.len())
-        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if ok {
         Ok(value.to_owned())
     } else {
-        Err(invalid(field, format!("{field} must be a connection id, not {:?}", truncate(value))))
+        Err(invalid(
+            field,
+            format!("{field} must be a connection id, not {:?}", truncate(value)),
+        ))
     }
 }

@@ -1,7 +1,7 @@
 //! Tenant floors: the least strict value an org may have for a security setting.
 
-use super::patch::{Patch, SettingsPatch, object, unknown_field};
 use super::SettingsLayer;
+use super::patch::{Patch, SettingsPatch, object, unknown_field};
 use crate::error::{Error, ErrorCode, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -58,7 +58,12 @@ fn below(field: &str, floor: impl std::fmt::Display) -> Error {
     .with_field(field)
 }
 
-fn check<T: Ord + Copy + std::fmt::Display>(field: &str, value: Option<&T>, floor: Option<T>, dir: Stricter) -> Result<()> {
+fn check<T: Ord + Copy + std::fmt::Display>(
+    field: &str,
+    value: Option<&T>,
+    floor: Option<T>,
+    dir: Stricter,
+) -> Result<()> {
     match (value, floor) {
         (Some(v), Some(f)) if dir.bound(*v, Some(f)).1 => Err(below(field, f)),
         _ => Ok(()),
@@ -70,21 +75,71 @@ impl Floors {
     /// patch does not set are not checked: an override that an older, lower floor allowed is
     /// bounded at resolution instead of blocking unrelated edits.
     pub fn check_patch(&self, patch: &SettingsPatch) -> Result<()> {
-        check("password_min_length", patch.password_min_length.set_value(), self.password_min_length, Stricter::Higher)?;
-        check("require_mfa", patch.require_mfa.set_value(), self.require_mfa, Stricter::Higher)?;
-        check("max_login_attempts", patch.max_login_attempts.set_value(), self.max_login_attempts, Stricter::Lower)?;
-        check("session_ttl_hours", patch.session_ttl_hours.set_value(), self.session_ttl_hours, Stricter::Lower)?;
-        check("lockout_duration_minutes", patch.lockout_duration_minutes.set_value(), self.lockout_duration_minutes, Stricter::Higher)
+        check(
+            "password_min_length",
+            patch.password_min_length.set_value(),
+            self.password_min_length,
+            Stricter::Higher,
+        )?;
+        check(
+            "require_mfa",
+            patch.require_mfa.set_value(),
+            self.require_mfa,
+            Stricter::Higher,
+        )?;
+        check(
+            "max_login_attempts",
+            patch.max_login_attempts.set_value(),
+            self.max_login_attempts,
+            Stricter::Lower,
+        )?;
+        check(
+            "session_ttl_hours",
+            patch.session_ttl_hours.set_value(),
+            self.session_ttl_hours,
+            Stricter::Lower,
+        )?;
+        check(
+            "lockout_duration_minutes",
+            patch.lockout_duration_minutes.set_value(),
+            self.lockout_duration_minutes,
+            Stricter::Higher,
+        )
     }
 
     /// Refuses a whole layer with any value weaker than a floor (used for the tenant's own
     /// defaults, which must respect its floors).
     pub fn check_layer(&self, layer: &SettingsLayer) -> Result<()> {
-        check("password_min_length", layer.password_min_length.as_ref(), self.password_min_length, Stricter::Higher)?;
-        check("require_mfa", layer.require_mfa.as_ref(), self.require_mfa, Stricter::Higher)?;
-        check("max_login_attempts", layer.max_login_attempts.as_ref(), self.max_login_attempts, Stricter::Lower)?;
-        check("session_ttl_hours", layer.session_ttl_hours.as_ref(), self.session_ttl_hours, Stricter::Lower)?;
-        check("lockout_duration_minutes", layer.lockout_duration_minutes.as_ref(), self.lockout_duration_minutes, Stricter::Higher)
+        check(
+            "password_min_length",
+            layer.password_min_length.as_ref(),
+            self.password_min_length,
+            Stricter::Higher,
+        )?;
+        check(
+            "require_mfa",
+            layer.require_mfa.as_ref(),
+            self.require_mfa,
+            Stricter::Higher,
+        )?;
+        check(
+            "max_login_attempts",
+            layer.max_login_attempts.as_ref(),
+            self.max_login_attempts,
+            Stricter::Lower,
+        )?;
+        check(
+            "session_ttl_hours",
+            layer.session_ttl_hours.as_ref(),
+            self.session_ttl_hours,
+            Stricter::Lower,
+        )?;
+        check(
+            "lockout_duration_minutes",
+            layer.lockout_duration_minutes.as_ref(),
+            self.lockout_duration_minutes,
+            Stricter::Higher,
+        )
     }
 }
 
@@ -116,7 +171,13 @@ impl FloorsPatch {
         for (key, v) in object(value)? {
             let floored = matches!(
                 super::patch::setting_name(key),
-                Some("password_min_length" | "require_mfa" | "max_login_attempts" | "session_ttl_hours" | "lockout_duration_minutes")
+                Some(
+                    "password_min_length"
+                        | "require_mfa"
+                        | "max_login_attempts"
+                        | "session_ttl_hours"
+                        | "lockout_duration_minutes"
+                )
             );
             if !floored || !settings.set_field(key, v)? {
                 return Err(unknown_field(&format!("floors.{key}")));
@@ -138,8 +199,9 @@ impl FloorsPatch {
             require_mfa: self.require_mfa.apply(&floors.require_mfa).filter(|on| *on),
             max_login_attempts: self.max_login_attempts.apply(&floors.max_login_attempts),
             session_ttl_hours: self.session_ttl_hours.apply(&floors.session_ttl_hours),
-            lockout_duration_minutes: self.lockout_duration_minutes.apply(&floors.lockout_duration_minutes),
+            lockout_duration_minutes: self
+                .lockout_duration_minutes
+                .apply(&floors.lockout_duration_minutes),
         }
     }
 }
-

@@ -37,7 +37,11 @@ impl<T: Clone> Patch<T> {
     }
 
     fn parse(value: &Value, parse: impl FnOnce(&Value) -> Result<T>) -> Result<Patch<T>> {
-        if value.is_null() { Ok(Patch::Clear) } else { parse(value).map(Patch::Set) }
+        if value.is_null() {
+            Ok(Patch::Clear)
+        } else {
+            parse(value).map(Patch::Set)
+        }
     }
 }
 
@@ -73,15 +77,22 @@ pub const SETTING_FIELDS: [(&str, &str); 10] = [
 
 /// The snake_case name of a setting spelled either way, if `key` is one.
 pub(crate) fn setting_name(key: &str) -> Option<&'static str> {
-    SETTING_FIELDS.iter().find(|(snake, camel)| *snake == key || *camel == key).map(|(snake, _)| *snake)
+    SETTING_FIELDS
+        .iter()
+        .find(|(snake, camel)| *snake == key || *camel == key)
+        .map(|(snake, _)| *snake)
 }
 
 fn string<'a>(field: &str, value: &'a Value) -> Result<&'a str> {
-    value.as_str().ok_or_else(|| invalid(field, format!("{field} must be a string or null")))
+    value
+        .as_str()
+        .ok_or_else(|| invalid(field, format!("{field} must be a string or null")))
 }
 
 fn whole(field: &str, value: &Value) -> Result<u64> {
-    value.as_u64().ok_or_else(|| invalid(field, format!("{field} must be a whole number or null")))
+    value
+        .as_u64()
+        .ok_or_else(|| invalid(field, format!("{field} must be a whole number or null")))
 }
 
 impl SettingsPatch {
@@ -107,34 +118,56 @@ impl SettingsPatch {
     /// Sets one field from JSON if `key` names a setting (snake_case or camelCase); answers
     /// whether it did. Lets a caller parse settings mixed with other fields.
     pub fn set_field(&mut self, key: &str, value: &Value) -> Result<bool> {
-        let Some(name) = setting_name(key) else { return Ok(false) };
+        let Some(name) = setting_name(key) else {
+            return Ok(false);
+        };
         match name {
-            "logo_url" => self.logo_url = Patch::parse(value, |v| fields::https_url(name, string(name, v)?))?,
-            "primary_color" => self.primary_color = Patch::parse(value, |v| fields::color(name, string(name, v)?))?,
-            "welcome_text" => self.welcome_text = Patch::parse(value, |v| fields::text(name, string(name, v)?))?,
-            "custom_domain" => self.custom_domain = Patch::parse(value, |v| fields::domain(name, string(name, v)?))?,
+            "logo_url" => {
+                self.logo_url = Patch::parse(value, |v| fields::https_url(name, string(name, v)?))?
+            }
+            "primary_color" => {
+                self.primary_color = Patch::parse(value, |v| fields::color(name, string(name, v)?))?
+            }
+            "welcome_text" => {
+                self.welcome_text = Patch::parse(value, |v| fields::text(name, string(name, v)?))?
+            }
+            "custom_domain" => {
+                self.custom_domain =
+                    Patch::parse(value, |v| fields::domain(name, string(name, v)?))?
+            }
             "password_min_length" => {
-                self.password_min_length =
-                    Patch::parse(value, |v| fields::number(name, whole(name, v)?, &fields::PASSWORD_MIN_LENGTH_RANGE))?
+                self.password_min_length = Patch::parse(value, |v| {
+                    fields::number(name, whole(name, v)?, &fields::PASSWORD_MIN_LENGTH_RANGE)
+                })?
             }
             "require_mfa" => {
-                self.require_mfa =
-                    Patch::parse(value, |v| v.as_bool().ok_or_else(|| invalid(name, "require_mfa must be true, false or null")))?
+                self.require_mfa = Patch::parse(value, |v| {
+                    v.as_bool()
+                        .ok_or_else(|| invalid(name, "require_mfa must be true, false or null"))
+                })?
             }
             "session_ttl_hours" => {
-                self.session_ttl_hours =
-                    Patch::parse(value, |v| fields::number(name, whole(name, v)?, &fields::SESSION_TTL_HOURS_RANGE))?
+                self.session_ttl_hours = Patch::parse(value, |v| {
+                    fields::number(name, whole(name, v)?, &fields::SESSION_TTL_HOURS_RANGE)
+                })?
             }
             "max_login_attempts" => {
-                self.max_login_attempts =
-                    Patch::parse(value, |v| fields::number(name, whole(name, v)?, &fields::MAX_LOGIN_ATTEMPTS_RANGE))?
+                self.max_login_attempts = Patch::parse(value, |v| {
+                    fields::number(name, whole(name, v)?, &fields::MAX_LOGIN_ATTEMPTS_RANGE)
+                })?
             }
             "lockout_duration_minutes" => {
-                self.lockout_duration_minutes =
-                    Patch::parse(value, |v| fields::number(name, whole(name, v)?, &fields::LOCKOUT_DURATION_MINUTES_RANGE))?
+                self.lockout_duration_minutes = Patch::parse(value, |v| {
+                    fields::number(
+                        name,
+                        whole(name, v)?,
+                        &fields::LOCKOUT_DURATION_MINUTES_RANGE,
+                    )
+                })?
             }
             _ => {
-                self.default_connection_id = Patch::parse(value, |v| fields::connection_id(name, string(name, v)?))?
+                self.default_connection_id =
+                    Patch::parse(value, |v| fields::connection_id(name, string(name, v)?))?
             }
         }
         Ok(true)
@@ -151,8 +184,12 @@ impl SettingsPatch {
             require_mfa: self.require_mfa.apply(&layer.require_mfa),
             session_ttl_hours: self.session_ttl_hours.apply(&layer.session_ttl_hours),
             max_login_attempts: self.max_login_attempts.apply(&layer.max_login_attempts),
-            lockout_duration_minutes: self.lockout_duration_minutes.apply(&layer.lockout_duration_minutes),
-            default_connection_id: self.default_connection_id.apply(&layer.default_connection_id),
+            lockout_duration_minutes: self
+                .lockout_duration_minutes
+                .apply(&layer.lockout_duration_minutes),
+            default_connection_id: self
+                .default_connection_id
+                .apply(&layer.default_connection_id),
         }
     }
 
@@ -187,11 +224,17 @@ impl TenantSettingsPatch {
 }
 
 pub(crate) fn object(value: &Value) -> Result<&Map<String, Value>> {
-    value.as_object().ok_or_else(|| Error::new(ErrorCode::InvalidRequest, "expected a JSON object"))
+    value
+        .as_object()
+        .ok_or_else(|| Error::new(ErrorCode::InvalidRequest, "expected a JSON object"))
 }
 
 pub(crate) fn unknown_field(key: &str) -> Error {
-    Error::new(ErrorCode::UnknownField, format!("unknown field {:?}", crate::role::truncate(key))).with_field(key)
+    Error::new(
+        ErrorCode::UnknownField,
+        format!("unknown field {:?}", crate::role::truncate(key)),
+    )
+    .with_field(key)
 }
 
 /// Applies an RFC 7396 JSON merge-patch to `target` (used for free-form org metadata).

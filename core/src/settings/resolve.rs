@@ -46,27 +46,51 @@ pub struct EffectiveSettings {
 
 fn layered<T: Clone>(org: &Option<T>, tenant: &Option<T>) -> Option<Effective<T>> {
     match (org, tenant) {
-        (Some(v), _) => Some(Effective { value: v.clone(), source: Source::Org }),
-        (None, Some(v)) => Some(Effective { value: v.clone(), source: Source::Tenant }),
+        (Some(v), _) => Some(Effective {
+            value: v.clone(),
+            source: Source::Org,
+        }),
+        (None, Some(v)) => Some(Effective {
+            value: v.clone(),
+            source: Source::Tenant,
+        }),
         (None, None) => None,
     }
 }
 
 fn optional<T: Clone>(org: &Option<T>, tenant: &Option<T>) -> Effective<Option<T>> {
     match layered(org, tenant) {
-        Some(e) => Effective { value: Some(e.value), source: e.source },
-        None => Effective { value: None, source: Source::Default },
+        Some(e) => Effective {
+            value: Some(e.value),
+            source: e.source,
+        },
+        None => Effective {
+            value: None,
+            source: Source::Default,
+        },
     }
 }
 
 fn with_default<T: Clone>(org: &Option<T>, tenant: &Option<T>, default: T) -> Effective<T> {
-    layered(org, tenant).unwrap_or(Effective { value: default, source: Source::Default })
+    layered(org, tenant).unwrap_or(Effective {
+        value: default,
+        source: Source::Default,
+    })
 }
 
-fn floored<T: Ord + Copy>(org: &Option<T>, tenant: &Option<T>, default: T, floor: Option<T>, dir: Stricter) -> Effective<T> {
+fn floored<T: Ord + Copy>(
+    org: &Option<T>,
+    tenant: &Option<T>,
+    default: T,
+    floor: Option<T>,
+    dir: Stricter,
+) -> Effective<T> {
     let chosen = with_default(org, tenant, default);
     match dir.bound(chosen.value, floor) {
-        (value, true) => Effective { value, source: Source::TenantFloor },
+        (value, true) => Effective {
+            value,
+            source: Source::TenantFloor,
+        },
         (_, false) => chosen,
     }
 }
@@ -87,7 +111,11 @@ pub fn resolve(tenant: &TenantSettings, org: &SettingsLayer) -> EffectiveSetting
     let (t, f) = (&tenant.defaults, &tenant.floors);
     EffectiveSettings {
         logo_url: optional(&org.logo_url, &t.logo_url),
-        primary_color: with_default(&org.primary_color, &t.primary_color, DEFAULT_PRIMARY_COLOR.to_owned()),
+        primary_color: with_default(
+            &org.primary_color,
+            &t.primary_color,
+            DEFAULT_PRIMARY_COLOR.to_owned(),
+        ),
         welcome_text: optional(&org.welcome_text, &t.welcome_text),
         custom_domain: optional(&org.custom_domain, &t.custom_domain),
         password_min_length: floored(
@@ -97,7 +125,13 @@ pub fn resolve(tenant: &TenantSettings, org: &SettingsLayer) -> EffectiveSetting
             f.password_min_length,
             Stricter::Higher,
         ),
-        require_mfa: floored(&org.require_mfa, &t.require_mfa, false, f.require_mfa, Stricter::Higher),
+        require_mfa: floored(
+            &org.require_mfa,
+            &t.require_mfa,
+            false,
+            f.require_mfa,
+            Stricter::Higher,
+        ),
         session_ttl_hours: floored(
             &org.session_ttl_hours,
             &t.session_ttl_hours,

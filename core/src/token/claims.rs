@@ -165,14 +165,24 @@ const MFA_METHODS: [&str; 5] = ["otp", "mfa", "hwk", "swk", "saml"];
 /// required but not performed (`mfa_required`), or an SSO connection the org has not enabled
 /// (`connection_not_allowed`). `exp − iat` is the effective session TTL.
 pub fn build_org_claims(req: &ClaimsRequest) -> Result<OrgClaims> {
-    if let (Some(_), Some(connection)) = (&req.org, &req.authentication.connection_id) {
-        if !req.policy.connections.iter().any(|c| c == connection) {
-            return Err(Error::new(ErrorCode::ConnectionNotAllowed, "this connection is not enabled for the organization"));
-        }
+    if let (Some(_), Some(connection)) = (&req.org, &req.authentication.connection_id)
+        && !req.policy.connections.iter().any(|c| c == connection)
+    {
+        return Err(Error::new(
+            ErrorCode::ConnectionNotAllowed,
+            "this connection is not enabled for the organization",
+        ));
     }
-    let mfa_done = req.authentication.amr.iter().any(|m| MFA_METHODS.contains(&m.as_str()));
+    let mfa_done = req
+        .authentication
+        .amr
+        .iter()
+        .any(|m| MFA_METHODS.contains(&m.as_str()));
     if req.policy.require_mfa && !mfa_done {
-        return Err(Error::new(ErrorCode::MfaRequired, "this organization requires multi-factor authentication"));
+        return Err(Error::new(
+            ErrorCode::MfaRequired,
+            "this organization requires multi-factor authentication",
+        ));
     }
     let ttl = i64::from(req.policy.session_ttl_hours) * 3600;
     Ok(OrgClaims {
@@ -223,37 +233,61 @@ impl OrgClaims {
             return Ok(());
         }
         let Some(org_id) = &self.org_id else {
-            return Err(Error::new(ErrorCode::OrgRequired, "this request needs a token issued for an organization"));
+            return Err(Error::new(
+                ErrorCode::OrgRequired,
+                "this request needs a token issued for an organization",
+            ));
         };
-        if let Some(org) = &req.org {
-            if org != org_id && self.org_slug.as_deref() != Some(org.as_str()) {
-                return Err(Error::new(ErrorCode::OrgMismatch, "the token is for another organization"));
-            }
+        if let Some(org) = &req.org
+            && org != org_id
+            && self.org_slug.as_deref() != Some(org.as_str())
+        {
+            return Err(Error::new(
+                ErrorCode::OrgMismatch,
+                "the token is for another organization",
+            ));
         }
         let role = self.org_role;
-        if let Some(min) = req.role {
-            if role.is_none_or(|r| r < min) {
-                return Err(Error::new(ErrorCode::InsufficientRole, format!("this request requires role {min} or higher")));
-            }
+        if let Some(min) = req.role
+            && role.is_none_or(|r| r < min)
+        {
+            return Err(Error::new(
+                ErrorCode::InsufficientRole,
+                format!("this request requires role {min} or higher"),
+            ));
         }
-        if let Some(permission) = req.permission {
-            if !role.is_some_and(|r| r.can(permission)) {
-                return Err(Error::new(ErrorCode::InsufficientRole, format!("this request requires {permission}")));
-            }
+        if let Some(permission) = req.permission
+            && !role.is_some_and(|r| r.can(permission))
+        {
+            return Err(Error::new(
+                ErrorCode::InsufficientRole,
+                format!("this request requires {permission}"),
+            ));
         }
         Ok(())
     }
 }
 
 /// Verifies an access token against a key set and the options, then applies the requirement.
-pub fn verify_org_token(token: &str, keys: &KeySet, opts: &VerifyOptions, req: &Requirement) -> Result<OrgClaims> {
+pub fn verify_org_token(
+    token: &str,
+    keys: &KeySet,
+    opts: &VerifyOptions,
+    req: &Requirement,
+) -> Result<OrgClaims> {
     let claims: OrgClaims = pipeline::verify(token, keys, TokenKind::Access, opts)?;
     if claims.inv.is_some() {
-        return Err(Error::new(ErrorCode::WrongTokenType, "this is not an access token"));
+        return Err(Error::new(
+            ErrorCode::WrongTokenType,
+            "this is not an access token",
+        ));
     }
     check_issuer(&claims.iss, opts)?;
     if !claims.aud.contains(&opts.audience) {
-        return Err(Error::new(ErrorCode::InvalidAudience, "the token is for another audience"));
+        return Err(Error::new(
+            ErrorCode::InvalidAudience,
+            "the token is for another audience",
+        ));
     }
     claims.require(req)?;
     Ok(claims)

@@ -71,13 +71,24 @@ pub struct InvitationRequest {
 }
 
 /// Issues an invitation token; answers the token and its claims.
-pub fn issue_invitation(req: &InvitationRequest, key: &SigningKey) -> Result<(String, InvitationClaims)> {
+pub fn issue_invitation(
+    req: &InvitationRequest,
+    key: &SigningKey,
+) -> Result<(String, InvitationClaims)> {
     let ttl = req.ttl_seconds.unwrap_or(INVITATION_DEFAULT_TTL_SECONDS);
     if !(60..=INVITATION_MAX_TTL_SECONDS).contains(&ttl) {
-        return Err(Error::new(ErrorCode::InvalidRequest, "ttl_seconds must be between 60 seconds and 30 days").with_field("ttl_seconds"));
+        return Err(Error::new(
+            ErrorCode::InvalidRequest,
+            "ttl_seconds must be between 60 seconds and 30 days",
+        )
+        .with_field("ttl_seconds"));
     }
     if req.nonce.len() < NONCE_MIN_LEN {
-        return Err(Error::new(ErrorCode::InvalidRequest, format!("nonce must be at least {NONCE_MIN_LEN} characters")).with_field("nonce"));
+        return Err(Error::new(
+            ErrorCode::InvalidRequest,
+            format!("nonce must be at least {NONCE_MIN_LEN} characters"),
+        )
+        .with_field("nonce"));
     }
     let claims = InvitationClaims {
         iss: req.issuer.clone(),
@@ -97,15 +108,28 @@ pub fn issue_invitation(req: &InvitationRequest, key: &SigningKey) -> Result<(St
 /// Verifies an invitation token: signature, type, issuer and expiry (`invitation_expired`),
 /// and, when `email` is given, that it is the invited email after normalisation
 /// (`invitation_email_mismatch`).
-pub fn verify_invitation(token: &str, keys: &KeySet, opts: &VerifyOptions, email: Option<&str>) -> Result<InvitationClaims> {
-    let claims: InvitationClaims = pipeline::verify(token, keys, TokenKind::Invitation, opts).map_err(|e| {
-        if e.code == ErrorCode::TokenExpired { Error::new(ErrorCode::InvitationExpired, "the invitation has expired") } else { e }
-    })?;
+pub fn verify_invitation(
+    token: &str,
+    keys: &KeySet,
+    opts: &VerifyOptions,
+    email: Option<&str>,
+) -> Result<InvitationClaims> {
+    let claims: InvitationClaims = pipeline::verify(token, keys, TokenKind::Invitation, opts)
+        .map_err(|e| {
+            if e.code == ErrorCode::TokenExpired {
+                Error::new(ErrorCode::InvitationExpired, "the invitation has expired")
+            } else {
+                e
+            }
+        })?;
     check_issuer(&claims.iss, opts)?;
-    if let Some(email) = email {
-        if normalize_email(email)? != claims.email {
-            return Err(Error::new(ErrorCode::InvitationEmailMismatch, "the invitation was sent to another email address"));
-        }
+    if let Some(email) = email
+        && normalize_email(email)? != claims.email
+    {
+        return Err(Error::new(
+            ErrorCode::InvitationEmailMismatch,
+            "the invitation was sent to another email address",
+        ));
     }
     Ok(claims)
 }
@@ -155,9 +179,18 @@ impl InvitationRecord {
     pub fn check_acceptable(&self, now: i64) -> Result<()> {
         match self.status(now) {
             InvitationStatus::Pending => Ok(()),
-            InvitationStatus::Accepted => Err(Error::new(ErrorCode::InvitationUsed, "the invitation has already been accepted")),
-            InvitationStatus::Revoked => Err(Error::new(ErrorCode::InvitationRevoked, "the invitation was revoked")),
-            InvitationStatus::Expired => Err(Error::new(ErrorCode::InvitationExpired, "the invitation has expired")),
+            InvitationStatus::Accepted => Err(Error::new(
+                ErrorCode::InvitationUsed,
+                "the invitation has already been accepted",
+            )),
+            InvitationStatus::Revoked => Err(Error::new(
+                ErrorCode::InvitationRevoked,
+                "the invitation was revoked",
+            )),
+            InvitationStatus::Expired => Err(Error::new(
+                ErrorCode::InvitationExpired,
+                "the invitation has expired",
+            )),
         }
     }
 }

@@ -45,7 +45,9 @@ pub struct KeySet {
 
 impl std::fmt::Debug for KeySet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.keys.iter().map(|k| (&k.kid, k.alg))).finish()
+        f.debug_list()
+            .entries(self.keys.iter().map(|k| (&k.kid, k.alg)))
+            .finish()
     }
 }
 
@@ -55,15 +57,25 @@ fn pinned_algorithm(jwk: &Jwk) -> Result<Algorithm> {
         AlgorithmParameters::EllipticCurve(p) => match p.curve {
             EllipticCurve::P256 => Algorithm::ES256,
             EllipticCurve::P384 => Algorithm::ES384,
-            _ => return Err(invalid_key("unsupported elliptic curve (use P-256 or P-384)")),
+            _ => {
+                return Err(invalid_key(
+                    "unsupported elliptic curve (use P-256 or P-384)",
+                ));
+            }
         },
-        AlgorithmParameters::OctetKeyPair(p) if p.curve == EllipticCurve::Ed25519 => Algorithm::EdDSA,
+        AlgorithmParameters::OctetKeyPair(p) if p.curve == EllipticCurve::Ed25519 => {
+            Algorithm::EdDSA
+        }
         AlgorithmParameters::OctetKey(_) => {
-            return Err(invalid_key("a public key set cannot hold HMAC (oct) keys; use KeySet::shared_secret"));
+            return Err(invalid_key(
+                "a public key set cannot hold HMAC (oct) keys; use KeySet::shared_secret",
+            ));
         }
         _ => return Err(invalid_key("unsupported key type")),
     };
-    let Some(declared) = jwk.common.key_algorithm else { return Ok(derived) };
+    let Some(declared) = jwk.common.key_algorithm else {
+        return Ok(derived);
+    };
     let declared = match declared {
         KeyAlgorithm::RS256 => Algorithm::RS256,
         KeyAlgorithm::RS384 => Algorithm::RS384,
@@ -74,17 +86,28 @@ fn pinned_algorithm(jwk: &Jwk) -> Result<Algorithm> {
         KeyAlgorithm::ES256 => Algorithm::ES256,
         KeyAlgorithm::ES384 => Algorithm::ES384,
         KeyAlgorithm::EdDSA => Algorithm::EdDSA,
-        _ => return Err(invalid_key("the key's alg is not a signature algorithm orgkit accepts")),
+        _ => {
+            return Err(invalid_key(
+                "the key's alg is not a signature algorithm orgkit accepts",
+            ));
+        }
     };
-    let family_ok = jsonwebtoken::DecodingKey::from_jwk(jwk).map(|k| k.family() == declared.family()).unwrap_or(false);
+    let family_ok = jsonwebtoken::DecodingKey::from_jwk(jwk)
+        .map(|k| k.family() == declared.family())
+        .unwrap_or(false);
     let curve_ok = !matches!(derived, Algorithm::ES256 | Algorithm::ES384) || declared == derived;
-    if family_ok && curve_ok { Ok(declared) } else { Err(invalid_key("the key's alg does not match its type")) }
+    if family_ok && curve_ok {
+        Ok(declared)
+    } else {
+        Err(invalid_key("the key's alg does not match its type"))
+    }
 }
 
 impl KeySet {
     /// Builds a key set from a JWKS document (`{"keys": [...]}`) given as JSON text.
     pub fn from_jwks_json(json: &str) -> Result<KeySet> {
-        let value: Value = serde_json::from_str(json).map_err(|e| invalid_key(format!("JWKS is not JSON: {e}")))?;
+        let value: Value = serde_json::from_str(json)
+            .map_err(|e| invalid_key(format!("JWKS is not JSON: {e}")))?;
         KeySet::from_jwks(&value)
     }
 
@@ -98,16 +121,20 @@ impl KeySet {
             .and_then(Value::as_array)
             .ok_or_else(|| invalid_key("a JWKS is an object with a \"keys\" array"))?;
         if keys.len() > MAX_KEYS {
-            return Err(invalid_key(format!("a JWKS may hold at most {MAX_KEYS} keys")));
+            return Err(invalid_key(format!(
+                "a JWKS may hold at most {MAX_KEYS} keys"
+            )));
         }
         let mut set = Vec::with_capacity(keys.len());
         for raw in keys {
-            let jwk: Jwk = serde_json::from_value(raw.clone()).map_err(|e| invalid_key(format!("malformed JWK: {e}")))?;
+            let jwk: Jwk = serde_json::from_value(raw.clone())
+                .map_err(|e| invalid_key(format!("malformed JWK: {e}")))?;
             if jwk.common.public_key_use == Some(PublicKeyUse::Encryption) {
                 continue;
             }
             let alg = pinned_algorithm(&jwk)?;
-            let key = DecodingKey::from_jwk(&jwk).map_err(|e| invalid_key(format!("malformed JWK: {e}")))?;
+            let key = DecodingKey::from_jwk(&jwk)
+                .map_err(|e| invalid_key(format!("malformed JWK: {e}")))?;
             let kid = jwk.common.key_id.clone();
             if kid.is_some() && set.iter().any(|k: &VerificationKey| k.kid == kid) {
                 return Err(invalid_key("duplicate kid in JWKS"));
@@ -127,7 +154,13 @@ impl KeySet {
         if secret.len() < 32 {
             return Err(invalid_key("an HS256 secret must be at least 32 bytes"));
         }
-        Ok(KeySet { keys: vec![VerificationKey { kid, alg: Algorithm::HS256, key: DecodingKey::from_secret(secret) }] })
+        Ok(KeySet {
+            keys: vec![VerificationKey {
+                kid,
+                alg: Algorithm::HS256,
+                key: DecodingKey::from_secret(secret),
+            }],
+        })
     }
 
     /// The key a token names. Without a `kid`, a set of exactly one key answers with it.
@@ -137,7 +170,12 @@ impl KeySet {
             None if self.keys.len() == 1 => self.keys.first(),
             None => None,
         };
-        found.ok_or_else(|| Error::new(ErrorCode::UnknownKey, "the token's key id is not in the key set"))
+        found.ok_or_else(|| {
+            Error::new(
+                ErrorCode::UnknownKey,
+                "the token's key id is not in the key set",
+            )
+        })
     }
 
     /// How many keys the set holds.
@@ -177,7 +215,10 @@ pub struct SigningKey {
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningKey").field("kid", &self.kid).field("alg", &self.alg).finish_non_exhaustive()
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .field("alg", &self.alg)
+            .finish_non_exhaustive()
     }
 }
 
@@ -189,23 +230,53 @@ impl SigningKey {
         if spec.kid.is_empty() || spec.kid.len() > 128 {
             return Err(invalid_key("kid must be 1-128 characters"));
         }
-        let pem = || spec.pem.as_deref().map(str::as_bytes).ok_or_else(|| invalid_key("this algorithm needs a pem"));
-        let bad_pem = |e: jsonwebtoken::errors::Error| invalid_key(format!("unusable private key: {e}"));
+        let pem = || {
+            spec.pem
+                .as_deref()
+                .map(str::as_bytes)
+                .ok_or_else(|| invalid_key("this algorithm needs a pem"))
+        };
+        let bad_pem =
+            |e: jsonwebtoken::errors::Error| invalid_key(format!("unusable private key: {e}"));
         let (alg, key) = match spec.alg.as_str() {
-            "RS256" => (Algorithm::RS256, EncodingKey::from_rsa_pem(pem()?).map_err(bad_pem)?),
-            "ES256" => (Algorithm::ES256, EncodingKey::from_ec_pem(pem()?).map_err(bad_pem)?),
-            "EdDSA" => (Algorithm::EdDSA, EncodingKey::from_ed_pem(pem()?).map_err(bad_pem)?),
+            "RS256" => (
+                Algorithm::RS256,
+                EncodingKey::from_rsa_pem(pem()?).map_err(bad_pem)?,
+            ),
+            "ES256" => (
+                Algorithm::ES256,
+                EncodingKey::from_ec_pem(pem()?).map_err(bad_pem)?,
+            ),
+            "EdDSA" => (
+                Algorithm::EdDSA,
+                EncodingKey::from_ed_pem(pem()?).map_err(bad_pem)?,
+            ),
             "HS256" => {
-                let secret = spec.secret.as_deref().ok_or_else(|| invalid_key("HS256 needs a secret"))?;
-                let key = EncodingKey::from_urlsafe_base64_secret(secret).map_err(bad_pem)?;
-                if key.as_bytes().len() < 32 {
+                let secret = spec
+                    .secret
+                    .as_deref()
+                    .ok_or_else(|| invalid_key("HS256 needs a secret"))?;
+                use base64::Engine;
+                let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(secret.trim_end_matches('='))
+                    .map_err(|_| invalid_key("an HS256 secret is base64url"))?;
+                if bytes.len() < 32 {
                     return Err(invalid_key("an HS256 secret must be at least 32 bytes"));
                 }
-                (Algorithm::HS256, key)
+                (Algorithm::HS256, EncodingKey::from_secret(&bytes))
             }
-            other => return Err(invalid_key(format!("unsupported signing algorithm {:?}", crate::role::truncate(other)))),
+            other => {
+                return Err(invalid_key(format!(
+                    "unsupported signing algorithm {:?}",
+                    crate::role::truncate(other)
+                )));
+            }
         };
-        Ok(SigningKey { kid: spec.kid.clone(), alg, key })
+        Ok(SigningKey {
+            kid: spec.kid.clone(),
+            alg,
+            key,
+        })
     }
 
     /// The key id.
@@ -219,7 +290,8 @@ impl SigningKey {
         if self.alg == Algorithm::HS256 {
             return Err(invalid_key("an HMAC secret has no public JWK"));
         }
-        let mut jwk = Jwk::from_encoding_key(&self.key, self.alg).map_err(|e| invalid_key(e.to_string()))?;
+        let mut jwk =
+            Jwk::from_encoding_key(&self.key, self.alg).map_err(|e| invalid_key(e.to_string()))?;
         jwk.common.key_id = Some(self.kid.clone());
         jwk.common.public_key_use = Some(PublicKeyUse::Signature);
         serde_json::to_value(&jwk).map_err(|e| invalid_key(e.to_string()))

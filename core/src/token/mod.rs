@@ -6,10 +6,13 @@ mod invitation;
 mod keys;
 mod pipeline;
 
-pub use claims::{Audience, Authentication, ClaimsRequest, OrgClaims, OrgContext, OrgPolicy, Requirement, build_org_claims, sign_org_claims, verify_org_token};
+pub use claims::{
+    Audience, Authentication, ClaimsRequest, OrgClaims, OrgContext, OrgPolicy, Requirement,
+    build_org_claims, sign_org_claims, verify_org_token,
+};
 pub use invitation::{
-    INVITATION_DEFAULT_TTL_SECONDS, INVITATION_MAX_TTL_SECONDS, InvitationClaims, InvitationRecord, InvitationRequest,
-    InvitationStatus, issue_invitation, verify_invitation,
+    INVITATION_DEFAULT_TTL_SECONDS, INVITATION_MAX_TTL_SECONDS, InvitationClaims, InvitationRecord,
+    InvitationRequest, InvitationStatus, issue_invitation, verify_invitation,
 };
 pub use keys::{KeySet, SigningKey, SigningKeySpec};
 pub use pipeline::{MAX_LEEWAY_SECONDS, MAX_TOKEN_BYTES, VerifyOptions, parse_bearer};

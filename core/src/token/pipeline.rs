@@ -65,7 +65,9 @@ pub(crate) fn invalid_token(message: impl Into<String>) -> Error {
 
 fn typ_kind(typ: Option<&str>) -> Option<TokenKind> {
     let typ = typ.map(|t| t.to_ascii_lowercase());
-    let typ = typ.as_deref().map(|t| t.strip_prefix("application/").unwrap_or(t));
+    let typ = typ
+        .as_deref()
+        .map(|t| t.strip_prefix("application/").unwrap_or(t));
     match typ {
         None | Some("jwt" | "at+jwt") => Some(TokenKind::Access),
         Some(INVITATION_TYP) => Some(TokenKind::Invitation),
@@ -80,41 +82,67 @@ pub(crate) trait Timed {
 
 /// Verifies a token's header, key, algorithm and signature, and its time claims, then
 /// deserialises its claims. Issuer/audience checks are the caller's (they differ per type).
-pub(crate) fn verify<T: DeserializeOwned + Timed>(token: &str, keys: &KeySet, kind: TokenKind, opts: &VerifyOptions) -> Result<T> {
+pub(crate) fn verify<T: DeserializeOwned + Timed>(
+    token: &str,
+    keys: &KeySet,
+    kind: TokenKind,
+    opts: &VerifyOptions,
+) -> Result<T> {
     ensure_crypto_provider();
     if opts.leeway > MAX_LEEWAY_SECONDS {
-        return Err(Error::new(ErrorCode::InvalidRequest, format!("leeway must be at most {MAX_LEEWAY_SECONDS} seconds")));
+        return Err(Error::new(
+            ErrorCode::InvalidRequest,
+            format!("leeway must be at most {MAX_LEEWAY_SECONDS} seconds"),
+        ));
     }
     if token.len() > MAX_TOKEN_BYTES {
-        return Err(invalid_token(format!("token is larger than {MAX_TOKEN_BYTES} bytes")));
+        return Err(invalid_token(format!(
+            "token is larger than {MAX_TOKEN_BYTES} bytes"
+        )));
     }
     let mut parts = token.split('.');
-    let (Some(header_b64), Some(_), Some(_), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(header_b64), Some(_), Some(_), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(invalid_token("a JWT has three dot-separated parts"));
     };
-    let header_json = URL_SAFE_NO_PAD.decode(header_b64).map_err(|_| invalid_token("the header is not base64url"))?;
-    let header: RawHeader =
-        serde_json::from_slice(&header_json).map_err(|e| invalid_token(format!("malformed header: {e}")))?;
+    let header_json = URL_SAFE_NO_PAD
+        .decode(header_b64)
+        .map_err(|_| invalid_token("the header is not base64url"))?;
+    let header: RawHeader = serde_json::from_slice(&header_json)
+        .map_err(|e| invalid_token(format!("malformed header: {e}")))?;
     if header.alg.eq_ignore_ascii_case("none") {
-        return Err(Error::new(ErrorCode::AlgorithmNotAllowed, "unsigned tokens (alg none) are never accepted"));
+        return Err(Error::new(
+            ErrorCode::AlgorithmNotAllowed,
+            "unsigned tokens (alg none) are never accepted",
+        ));
     }
     if header.jku.is_some() || header.x5u.is_some() || header.jwk.is_some() {
-        return Err(invalid_token("tokens that name their own key (jku, x5u, jwk) are refused"));
+        return Err(invalid_token(
+            "tokens that name their own key (jku, x5u, jwk) are refused",
+        ));
     }
     if header.crit.is_some() {
         return Err(invalid_token("no critical header extension is supported"));
     }
     if typ_kind(header.typ.as_deref()) != Some(kind) {
-        return Err(Error::new(ErrorCode::WrongTokenType, match kind {
-            TokenKind::Access => "this is not an access token",
-            TokenKind::Invitation => "this is not an invitation token",
-        }));
+        return Err(Error::new(
+            ErrorCode::WrongTokenType,
+            match kind {
+                TokenKind::Access => "this is not an access token",
+                TokenKind::Invitation => "this is not an invitation token",
+            },
+        ));
     }
     let key = keys.find(header.kid.as_deref())?;
     if header.alg.parse::<Algorithm>().ok() != Some(key.alg) {
         return Err(Error::new(
             ErrorCode::AlgorithmNotAllowed,
-            format!("the key is pinned to {:?}; the token says {}", key.alg, crate::role::truncate(&header.alg)),
+            format!(
+                "the key is pinned to {:?}; the token says {}",
+                key.alg,
+                crate::role::truncate(&header.alg)
+            ),
         ));
     }
     let mut validation = Validation::new(key.alg);
@@ -124,19 +152,21 @@ pub(crate) fn verify<T: DeserializeOwned + Timed>(token: &str, keys: &KeySet, ki
     validation.required_spec_claims.clear();
     // Claims are deserialised straight from the payload bytes into a typed struct, so a
     // duplicated claim name is refused rather than silently resolved to one of its values.
-    let data = jsonwebtoken::decode::<T>(token, &key.key, &validation).map_err(|e| {
-        match e.kind() {
+    let data =
+        jsonwebtoken::decode::<T>(token, &key.key, &validation).map_err(|e| match e.kind() {
             jsonwebtoken::errors::ErrorKind::InvalidSignature => {
                 Error::new(ErrorCode::InvalidSignature, "the signature does not verify")
             }
             _ => invalid_token(format!("malformed token: {e}")),
-        }
-    })?;
+        })?;
     check_times(data.claims.times(), opts)?;
     Ok(data.claims)
 }
 
-fn check_times((exp, nbf, iat): (Option<i64>, Option<i64>, Option<i64>), opts: &VerifyOptions) -> Result<()> {
+fn check_times(
+    (exp, nbf, iat): (Option<i64>, Option<i64>, Option<i64>),
+    opts: &VerifyOptions,
+) -> Result<()> {
     let leeway = i64::try_from(opts.leeway).unwrap_or(0);
     let exp = exp.ok_or_else(|| invalid_token("the token has no exp"))?;
     if opts.now > exp.saturating_add(leeway) {
@@ -144,20 +174,31 @@ fn check_times((exp, nbf, iat): (Option<i64>, Option<i64>, Option<i64>), opts: &
     }
     let not_before = nbf.into_iter().chain(iat).max();
     if not_before.is_some_and(|nb| nb > opts.now.saturating_add(leeway)) {
-        return Err(Error::new(ErrorCode::TokenNotYetValid, "the token is not valid yet"));
+        return Err(Error::new(
+            ErrorCode::TokenNotYetValid,
+            "the token is not valid yet",
+        ));
     }
     Ok(())
 }
 
 pub(crate) fn check_issuer(iss: &str, opts: &VerifyOptions) -> Result<()> {
-    if iss == opts.issuer { Ok(()) } else { Err(Error::new(ErrorCode::InvalidIssuer, "the token is from another issuer")) }
+    if iss == opts.issuer {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorCode::InvalidIssuer,
+            "the token is from another issuer",
+        ))
+    }
 }
 
 pub(crate) fn sign<T: Serialize>(claims: &T, key: &super::SigningKey, typ: &str) -> Result<String> {
     let mut header = jsonwebtoken::Header::new(key.alg);
     header.kid = Some(key.kid.clone());
     header.typ = Some(typ.to_owned());
-    jsonwebtoken::encode(&header, claims, &key.key).map_err(|e| Error::new(ErrorCode::InvalidKey, format!("signing failed: {e}")))
+    jsonwebtoken::encode(&header, claims, &key.key)
+        .map_err(|e| Error::new(ErrorCode::InvalidKey, format!("signing failed: {e}")))
 }
 
 /// Extracts the token from an `Authorization` header value: `Bearer <token>` (scheme
@@ -168,7 +209,12 @@ pub(crate) fn sign<T: Serialize>(claims: &T, key: &super::SigningKey, typ: &str)
 /// assert_eq!(orgkit_core::token::parse_bearer("Basic dXNlcg==").unwrap_err().code(), "unauthenticated");
 /// ```
 pub fn parse_bearer(header: &str) -> Result<&str> {
-    let unauthenticated = || Error::new(ErrorCode::Unauthenticated, "expected an Authorization: Bearer <token> header");
+    let unauthenticated = || {
+        Error::new(
+            ErrorCode::Unauthenticated,
+            "expected an Authorization: Bearer <token> header",
+        )
+    };
     let (scheme, token) = header.trim().split_once(' ').ok_or_else(unauthenticated)?;
     let token = token.trim();
     if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() || token.contains(' ') {

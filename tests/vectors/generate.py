@@ -1,0 +1,542 @@
+#!/usr/bin/env python3
+"""Writes every vector file of tests/vectors from hand-written expectations.
+
+Rule vectors (roles, membership, settings, organizations, login) are literal data below: the
+expected values were written from the specification, not computed by orgkit. Token vectors are
+signed here with PyJWT and `cryptography` — an implementation independent of orgkit — using the
+fixed test keys in keys/. Run: `.venv/bin/python tests/vectors/generate.py`.
+"""
+import base64, copy, hashlib, hmac, json, pathlib
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+HERE = pathlib.Path(__file__).parent
+KEYS = HERE / "keys"
+JWKS = json.loads((KEYS / "test-jwks.json").read_text())
+ATTACKER_JWKS = json.loads((KEYS / "test-attacker-jwks.json").read_text())
+PEM = {alg: (KEYS / f"test-{alg.lower()}.private.pem").read_text() for alg in ("ES256", "EdDSA", "RS256")}
+ATTACKER_PEM = (KEYS / "test-attacker-es256.private.pem").read_text()
+KID = {"ES256": "test-es256", "EdDSA": "test-eddsa", "RS256": "test-rs256"}
+ISS, AUD, NOW = "https://auth.test.orgkit.dev", "orgkit", 1_800_000_000
+OPTS = {"issuer": ISS, "audience": AUD, "leeway": 30, "now": NOW}
+ORG_ID, USER_ID, TENANT_ID = "0190a5c4-7e1f-7d2a-9b3c-4d5e6f708192", "0190a5c4-0000-7000-8000-000000000001", "0190a5c4-aaaa-7000-8000-00000000000a"
+
+def b64(b: bytes) -> str:
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+def ok(name, op, input, output):
+    return {"name": name, "op": op, "input": input, "output": output}
+
+def err(name, op, input, code):
+    return {"name": name, "op": op, "input": input, "error": code}
+
+# ---------------------------------------------------------------- identity
+def identity():
+    v = []
+    for s in ["cardiology", "acme-corp", "a1", "x" * 63, "2024-q1-team"]:
+        v.append(ok(f"slug {s[:20]} is valid", "validate_slug", {"slug": s}, {"slug": s}))
+    for s in ["a", "x" * 64, "Acme", "acme corp", "-acme", "acme-", "ac--me", "acme_corp", "", "ácme", "acme.corp"]:
+        v.append(err(f"slug {s[:20]!r} is invalid", "validate_slug", {"slug": s}, "invalid_slug"))
+    for name, slug in [("Acme Corp", "acme-corp"), ("  Cardiology Department ", "cardiology-department"),
+                       ("Acme Corp, Inc.", "acme-corp-inc"), ("R&D 2024", "r-d-2024"), ("ÉCOLE normale", "cole-normale")]:
+        v.append(ok(f"normalize {name!r}", "normalize_slug", {"name": name}, {"slug": slug}))
+    v.append(err("normalize nothing usable", "normalize_slug", {"name": "!!!"}, "invalid_slug"))
+    for raw, norm in [("bob@hospital.com", "bob@hospital.com"), (" Bob@Hospital.COM ", "bob@hospital.com"),
+                      ("first.last+tag@sub.example.org", "first.last+tag@sub.example.org")]:
+        v.append(ok(f"email {raw!r}", "normalize_email", {"email": raw}, {"email": norm}))
+    for raw in ["bob", "@hospital.com", "bob@", "bob@localhost", "bob@@x.com", "bo b@x.com", "bob@1.2.3.4",
+                ".bob@x.com", "bob..x@x.com", "a" * 65 + "@x.com", "bob@-x.com"]:
+        v.append(err(f"email {raw[:24]!r} invalid", "normalize_email", {"email": raw}, "invalid_email"))
+    v.append(ok("bearer header", "parse_bearer", {"authorization": "Bearer abc.def.ghi"}, {"token": "abc.def.ghi"}))
+    v.append(ok("bearer scheme is case-insensitive", "parse_bearer", {"authorization": "bearer abc.def.ghi"}, {"token": "abc.def.ghi"}))
+    for h in ["", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Token abc", "Bearer a b", "abc.def.ghi"]:
+        v.append(err(f"authorization {h!r} refused", "parse_bearer", {"authorization": h}, "unauthenticated"))
+    v.append(err("unknown input field", "parse_bearer", {"authorization": "Bearer x", "extra": 1}, "unknown_field"))
+    v.append(err("wrong input type", "validate_slug", {"slug": 42}, "invalid_request"))
+    return v
+
+# ---------------------------------------------------------------- roles & membership
+ROLES = ["viewer", "member", "admin", "owner"]
+# The permission matrix as the specification states it: the lowest role holding each permission.
+MATRIX = {
+    "org:read": "viewer", "org:update": "admin", "org:delete": "owner",
+    "members:read": "viewer", "members:add": "admin", "members:update_role": "admin", "members:remove": "admin",
+    "invitations:create": "admin", "invitations:list": "admin", "invitations:revoke": "admin",
+    "sso:read": "admin", "sso:manage": "owner", "connections:read": "admin", "connections:manage": "owner",
+    "audit_log:read": "admin",
+}
+
+def member(role, uid="actor"):
+    return {"kind": "member", "user_id": uid, "role": role}
+
+def roles():
+    v = []
+    for r in ROLES:
+        perms = [p for p, low in MATRIX.items() if ROLES.index(r) >= ROLES.index(low)]
+        v.append(ok(f"{r} permissions", "role_permissions", {"role": r}, {"permissions": perms}))
+    v.append(err("unknown role", "role_permissions", {"role": "superadmin"}, "invalid_role"))
+    for r in ROLES:
+        for p, low in MATRIX.items():
+            inp = {"actor": member(r), "permission": p}
+            if ROLES.index(r) >= ROLES.index(low):
+                v.append(ok(f"{r} may {p}", "authorize", inp, {"allowed": True}))
+            else:
+                v.append(err(f"{r} may not {p}", "authorize", inp, "insufficient_role"))
+    v.append(err("non-member sees nothing", "authorize", {"actor": {"kind": "non_member"}, "permission": "org:read"}, "not_found"))
+    v.append(ok("management key may delete", "authorize", {"actor": {"kind": "tenant"}, "permission": "org:delete"}, {"allowed": True}))
+    v.append(err("unknown permission", "authorize", {"actor": member("owner"), "permission": "org:explode"}, "invalid_permission"))
+    v.append(err("unknown role in actor", "authorize", {"actor": member("root"), "permission": "org:read"}, "invalid_role"))
+    return v
+
+def membership():
+    v = []
+    g = lambda n, actor, role, out, perm="members:add": (ok if out is None else err)(n, "can_grant", {"actor": actor, "permission": perm, "role": role}, *( [{"allowed": True}] if out is None else [out]))
+    v += [g("admin adds a member", member("admin"), "member", None),
+          g("admin adds an admin (not above own)", member("admin"), "admin", None),
+          g("admin cannot grant owner", member("admin"), "owner", "owner_required"),
+          g("owner grants owner", member("owner"), "owner", None),
+          g("member cannot add", member("member"), "viewer", "insufficient_role"),
+          g("admin invites a viewer", member("admin"), "viewer", None, "invitations:create"),
+          g("admin cannot invite an owner", member("admin"), "owner", "owner_required", "invitations:create"),
+          g("viewer cannot invite", member("viewer"), "viewer", "insufficient_role", "invitations:create"),
+          g("management key grants owner", {"kind": "tenant"}, "owner", None),
+          g("non-member cannot add", {"kind": "non_member"}, "member", "not_found")]
+    def c(n, actor, target_role, new, count, out, target_uid="target"):
+        inp = {"actor": actor, "target": {"user_id": target_uid, "role": target_role}, "new_role": new, "owner_count": count}
+        return ok(n, "can_change_role", inp, {"allowed": True}) if out is None else err(n, "can_change_role", inp, out)
+    v += [c("owner demotes another owner", member("owner"), "owner", "admin", 2, None),
+          c("owner demotes the last owner (self)", member("owner"), "owner", "admin", 1, "last_owner", target_uid="actor"),
+          c("owner steps down when another owner exists", member("owner"), "owner", "member", 2, None, target_uid="actor"),
+          c("admin promotes member to admin", member("admin"), "member", "admin", 1, None),
+          c("admin cannot promote to owner", member("admin"), "member", "owner", 1, "owner_required"),
+          c("admin cannot change another admin", member("admin"), "admin", "member", 1, "insufficient_role"),
+          c("admin cannot demote an owner", member("admin"), "owner", "member", 2, "owner_required"),
+          c("member cannot raise self", member("member"), "member", "admin", 1, "role_ceiling", target_uid="actor"),
+          c("viewer cannot raise self", member("viewer"), "viewer", "member", 1, "role_ceiling", target_uid="actor"),
+          c("member lowers self to viewer", member("member"), "member", "viewer", 1, None, target_uid="actor"),
+          c("member cannot change others", member("member"), "viewer", "member", 1, "insufficient_role"),
+          c("management key cannot demote last owner", {"kind": "tenant"}, "owner", "member", 1, "last_owner"),
+          c("management key demotes one of two owners", {"kind": "tenant"}, "owner", "member", 2, None),
+          c("management key promotes to owner", {"kind": "tenant"}, "member", "owner", 0, None),
+          c("owner keeps owner role (no-op)", member("owner"), "owner", "owner", 1, None, target_uid="actor"),
+          c("non-member cannot change roles", {"kind": "non_member"}, "member", "viewer", 1, "not_found")]
+    def r(n, actor, target_role, count, out, target_uid="target"):
+        inp = {"actor": actor, "target": {"user_id": target_uid, "role": target_role}, "owner_count": count}
+        return ok(n, "can_remove_member", inp, {"allowed": True}) if out is None else err(n, "can_remove_member", inp, out)
+    v += [r("member leaves", member("member"), "member", 1, None, target_uid="actor"),
+          r("viewer leaves", member("viewer"), "viewer", 1, None, target_uid="actor"),
+          r("last owner cannot leave", member("owner"), "owner", 1, "last_owner", target_uid="actor"),
+          r("one of two owners leaves", member("owner"), "owner", 2, None, target_uid="actor"),
+          r("admin removes a member", member("admin"), "member", 1, None),
+          r("admin removes a viewer", member("admin"), "viewer", 1, None),
+          r("admin cannot remove an admin", member("admin"), "admin", 1, "insufficient_role"),
+          r("admin cannot remove an owner", member("admin"), "owner", 2, "owner_required"),
+          r("owner removes another owner", member("owner"), "owner", 2, None),
+          r("member cannot remove a viewer", member("member"), "viewer", 1, "insufficient_role"),
+          r("management key cannot remove last owner", {"kind": "tenant"}, "owner", 1, "last_owner"),
+          r("management key removes a member", {"kind": "tenant"}, "member", 0, None)]
+    v.append(err("negative owner count", "can_remove_member", {"actor": {"kind": "tenant"}, "target": {"user_id": "t", "role": "member"}, "owner_count": -1}, "invalid_request"))
+    return v
+
+# ---------------------------------------------------------------- settings
+DEFAULT_EFFECTIVE = {
+    "logo_url": {"value": None, "source": "default"}, "primary_color": {"value": "#2563eb", "source": "default"},
+    "welcome_text": {"value": None, "source": "default"}, "custom_domain": {"value": None, "source": "default"},
+    "password_min_length": {"value": 8, "source": "default"}, "require_mfa": {"value": False, "source": "default"},
+    "session_ttl_hours": {"value": 24, "source": "default"}, "max_login_attempts": {"value": 5, "source": "default"},
+    "lockout_duration_minutes": {"value": 15, "source": "default"}, "default_connection_id": {"value": None, "source": "default"},
+}
+SEED_BRANDING = {"logo_url": "https://cdn.hospital.com/cardiology.png", "primary_color": "#0066cc",
+                 "welcome_text": "Cardiology Portal", "custom_domain": "auth.cardiology.hospital.com"}
+SEED_AUTH = {"password_min_length": 12, "require_mfa": True, "session_ttl_hours": 8, "max_login_attempts": 3,
+             "lockout_duration_minutes": 30, "default_connection_id": "saml-conn-uuid"}
+
+def settings():
+    v = [ok("built-in defaults", "resolve_settings", {}, DEFAULT_EFFECTIVE)]
+    tenant = {"defaults": {"session_ttl_hours": 12, "primary_color": "#111111", "logo_url": "https://cdn.acme.com/logo.png"}}
+    v.append(ok("tenant values are inherited", "resolve_settings", {"tenant": tenant},
+                {"session_ttl_hours": {"value": 12, "source": "tenant"}, "primary_color": {"value": "#111111", "source": "tenant"},
+                 "logo_url": {"value": "https://cdn.acme.com/logo.png", "source": "tenant"}, "password_min_length": {"value": 8, "source": "default"}}))
+    v.append(ok("org override wins", "resolve_settings", {"tenant": tenant, "org": {"session_ttl_hours": 8, "primary_color": "#0066cc"}},
+                {"session_ttl_hours": {"value": 8, "source": "org"}, "primary_color": {"value": "#0066cc", "source": "org"},
+                 "logo_url": {"value": "https://cdn.acme.com/logo.png", "source": "tenant"}}))
+    floors = {"password_min_length": 12, "require_mfa": True, "max_login_attempts": 5, "session_ttl_hours": 24, "lockout_duration_minutes": 15}
+    v.append(ok("floors raise weaker org values", "resolve_settings",
+                {"tenant": {"floors": floors}, "org": {"password_min_length": 10, "require_mfa": False, "max_login_attempts": 10, "session_ttl_hours": 48, "lockout_duration_minutes": 5}},
+                {"password_min_length": {"value": 12, "source": "tenant_floor"}, "require_mfa": {"value": True, "source": "tenant_floor"},
+                 "max_login_attempts": {"value": 5, "source": "tenant_floor"}, "session_ttl_hours": {"value": 24, "source": "tenant_floor"},
+                 "lockout_duration_minutes": {"value": 15, "source": "tenant_floor"}}))
+    v.append(ok("stricter org values pass floors", "resolve_settings",
+                {"tenant": {"floors": floors}, "org": {"password_min_length": 16, "max_login_attempts": 3, "session_ttl_hours": 8, "lockout_duration_minutes": 60}},
+                {"password_min_length": {"value": 16, "source": "org"}, "max_login_attempts": {"value": 3, "source": "org"},
+                 "session_ttl_hours": {"value": 8, "source": "org"}, "lockout_duration_minutes": {"value": 60, "source": "org"},
+                 "require_mfa": {"value": True, "source": "tenant_floor"}}))
+    v.append(err("unknown layer field", "resolve_settings", {"org": {"colour": "#000000"}}, "unknown_field"))
+
+    P = "apply_settings_patch"
+    v.append(ok("seed branding patch", P, {"patch": SEED_BRANDING}, {"settings": SEED_BRANDING,
+                "effective": {"primary_color": {"value": "#0066cc", "source": "org"}, "custom_domain": {"value": "auth.cardiology.hospital.com", "source": "org"}}}))
+    seed_auth_ok = dict(SEED_AUTH, default_connection_id="0190a5c4-5a41-7000-8000-00000000c0nn".replace("nn", "01"))
+    v.append(ok("seed auth settings patch", P, {"patch": seed_auth_ok, "org_connections": [seed_auth_ok["default_connection_id"]]},
+                {"settings": seed_auth_ok, "effective": {"session_ttl_hours": {"value": 8, "source": "org"}, "require_mfa": {"value": True, "source": "org"}}}))
+    v.append(err("seed placeholder connection id is not one of the org's", P, {"patch": SEED_AUTH, "org_connections": []}, "invalid_setting"))
+    v.append(err("seed placeholder logo url", P, {"patch": {"logo_url": "https://..."}}, "invalid_setting"))
+    v.append(ok("null clears an override", P, {"org": {"session_ttl_hours": 8, "logo_url": "https://x.example.com/l.png"}, "patch": {"session_ttl_hours": None}},
+                {"settings": {"session_ttl_hours": None, "logo_url": "https://x.example.com/l.png"}, "effective": {"session_ttl_hours": {"value": 24, "source": "default"}}}))
+    v.append(ok("absent fields are unchanged", P, {"org": {"require_mfa": True}, "patch": {}}, {"settings": {"require_mfa": True}}))
+    v.append(ok("camelCase names are accepted", P, {"patch": {"primaryColor": "#ABCDEF", "sessionTtlHours": 2}},
+                {"settings": {"primary_color": "#abcdef", "session_ttl_hours": 2}}))
+    v.append(ok("custom domain is lowercased", P, {"patch": {"custom_domain": "Auth.Example.COM."}}, {"settings": {"custom_domain": "auth.example.com"}}))
+    v.append(ok("welcome text is trimmed", P, {"patch": {"welcome_text": "  Hello  "}}, {"settings": {"welcome_text": "Hello"}}))
+    bad = [("primary_color", "blue"), ("primary_color", "#12345"), ("primary_color", "#1234567"), ("primary_color", "#gggggg"),
+           ("logo_url", "http://cdn.example.com/logo.png"), ("logo_url", "https://user:pw@cdn.example.com/l.png"),
+           ("logo_url", "javascript:alert(1)"), ("logo_url", "https://" + "a" * 2050 + ".com"), ("logo_url", "https://10.0.0.1/logo.png"),
+           ("welcome_text", ""), ("welcome_text", "x" * 281), ("welcome_text", "line\nbreak"),
+           ("custom_domain", "localhost"), ("custom_domain", "10.0.0.1"), ("custom_domain", "bad_domain.com"), ("custom_domain", "https://auth.example.com"),
+           ("password_min_length", 7), ("password_min_length", 129), ("password_min_length", "12"), ("password_min_length", 12.5), ("password_min_length", -1),
+           ("session_ttl_hours", 0), ("session_ttl_hours", 721), ("max_login_attempts", 0), ("max_login_attempts", 101),
+           ("lockout_duration_minutes", 0), ("lockout_duration_minutes", 10081), ("require_mfa", "yes"), ("require_mfa", 1),
+           ("default_connection_id", ""), ("default_connection_id", "conn id"), ("default_connection_id", 5)]
+    for field, value in bad:
+        v.append(err(f"{field}={json.dumps(value)[:24]} refused", P, {"patch": {field: value}}, "invalid_setting"))
+    v.append(err("unknown field refused", P, {"patch": {"primary_colour": "#000000"}}, "unknown_field"))
+    v.append(err("patch must be an object", P, {"patch": [1, 2]}, "invalid_request"))
+    tfl = {"floors": floors}
+    for field, value in [("password_min_length", 10), ("require_mfa", False), ("max_login_attempts", 6), ("session_ttl_hours", 48), ("lockout_duration_minutes", 5)]:
+        v.append(err(f"{field}={value} weaker than floor", P, {"tenant": tfl, "patch": {field: value}}, "below_tenant_floor"))
+    v.append(ok("clearing an override under a floor is allowed", P, {"tenant": tfl, "org": {"password_min_length": 14}, "patch": {"password_min_length": None}},
+                {"effective": {"password_min_length": {"value": 12, "source": "tenant_floor"}}}))
+
+    T = "apply_tenant_settings_patch"
+    v.append(ok("tenant sets defaults and floors", T, {"patch": {"session_ttl_hours": 12, "floors": {"password_min_length": 10, "require_mfa": True}}},
+                {"tenant": {"defaults": {"session_ttl_hours": 12}, "floors": {"password_min_length": 10, "require_mfa": True}},
+                 "effective": {"session_ttl_hours": {"value": 12, "source": "tenant"}, "require_mfa": {"value": True, "source": "tenant_floor"}}}))
+    v.append(err("tenant defaults must respect its floors", T, {"patch": {"password_min_length": 8, "floors": {"password_min_length": 10}}}, "below_tenant_floor"))
+    v.append(ok("floors null clears every floor", T, {"tenant": {"floors": floors}, "patch": {"floors": None}},
+                {"tenant": {"floors": {"password_min_length": None, "require_mfa": None, "max_login_attempts": None, "session_ttl_hours": None, "lockout_duration_minutes": None}}}))
+    v.append(ok("require_mfa floor false means no floor", T, {"patch": {"floors": {"require_mfa": False}}}, {"tenant": {"floors": {"require_mfa": None}}}))
+    v.append(err("unknown floor", T, {"patch": {"floors": {"logo_url": "https://x.example.com/a.png"}}}, "unknown_field"))
+    v.append(err("floor out of range", T, {"patch": {"floors": {"password_min_length": 500}}}, "invalid_setting"))
+    return v
+
+# ---------------------------------------------------------------- organizations
+SEED_CREATE = {"name": "Cardiology Department", "slug": "cardiology", "metadata": {"department_code": "CARD-01"}}
+
+def organizations():
+    N, A = "parse_new_organization", "apply_organization_patch"
+    v = [ok("seed 000 create body", N, {"body": SEED_CREATE}, {"name": "Cardiology Department", "slug": "cardiology", "metadata": {"department_code": "CARD-01"}}),
+         ok("seed 004 create body", N, {"body": {"name": "Acme Corp", "slug": "acme-corp"}}, {"name": "Acme Corp", "slug": "acme-corp", "metadata": {}}),
+         ok("settings at creation", N, {"body": {"name": "Acme", "slug": "acme", "require_mfa": True}}, {"settings": {"require_mfa": True}}),
+         err("slug is required", N, {"body": {"name": "Acme"}}, "invalid_request"),
+         err("name is required", N, {"body": {"slug": "acme"}}, "invalid_request"),
+         err("slug shape", N, {"body": {"name": "Acme", "slug": "Acme Corp"}}, "invalid_slug"),
+         err("slug type", N, {"body": {"name": "Acme", "slug": 7}}, "invalid_slug"),
+         err("blank name", N, {"body": {"name": "   ", "slug": "acme"}}, "invalid_organization"),
+         err("name too long", N, {"body": {"name": "n" * 101, "slug": "acme"}}, "invalid_organization"),
+         err("name with control characters", N, {"body": {"name": "Ac\u0000me", "slug": "acme"}}, "invalid_organization"),
+         err("metadata must be an object", N, {"body": {"name": "Acme", "slug": "acme", "metadata": ["a"]}}, "invalid_organization"),
+         err("too many metadata keys", N, {"body": {"name": "Acme", "slug": "acme", "metadata": {f"k{i}": i for i in range(26)}}}, "input_too_large"),
+         err("metadata nested too deep", N, {"body": {"name": "Acme", "slug": "acme", "metadata": {"a": {"b": {"c": {"d": 1}}}}}}, "input_too_large"),
+         err("metadata string too long", N, {"body": {"name": "Acme", "slug": "acme", "metadata": {"a": "x" * 256}}}, "input_too_large"),
+         err("metadata key too long", N, {"body": {"name": "Acme", "slug": "acme", "metadata": {"k" * 65: 1}}}, "input_too_large"),
+         err("unknown field", N, {"body": {"name": "Acme", "slug": "acme", "owner": "me"}}, "unknown_field"),
+         err("body must be an object", N, {"body": "acme"}, "invalid_request")]
+    org = {"name": "Cardiology Department", "slug": "cardiology", "metadata": {"department_code": "CARD-01", "floor": 3}, "settings": {}}
+    v += [ok("seed branding patch on an org", A, {"org": org, "patch": SEED_BRANDING},
+             {"name": "Cardiology Department", "settings": SEED_BRANDING, "effective": {"welcome_text": {"value": "Cardiology Portal", "source": "org"}}}),
+          ok("metadata merge-patch", A, {"org": org, "patch": {"metadata": {"floor": None, "wing": "B"}}}, {"metadata": {"department_code": "CARD-01", "wing": "B"}}),
+          ok("metadata null clears", A, {"org": org, "patch": {"metadata": None}}, {"metadata": {}}),
+          ok("rename and re-slug", A, {"org": org, "patch": {"name": "Cardiology", "slug": "cardio"}}, {"name": "Cardiology", "slug": "cardio"}),
+          err("name cannot be null", A, {"org": org, "patch": {"name": None}}, "invalid_organization"),
+          err("floors bind org patches", A, {"tenant": {"floors": {"require_mfa": True}}, "org": org, "patch": {"require_mfa": False}}, "below_tenant_floor"),
+          err("default connection must be the org's", A, {"org": org, "patch": {"default_connection_id": "conn-x"}, "org_connections": ["conn-y"]}, "invalid_setting"),
+          err("patch growing metadata past limits", A, {"org": org, "patch": {"metadata": {f"n{i}": i for i in range(24)}}}, "input_too_large")]
+    return v
+
+# ---------------------------------------------------------------- login
+def login():
+    v = []
+    R = {"min_length": 12}
+    for pw, viol in [("correct horse battery", []), ("short", ["too_short"]), ("a" * 12, ["single_character"]), ("aaaa", ["too_short", "single_character"]),
+                     ("x" * 257 + "y", ["too_long"]), ("ünïcödé-pässwörd", [])]:
+        v.append(ok(f"password {pw[:16]!r}", "check_password", {"password": pw, "rules": R}, {"violations": viol}))
+    v.append(ok("password equal to email", "check_password", {"password": "Bob@Hospital.com", "rules": R, "email": "bob@hospital.com"}, {"violations": ["matches_email"]}))
+    v.append(ok("password equal to local part", "check_password", {"password": "roberto", "rules": {"min_length": 8}, "email": "roberto@x.com"}, {"violations": ["too_short", "matches_email"]}))
+    v.append(ok("unicode counts characters", "check_password", {"password": "日本語のパスワード", "rules": {"min_length": 9}}, {"violations": []}))
+
+    v.append(ok("acceptable password", "enforce_password", {"password": "correct horse battery", "rules": R}, {"allowed": True}))
+    v.append(err("weak password is refused with every reason", "enforce_password", {"password": "aaaa", "rules": R}, "weak_password"))
+    v.append(err("password that is the email", "enforce_password", {"password": "bob@hospital.com", "rules": {"min_length": 8}, "email": "Bob@hospital.com"}, "weak_password"))
+    v.append(ok("not locked", "lockout_check", {"state": {"failed_attempts": 2}, "now": NOW}, {"locked": False}))
+    v.append(err("locked", "lockout_check", {"state": {"failed_attempts": 0, "locked_until": NOW + 60}, "now": NOW}, "account_locked"))
+    v.append(ok("lock expired", "lockout_check", {"state": {"failed_attempts": 0, "locked_until": NOW}, "now": NOW}, {"locked": False}))
+    pol = {"max_attempts": 3, "duration_seconds": 1800}
+    v.append(ok("first failure", "lockout_after_failure", {"policy": pol, "now": NOW}, {"failed_attempts": 1, "locked_until": None}))
+    v.append(ok("third failure locks", "lockout_after_failure", {"state": {"failed_attempts": 2}, "policy": pol, "now": NOW}, {"failed_attempts": 0, "locked_until": NOW + 1800}))
+    v.append(ok("failure after an expired lock starts over", "lockout_after_failure", {"state": {"failed_attempts": 0, "locked_until": NOW - 1}, "policy": pol, "now": NOW}, {"failed_attempts": 1, "locked_until": None}))
+    v.append(ok("max_attempts 1 locks at once", "lockout_after_failure", {"policy": {"max_attempts": 1, "duration_seconds": 60}, "now": NOW}, {"failed_attempts": 0, "locked_until": NOW + 60}))
+
+    base = {"lockout_policy": pol, "password_rules": {"min_length": 12}, "require_mfa": False, "password_ok": True,
+            "password": "correct horse battery", "email": "bob@hospital.com", "now": NOW}
+    D = "decide_password_login"
+    def d(n, out, **kw):
+        facts = dict(base, **kw)
+        return (err if isinstance(out, str) else ok)(n, D, facts, out)
+    v += [d("password login", {"amr": ["pwd"], "lockout": {"failed_attempts": 0, "locked_until": None}}),
+          d("success clears failures", {"lockout": {"failed_attempts": 0}}, lockout={"failed_attempts": 2}),
+          d("locked account is refused before the password", "account_locked", lockout={"failed_attempts": 0, "locked_until": NOW + 5}, password_ok=False),
+          d("wrong password", "invalid_credentials", password_ok=False),
+          d("org requires MFA, no factor", "mfa_enrollment_required", require_mfa=True),
+          d("org requires MFA, no code", "mfa_required", require_mfa=True, mfa={"enrolled": True}),
+          d("wrong code", "invalid_mfa_code", require_mfa=True, mfa={"enrolled": True, "code_valid": False}),
+          d("right code", {"amr": ["pwd", "otp"]}, require_mfa=True, mfa={"enrolled": True, "code_valid": True}),
+          d("enrolled user is asked for a code anyway", "mfa_required", mfa={"enrolled": True}),
+          d("password below new rules", "password_change_required", password="short-pass"),
+          d("MFA is asked before the password change", "mfa_required", password="short-pass", require_mfa=True, mfa={"enrolled": True})]
+
+    conns = [{"id": "conn-b", "email_domains": ["hospital.com"]}, {"id": "conn-a", "email_domains": ["hospital.com", "clinic.org"]}, {"id": "conn-c", "email_domains": ["acme.com"]}]
+    v += [ok("email domain routes", "route_email", {"email": "bob@acme.com", "connections": conns}, {"connection_id": "conn-c"}),
+          ok("no connection for the domain", "route_email", {"email": "bob@gmail.com", "connections": conns}, {"connection_id": None}),
+          ok("several claim the domain: smallest id", "route_email", {"email": "Bob@Hospital.com", "connections": conns}, {"connection_id": "conn-a"}),
+          ok("several claim the domain: preferred wins", "route_email", {"email": "bob@hospital.com", "connections": conns, "preferred": "conn-b"}, {"connection_id": "conn-b"}),
+          ok("subdomains do not match", "route_email", {"email": "bob@eu.acme.com", "connections": conns}, {"connection_id": None}),
+          err("routing a malformed email", "route_email", {"email": "bob", "connections": conns}, "invalid_email"),
+          ok("connection allowed", "check_connection_allowed", {"org_connections": ["conn-a"], "connection_id": "conn-a"}, {"allowed": True}),
+          err("connection not allowed", "check_connection_allowed", {"org_connections": ["conn-a"], "connection_id": "conn-b"}, "connection_not_allowed")]
+
+    org = {"id": ORG_ID, "require_mfa": True, "password_min_length": 12, "default_connection_id": "conn-a",
+           "connections": [{"id": "conn-a", "email_domains": ["hospital.com"]}]}
+    E = "explain_login"
+    q = lambda **kw: dict({"email": "bob@hospital.com", "tenant_password_min_length": 8, "now": NOW}, **kw)
+    v += [ok("org member routed to SSO by domain", E, q(org=org), {"method": "sso", "connection_id": "conn-a", "mfa_required": False, "locked": False}),
+          ok("other domain with password: password + MFA", E, q(email="eve@gmail.com", org=org, user={"has_password": True}),
+             {"method": "password", "connection_id": None, "mfa_required": True, "password_min_length": 12}),
+          ok("other domain without password: org default connection", E, q(email="eve@gmail.com", org=org), {"method": "sso", "connection_id": "conn-a"}),
+          ok("default connection not enabled is not proposed", E, q(email="eve@gmail.com", org=dict(org, default_connection_id="conn-z")), {"method": "password", "connection_id": None}),
+          ok("locked account", E, q(email="eve@gmail.com", org=org, user={"has_password": True, "lockout": {"failed_attempts": 0, "locked_until": NOW + 600}}),
+             {"locked": True, "locked_until": NOW + 600}),
+          ok("no org: tenant connections route", E, q(tenant_connections=[{"id": "conn-t", "email_domains": ["hospital.com"]}]), {"method": "sso", "connection_id": "conn-t"}),
+          ok("no org, enrolled user: password + MFA", E, q(email="a@b.com", user={"has_password": True, "mfa_enrolled": True}),
+             {"method": "password", "mfa_required": True, "password_min_length": 8}),
+          err("explain with a malformed email", E, q(email="not-an-email"), "invalid_email")]
+    return v
+
+# ---------------------------------------------------------------- tokens (PyJWT)
+def sign(claims, alg="ES256", kid="default", typ="JWT", extra_headers=None, key=None):
+    headers = {"typ": typ} if typ is not None else {}
+    if kid is not None:
+        headers["kid"] = KID[alg] if kid == "default" else kid
+    headers.update(extra_headers or {})
+    return jwt.encode(claims, key or PEM[alg], algorithm=alg, headers=headers)
+
+def sign_raw_payload(payload: bytes, alg="ES256"):
+    return jwt.api_jws.PyJWS().encode(payload, PEM[alg], algorithm=alg, headers={"kid": KID[alg], "typ": "JWT"})
+
+def access_claims(**kw):
+    c = {"iss": ISS, "sub": USER_ID, "aud": AUD, "iat": NOW - 60, "exp": NOW + 3600, "tid": TENANT_ID, "email": "bob@hospital.com",
+         "amr": ["pwd"], "org_id": ORG_ID, "org_slug": "cardiology", "org_role": "admin"}
+    c.update(kw)
+    return {k: v for k, v in c.items() if v is not None}
+
+def unsigned(header, claims):
+    return b64(json.dumps(header).encode()) + "." + b64(json.dumps(claims).encode()) + "."
+
+def tokens():
+    V = "verify_org_token"
+    v = []
+    def vt(n, token, out, jwks=JWKS, options=OPTS, require=None):
+        inp = {"token": token, "jwks": jwks, "options": options}
+        if require is not None:
+            inp["require"] = require
+        return (err if isinstance(out, str) else ok)(n, V, inp, out)
+    expected = {"iss": ISS, "sub": USER_ID, "org_id": ORG_ID, "org_slug": "cardiology", "org_role": "admin", "amr": ["pwd"]}
+    for alg in ("ES256", "EdDSA", "RS256"):
+        v.append(vt(f"valid {alg} token", sign(access_claims(), alg), expected))
+    good = sign(access_claims())
+    v += [vt("require org by id", good, expected, require={"org": ORG_ID}),
+          vt("require org by slug", good, expected, require={"org": "cardiology"}),
+          vt("require role admin", good, expected, require={"role": "admin"}),
+          vt("require role member (lower)", good, expected, require={"role": "member"}),
+          vt("require permission members:add", good, expected, require={"permission": "members:add"}),
+          vt("require role owner", good, "insufficient_role", require={"role": "owner"}),
+          vt("require permission org:delete", good, "insufficient_role", require={"permission": "org:delete"}),
+          vt("require another org", good, "org_mismatch", require={"org": "radiology"}),
+          vt("token without org, org required", sign(access_claims(org_id=None, org_slug=None, org_role=None)), "org_required", require={"role": "viewer"}),
+          vt("token without org, nothing required", sign(access_claims(org_id=None, org_slug=None, org_role=None)), {"sub": USER_ID}),
+          vt("unknown required role", good, "invalid_role", require={"role": "root"}),
+          vt("expired beyond leeway", sign(access_claims(iat=NOW - 7200, exp=NOW - 31)), "token_expired"),
+          vt("expired within leeway", sign(access_claims(iat=NOW - 7200, exp=NOW - 29)), {"sub": USER_ID}),
+          vt("not yet valid (nbf)", sign(access_claims(nbf=NOW + 120)), "token_not_yet_valid"),
+          vt("issued in the future", sign(access_claims(iat=NOW + 120)), "token_not_yet_valid"),
+          vt("nbf within leeway", sign(access_claims(nbf=NOW + 20)), {"sub": USER_ID}),
+          vt("wrong issuer", sign(access_claims(iss="https://evil.example.com")), "invalid_issuer"),
+          vt("issuer with trailing slash", sign(access_claims(iss=ISS + "/")), "invalid_issuer"),
+          vt("wrong audience", sign(access_claims(aud="another-api")), "invalid_audience"),
+          vt("audience list containing ours", sign(access_claims(aud=["another-api", AUD])), {"aud": ["another-api", AUD]}),
+          vt("missing exp", sign(access_claims(exp=None)), "invalid_token"),
+          vt("missing sub", sign(access_claims(sub=None)), "invalid_token"),
+          vt("unknown org_role", sign(access_claims(org_role="superadmin")), "invalid_token"),
+          vt("exp as a string", sign(access_claims(exp=str(NOW + 3600))), "invalid_token"),
+          vt("typ at+jwt", sign(access_claims(), typ="at+jwt"), {"sub": USER_ID}),
+          vt("no typ", sign(access_claims(), typ=None), {"sub": USER_ID}),
+          vt("typ application/at+jwt", sign(access_claims(), typ="application/at+jwt"), {"sub": USER_ID}),
+          vt("foreign typ", sign(access_claims(), typ="dpop+jwt"), "wrong_token_type")]
+    # attacks
+    es_pub_pem = serialization.load_pem_private_key(PEM["ES256"].encode(), None).public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    def hs256_with(secret: bytes, kid="test-es256"):
+        h = b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": kid}).encode())
+        p = b64(json.dumps(access_claims(org_role="owner")).encode())
+        sig = hmac.new(secret, f"{h}.{p}".encode(), hashlib.sha256).digest()
+        return f"{h}.{p}.{b64(sig)}"
+    parts = good.split(".")
+    forged_payload = b64(json.dumps(access_claims(org_role="owner")).encode())
+    sig = parts[2]
+    flipped = sig[:10] + ("A" if sig[10] != "A" else "B") + sig[11:]
+    v += [vt("alg none", unsigned({"alg": "none", "typ": "JWT", "kid": "test-es256"}, access_claims()), "algorithm_not_allowed"),
+          vt("alg None (case)", unsigned({"alg": "None", "typ": "JWT", "kid": "test-es256"}, access_claims()), "algorithm_not_allowed"),
+          vt("HS256 signed with the EC public key", hs256_with(es_pub_pem), "algorithm_not_allowed"),
+          vt("HS256 signed with the JWK x coordinate", hs256_with(base64.urlsafe_b64decode(JWKS["keys"][1]["x"] + "==")), "algorithm_not_allowed"),
+          vt("RS256 token claiming the EC key", sign(access_claims(), "RS256", kid="test-es256"), "algorithm_not_allowed"),
+          vt("unknown algorithm name", unsigned({"alg": "XS999", "kid": "test-es256"}, access_claims()) + "c2ln", "algorithm_not_allowed"),
+          vt("unknown kid", sign(access_claims(), kid="test-es256-old"), "unknown_key"),
+          vt("kid path traversal", sign(access_claims(), kid="../../../../dev/null"), "unknown_key"),
+          vt("kid SQL injection", sign(access_claims(), kid="' OR '1'='1' --"), "unknown_key"),
+          vt("no kid, several keys", sign(access_claims(), kid=None), "unknown_key"),
+          vt("no kid, one key", sign(access_claims(), kid=None), {"sub": USER_ID}, jwks={"keys": [JWKS["keys"][1]]}),
+          vt("jku header", sign(access_claims(), extra_headers={"jku": "https://evil.example.com/jwks.json"}), "invalid_token"),
+          vt("x5u header", sign(access_claims(), extra_headers={"x5u": "https://evil.example.com/cert.pem"}), "invalid_token"),
+          vt("embedded jwk header", sign(access_claims(), extra_headers={"jwk": ATTACKER_JWKS["keys"][0]}), "invalid_token"),
+          vt("crit header", sign(access_claims(), extra_headers={"crit": ["exp"]}), "invalid_token"),
+          vt("attacker key under our kid", sign(access_claims(org_role="owner"), key=ATTACKER_PEM), "invalid_signature"),
+          vt("tampered payload", f"{parts[0]}.{forged_payload}.{parts[2]}", "invalid_signature"),
+          vt("tampered signature", f"{parts[0]}.{parts[1]}.{flipped}", "invalid_signature"),
+          vt("signature removed", f"{parts[0]}.{parts[1]}.", "invalid_signature"),
+          vt("truncated to two parts", f"{parts[0]}.{parts[1]}", "invalid_token"),
+          vt("four parts", good + ".extra", "invalid_token"),
+          vt("empty token", "", "invalid_token"),
+          vt("garbage", "not a token", "invalid_token"),
+          vt("header not base64", "%%%." + parts[1] + "." + parts[2], "invalid_token"),
+          vt("header not JSON", b64(b"alg=ES256") + "." + parts[1] + "." + parts[2], "invalid_token"),
+          vt("oversized token", sign(access_claims(padding="x" * 9000)), "invalid_token"),
+          vt("duplicate org_role claim", sign_raw_payload(json.dumps(access_claims(org_role="viewer"))[:-1].encode() + b', "org_role": "owner"}'), "invalid_token"),
+          vt("duplicate exp claim", sign_raw_payload(json.dumps(access_claims())[:-1].encode() + f', "exp": {NOW + 10**8}}}'.encode()), "invalid_token"),
+          vt("invitation token as access token", sign(invitation_claims(), "ES256", typ="orgkit-invitation+jwt"), "wrong_token_type"),
+          vt("invitation claims under a JWT typ", sign(dict(access_claims(), inv="0190a5c4-1111-7000-8000-000000000111")), "wrong_token_type")]
+    # key sets
+    hs_jwks = {"keys": [{"kty": "oct", "kid": "hs", "k": b64(b"s" * 32)}]}
+    mismatched = copy.deepcopy(JWKS); mismatched["keys"][0]["alg"] = "ES256"
+    dup = {"keys": [JWKS["keys"][1], JWKS["keys"][1]]}
+    enc_only = {"keys": [dict(JWKS["keys"][0], use="enc")]}
+    v += [vt("HMAC key in a public JWKS", good, "invalid_key", jwks=hs_jwks),
+          vt("JWKS without keys", good, "invalid_key", jwks={"keys": []}),
+          vt("JWKS not an object", good, "invalid_key", jwks=[1, 2]),
+          vt("RSA key declaring ES256", good, "invalid_key", jwks=mismatched),
+          vt("duplicate kid", good, "invalid_key", jwks=dup),
+          vt("only encryption keys", good, "invalid_key", jwks=enc_only),
+          vt("malformed EC key", good, "invalid_key", jwks={"keys": [{"kty": "EC", "crv": "P-256", "kid": "x"}]}),
+          vt("leeway above 300 s", good, "invalid_request", options=dict(OPTS, leeway=301)),
+          err("token of the wrong type", V, {"token": 42, "jwks": JWKS, "options": OPTS}, "invalid_request"),
+          err("unknown option", V, {"token": good, "jwks": JWKS, "options": dict(OPTS, algorithms=["none"])}, "unknown_field")]
+
+    # build and sign
+    B = "build_org_claims"
+    req = {"issuer": ISS, "audience": AUD, "user_id": USER_ID, "email": "bob@hospital.com", "tenant_id": TENANT_ID,
+           "org": {"id": ORG_ID, "slug": "cardiology", "role": "admin"}, "policy": {"require_mfa": False, "session_ttl_hours": 8, "connections": ["conn-a"]},
+           "authentication": {"amr": ["pwd"]}, "jti": "jti-1", "now": NOW}
+    v += [ok("org claims", B, req, {"iss": ISS, "sub": USER_ID, "aud": AUD, "iat": NOW, "exp": NOW + 8 * 3600, "tid": TENANT_ID,
+                                    "org_id": ORG_ID, "org_slug": "cardiology", "org_role": "admin", "amr": ["pwd"], "jti": "jti-1"}),
+          ok("claims without org follow the tenant TTL", B, dict(req, org=None, policy={"require_mfa": False, "session_ttl_hours": 24}), {"exp": NOW + 24 * 3600}),
+          err("MFA required, password only", B, dict(req, policy=dict(req["policy"], require_mfa=True)), "mfa_required"),
+          ok("MFA required, TOTP performed", B, dict(req, policy=dict(req["policy"], require_mfa=True), authentication={"amr": ["pwd", "otp"]}), {"amr": ["pwd", "otp"]}),
+          ok("MFA required, org SSO", B, dict(req, policy=dict(req["policy"], require_mfa=True), authentication={"amr": ["saml"], "connection_id": "conn-a"}), {"cid": "conn-a"}),
+          err("SSO through a connection the org has not enabled", B, dict(req, authentication={"amr": ["saml"], "connection_id": "conn-b"}), "connection_not_allowed"),
+          err("unknown role in org context", B, dict(req, org={"id": ORG_ID, "slug": "cardiology", "role": "boss"}), "invalid_role")]
+    S = "sign_org_claims"
+    claims = access_claims()
+    spec = lambda alg: {"kid": KID[alg], "alg": alg, "pem": PEM[alg]}
+    for alg in ("ES256", "EdDSA", "RS256"):
+        v.append(ok(f"sign {alg}", S, {"key": spec(alg), "claims": claims}, {}))
+    v += [err("sign with alg none", S, {"key": {"kid": "k", "alg": "none", "pem": PEM["ES256"]}, "claims": claims}, "invalid_key"),
+          err("sign ES256 with an Ed25519 key", S, {"key": dict(spec("ES256"), pem=PEM["EdDSA"]), "claims": claims}, "invalid_key"),
+          err("sign without key material", S, {"key": {"kid": "k", "alg": "ES256"}, "claims": claims}, "invalid_key"),
+          err("short HS256 secret", S, {"key": {"kid": "k", "alg": "HS256", "secret": b64(b"short")}, "claims": claims}, "invalid_key"),
+          ok("HS256 with an explicit 32-byte secret", S, {"key": {"kid": "k", "alg": "HS256", "secret": b64(b"k" * 32)}, "claims": claims}, {})]
+    for alg, idx in (("ES256", 1), ("EdDSA", 2), ("RS256", 0)):
+        pub = {k: JWKS["keys"][idx][k] for k in JWKS["keys"][idx] if k not in ("use",)}
+        v.append(ok(f"public JWK of the {alg} test key", "public_jwk", {"key": spec(alg)}, dict(pub, use="sig")))
+    v.append(err("no public JWK for a shared secret", "public_jwk", {"key": {"kid": "k", "alg": "HS256", "secret": b64(b"k" * 32)}}, "invalid_key"))
+    return v
+
+# ---------------------------------------------------------------- invitations
+INV_ID = "0190a5c4-1111-7000-8000-000000000111"
+def invitation_claims(**kw):
+    c = {"iss": ISS, "inv": INV_ID, "org_id": ORG_ID, "org_slug": "cardiology", "email": "bob@hospital.com", "role": "member",
+         "iat": NOW - 60, "exp": NOW + 7 * 86400, "nonce": "n0nce-0123456789abcdef"}
+    c.update(kw)
+    return c
+
+def invitations():
+    v = []
+    I, VI = "issue_invitation", "verify_invitation"
+    req = {"issuer": ISS, "invitation_id": INV_ID, "org_id": ORG_ID, "org_slug": "cardiology", "email": "Bob@Hospital.com",
+           "role": "member", "now": NOW, "nonce": "n0nce-0123456789abcdef"}
+    key = {"kid": "test-eddsa", "alg": "EdDSA", "pem": PEM["EdDSA"]}
+    v += [ok("issue with the 7-day default", I, {"key": key, "invitation": req},
+             {"claims": {"iss": ISS, "inv": INV_ID, "org_id": ORG_ID, "email": "bob@hospital.com", "role": "member", "iat": NOW, "exp": NOW + 604800}}),
+          ok("issue for 30 days", I, {"key": key, "invitation": dict(req, ttl_seconds=30 * 86400)}, {"claims": {"exp": NOW + 30 * 86400}}),
+          err("issue for 31 days", I, {"key": key, "invitation": dict(req, ttl_seconds=31 * 86400)}, "invalid_request"),
+          err("short nonce", I, {"key": key, "invitation": dict(req, nonce="abc")}, "invalid_request"),
+          err("invite a malformed email", I, {"key": key, "invitation": dict(req, email="bob")}, "invalid_email"),
+          err("invite with an unknown role", I, {"key": key, "invitation": dict(req, role="god")}, "invalid_role")]
+    tok = sign(invitation_claims(), "ES256", typ="orgkit-invitation+jwt")
+    def vi(n, token, out, email=None, options=OPTS):
+        inp = {"token": token, "jwks": JWKS, "options": options}
+        if email is not None:
+            inp["email"] = email
+        return (err if isinstance(out, str) else ok)(n, VI, inp, out)
+    v += [vi("valid invitation", tok, {"inv": INV_ID, "email": "bob@hospital.com", "role": "member", "org_id": ORG_ID}),
+          vi("email matches after normalisation", tok, {"inv": INV_ID}, email="  BOB@hospital.com"),
+          vi("another email", tok, "invitation_email_mismatch", email="eve@hospital.com"),
+          vi("expired invitation", sign(invitation_claims(iat=NOW - 8 * 86400, exp=NOW - 86400), "ES256", typ="orgkit-invitation+jwt"), "invitation_expired"),
+          vi("access token as invitation", sign(access_claims()), "wrong_token_type"),
+          vi("invitation typ on access claims", sign(access_claims(), typ="orgkit-invitation+jwt"), "invalid_token"),
+          vi("invitation from another issuer", sign(invitation_claims(iss="https://evil.example.com"), "ES256", typ="orgkit-invitation+jwt"), "invalid_issuer"),
+          vi("invitation signed by an attacker", sign(invitation_claims(role="owner"), "ES256", typ="orgkit-invitation+jwt", key=ATTACKER_PEM), "invalid_signature"),
+          vi("EdDSA invitation", sign(invitation_claims(), "EdDSA", typ="orgkit-invitation+jwt"), {"inv": INV_ID})]
+    rec = lambda **kw: dict({"expires_at": NOW + 100}, **kw)
+    v += [ok("status pending", "invitation_status", {"record": rec(), "now": NOW}, {"status": "pending"}),
+          ok("status accepted", "invitation_status", {"record": rec(accepted_at=NOW - 5), "now": NOW}, {"status": "accepted"}),
+          ok("status revoked", "invitation_status", {"record": rec(revoked_at=NOW - 5), "now": NOW}, {"status": "revoked"}),
+          ok("expired at the instant", "invitation_status", {"record": rec(expires_at=NOW), "now": NOW}, {"status": "expired"}),
+          ok("accepted stays accepted after expiry", "invitation_status", {"record": rec(expires_at=NOW - 10, accepted_at=NOW - 20), "now": NOW}, {"status": "accepted"}),
+          ok("a pending invitation is acceptable", "check_invitation_acceptable", {"record": rec(), "now": NOW}, {"allowed": True}),
+          err("a used invitation is refused", "check_invitation_acceptable", {"record": rec(accepted_at=NOW - 5), "now": NOW}, "invitation_used"),
+          err("a revoked invitation is refused", "check_invitation_acceptable", {"record": rec(revoked_at=NOW - 5), "now": NOW}, "invitation_revoked"),
+          err("an expired invitation is refused", "check_invitation_acceptable", {"record": rec(expires_at=NOW - 1), "now": NOW}, "invitation_expired")]
+    return v
+
+FILES = {
+    "identity.json": ("Slugs, emails and Authorization headers.", identity),
+    "roles.json": ("The role ladder and the full permission matrix.", roles),
+    "membership.json": ("Who may grant, change and remove which role; the last owner.", membership),
+    "settings.json": ("Settings inheritance, merge-patches, validation and tenant floors.", settings),
+    "organizations.json": ("Organization creation and patch bodies, metadata limits.", organizations),
+    "login.json": ("Password rules, lockout, routing, connections, password-login decisions, explain-login.", login),
+    "tokens.json": ("Access tokens signed by PyJWT: claims, requirements and the attack corpus.", tokens),
+    "invitations.json": ("Invitation tokens and invitation lifecycle.", invitations),
+}
+
+if __name__ == "__main__":
+    total = 0
+    names = set()
+    for fname, (desc, fn) in FILES.items():
+        vectors = fn()
+        seen = [v["name"] for v in vectors]
+        dups = {n for n in seen if seen.count(n) > 1}
+        assert not dups, f"{fname}: duplicate names {dups}"
+        (HERE / fname).write_text(json.dumps({"description": desc, "vectors": vectors}, indent=1, ensure_ascii=False) + "\n")
+        total += len(vectors)
+        print(f"{fname}: {len(vectors)}")
+    print(f"total: {total}")
