@@ -111,3 +111,72 @@ impl poem::error::ResponseError for ApiError {
         self.to_response()
     }
 }
+
+/// The error body, as documented in the OpenAPI document.
+#[derive(poem_openapi::Object)]
+struct ErrorBody {
+    /// Always `false`.
+    success: bool,
+    /// The coded error.
+    error: ErrorDetail,
+}
+
+/// A coded error: `code` is stable (core's table), `message` is for humans.
+#[derive(poem_openapi::Object)]
+struct ErrorDetail {
+    /// Stable snake_case code, e.g. `last_owner`.
+    code: String,
+    /// A sentence for humans.
+    message: String,
+    /// The input field at fault, when there is one.
+    field: Option<String>,
+}
+
+/// Every status an error can carry, for the OpenAPI document.
+#[derive(poem_openapi::ApiResponse)]
+#[allow(dead_code)] // only its metadata is used: errors are rendered by `ApiError::to_response`
+enum ErrorResponses {
+    /// Malformed input, unknown field, over-long input.
+    #[oai(status = 400)]
+    BadRequest(poem_openapi::payload::Json<ErrorBody>),
+    /// Missing, malformed, expired or wrongly signed credentials.
+    #[oai(status = 401)]
+    Unauthorized(poem_openapi::payload::Json<ErrorBody>),
+    /// Authenticated, but the role does not allow it.
+    #[oai(status = 403)]
+    Forbidden(poem_openapi::payload::Json<ErrorBody>),
+    /// Not found, another tenant's or org's, or the caller is not a member.
+    #[oai(status = 404)]
+    NotFound(poem_openapi::payload::Json<ErrorBody>),
+    /// Conflict: slug or domain taken, last owner, invitation used or revoked.
+    #[oai(status = 409)]
+    Conflict(poem_openapi::payload::Json<ErrorBody>),
+    /// Invitation expired.
+    #[oai(status = 410)]
+    Gone(poem_openapi::payload::Json<ErrorBody>),
+    /// Body too large.
+    #[oai(status = 413)]
+    PayloadTooLarge(poem_openapi::payload::Json<ErrorBody>),
+    /// A value out of its range or format.
+    #[oai(status = 422)]
+    Unprocessable(poem_openapi::payload::Json<ErrorBody>),
+    /// Account locked (with `Retry-After`).
+    #[oai(status = 423)]
+    Locked(poem_openapi::payload::Json<ErrorBody>),
+    /// Host failure.
+    #[oai(status = 500)]
+    Internal(poem_openapi::payload::Json<ErrorBody>),
+    /// Not implemented yet.
+    #[oai(status = 501)]
+    NotImplemented(poem_openapi::payload::Json<ErrorBody>),
+}
+
+impl poem_openapi::ApiResponse for ApiError {
+    fn meta() -> poem_openapi::registry::MetaResponses {
+        ErrorResponses::meta()
+    }
+
+    fn register(registry: &mut poem_openapi::registry::Registry) {
+        ErrorResponses::register(registry);
+    }
+}

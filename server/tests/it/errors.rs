@@ -43,6 +43,10 @@ async fn operational_endpoints(env: Env) {
     assert_eq!(status, 200);
     assert!(spec["paths"]["/manage/v1/{tenant}/organizations"].is_object(), "{}", spec["paths"]);
     assert!(spec["paths"]["/api/v1/organizations/invitations/{token}/accept"].is_object());
+    // Errors are documented with their body schema.
+    let responses = &spec["paths"]["/manage/v1/{tenant}/organizations"]["post"]["responses"];
+    assert!(responses["201"].is_object() && responses["409"].is_object(), "{responses}");
+    assert!(spec["components"]["schemas"]["ErrorBody"].is_object());
     let metrics = env.cli.get("/metrics").send().await;
     metrics.assert_status_is_ok();
     assert!(metrics.0.into_body().into_string().await.unwrap().contains("orgkit_http_requests_total"));

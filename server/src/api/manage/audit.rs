@@ -1,5 +1,6 @@
 //! `/manage/v1/{tenant}/organizations/{orgId}/audit-log`.
 
+use crate::error::ApiResult;
 use crate::api::views::list_manage;
 use crate::api::{BearerAuth, Reply};
 use crate::auth::management;
@@ -26,7 +27,7 @@ pub struct Api(pub AppState);
 impl Api {
     /// Every change to the org, oldest first: actor, action, target, time.
     #[oai(path = "/manage/v1/:tenant/organizations/:org_id/audit-log", method = "get")]
-    async fn list(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> poem::Result<Reply> {
+    async fn list(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let (org, _) = orgs::get(&self.0.store, &t, &Caller::Tenant, &org_id, Permission::AuditLogRead).await?;
         let page = self.0.store.list_audit(&org.id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;

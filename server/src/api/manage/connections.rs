@@ -1,6 +1,7 @@
 //! `/manage/v1/{tenant}/connections[/{connectionId}]` and
 //! `/manage/v1/{tenant}/organizations/{orgId}/connections[/{connectionId}]`.
 
+use crate::error::ApiResult;
 use crate::api::views::list_manage;
 use crate::api::{BearerAuth, Reply};
 use crate::auth::management;
@@ -27,7 +28,7 @@ pub struct Api(pub AppState);
 impl Api {
     /// Create a SAML connection `{name, entity_id, sso_url, certificate, email_domains}`.
     #[oai(path = "/manage/v1/:tenant/connections", method = "post")]
-    async fn create(&self, auth: BearerAuth, tenant: Path<String>, body: Json<Value>) -> poem::Result<Reply> {
+    async fn create(&self, auth: BearerAuth, tenant: Path<String>, body: Json<Value>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let c = connections::create(&self.0.store, &t, &body.0).await?;
         Ok(Reply::Created(Json(connection_json(&c)?)))
@@ -35,7 +36,7 @@ impl Api {
 
     /// List the tenant's connections.
     #[oai(path = "/manage/v1/:tenant/connections", method = "get")]
-    async fn list(&self, auth: BearerAuth, tenant: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> poem::Result<Reply> {
+    async fn list(&self, auth: BearerAuth, tenant: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let page = self.0.store.list_connections(&t.id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
         Ok(Reply::Ok(Json(list_manage(page, connection_json)?)))
@@ -43,14 +44,14 @@ impl Api {
 
     /// Get a connection.
     #[oai(path = "/manage/v1/:tenant/connections/:connection_id", method = "get")]
-    async fn get(&self, auth: BearerAuth, tenant: Path<String>, connection_id: Path<String>) -> poem::Result<Reply> {
+    async fn get(&self, auth: BearerAuth, tenant: Path<String>, connection_id: Path<String>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         Ok(Reply::Ok(Json(connection_json(&connections::get(&self.0.store, &t, &connection_id).await?)?)))
     }
 
     /// Delete a connection.
     #[oai(path = "/manage/v1/:tenant/connections/:connection_id", method = "delete")]
-    async fn delete(&self, auth: BearerAuth, tenant: Path<String>, connection_id: Path<String>) -> poem::Result<Reply> {
+    async fn delete(&self, auth: BearerAuth, tenant: Path<String>, connection_id: Path<String>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         connections::delete(&self.0.store, &t, &connection_id).await?;
         Ok(Reply::NoContent)
@@ -58,7 +59,7 @@ impl Api {
 
     /// Allow a connection for an org `{connection_id}`.
     #[oai(path = "/manage/v1/:tenant/organizations/:org_id/connections", method = "post")]
-    async fn enable(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, body: Json<Value>) -> poem::Result<Reply> {
+    async fn enable(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, body: Json<Value>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let c = connections::enable(&self.0.store, &t, &Caller::Tenant, &org_id, body.0).await?;
         Ok(Reply::Created(Json(connection_json(&c)?)))
@@ -66,7 +67,7 @@ impl Api {
 
     /// The connections an org allows.
     #[oai(path = "/manage/v1/:tenant/organizations/:org_id/connections", method = "get")]
-    async fn list_org(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> poem::Result<Reply> {
+    async fn list_org(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let (org, _) = orgs::get(&self.0.store, &t, &Caller::Tenant, &org_id, Permission::ConnectionsRead).await?;
         let page = self.0.store.list_org_connections(&org.id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
@@ -75,7 +76,7 @@ impl Api {
 
     /// Stop allowing a connection for an org.
     #[oai(path = "/manage/v1/:tenant/organizations/:org_id/connections/:connection_id", method = "delete")]
-    async fn disable(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, connection_id: Path<String>) -> poem::Result<Reply> {
+    async fn disable(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, connection_id: Path<String>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         connections::disable(&self.0.store, &t, &Caller::Tenant, &org_id, &connection_id).await?;
         Ok(Reply::NoContent)

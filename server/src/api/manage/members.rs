@@ -1,5 +1,6 @@
 //! `/manage/v1/{tenant}/organizations/{orgId}/members[/{userId}]`.
 
+use crate::error::ApiResult;
 use crate::api::views::list_manage;
 use crate::api::{BearerAuth, Reply};
 use crate::auth::management;
@@ -26,7 +27,7 @@ pub struct Api(pub AppState);
 impl Api {
     /// Add a member `{user_id, role}`.
     #[oai(path = "/manage/v1/:tenant/organizations/:org_id/members", method = "post")]
-    async fn add(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, body: Json<Value>) -> poem::Result<Reply> {
+    async fn add(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, body: Json<Value>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let m = members::add(&self.0.store, &t, &Caller::Tenant, &org_id, body.0).await?;
         Ok(Reply::Created(Json(member_json(&m))))
@@ -34,7 +35,7 @@ impl Api {
 
     /// List members.
     #[oai(path = "/manage/v1/:tenant/organizations/:org_id/members", method = "get")]
-    async fn list(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> poem::Result<Reply> {
+    async fn list(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let (org, _) = orgs::get(&self.0.store, &t, &Caller::Tenant, &org_id, Permission::MembersRead).await?;
         let page = self.0.store.list_members(&org.id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
@@ -43,7 +44,7 @@ impl Api {
 
     /// Change a member's role `{role}`.
     #[oai(path = "/manage/v1/:tenant/organizations/:org_id/members/:user_id", method = "patch")]
-    async fn patch(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, user_id: Path<String>, body: Json<Value>) -> poem::Result<Reply> {
+    async fn patch(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, user_id: Path<String>, body: Json<Value>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let m = members::change_role(&self.0.store, &t, &Caller::Tenant, &org_id, &user_id, body.0).await?;
         Ok(Reply::Ok(Json(member_json(&m))))
@@ -51,7 +52,7 @@ impl Api {
 
     /// Remove a member.
     #[oai(path = "/manage/v1/:tenant/organizations/:org_id/members/:user_id", method = "delete")]
-    async fn delete(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, user_id: Path<String>) -> poem::Result<Reply> {
+    async fn delete(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, user_id: Path<String>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         members::remove(&self.0.store, &t, &Caller::Tenant, &org_id, &user_id).await?;
         Ok(Reply::NoContent)

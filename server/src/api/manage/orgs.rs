@@ -1,5 +1,6 @@
 //! `/manage/v1/{tenant}/organizations[/{orgId}]`.
 
+use crate::error::ApiResult;
 use crate::api::views::{list_manage, org_manage};
 use crate::api::{BearerAuth, Reply};
 use crate::auth::management;
@@ -25,7 +26,7 @@ pub struct Api(pub AppState);
 impl Api {
     /// Create an organization.
     #[oai(path = "/manage/v1/:tenant/organizations", method = "post")]
-    async fn create(&self, auth: BearerAuth, tenant: Path<String>, body: Json<Value>) -> poem::Result<Reply> {
+    async fn create(&self, auth: BearerAuth, tenant: Path<String>, body: Json<Value>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let org = orgs::create(&self.0.store, &t, &Caller::Tenant, &body.0).await?;
         Ok(Reply::Created(Json(org_manage(&t, &org)?)))
@@ -33,7 +34,7 @@ impl Api {
 
     /// List the tenant's organizations.
     #[oai(path = "/manage/v1/:tenant/organizations", method = "get")]
-    async fn list(&self, auth: BearerAuth, tenant: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> poem::Result<Reply> {
+    async fn list(&self, auth: BearerAuth, tenant: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let page = orgs::list(&self.0.store, &t, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
         Ok(Reply::Ok(Json(list_manage(page, |o| org_manage(&t, o))?)))
@@ -41,7 +42,7 @@ impl Api {
 
     /// Get an organization with its effective settings.
     #[oai(path = "/manage/v1/:tenant/organizations/:org_id", method = "get")]
-    async fn get(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>) -> poem::Result<Reply> {
+    async fn get(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let (org, _) = orgs::get(&self.0.store, &t, &Caller::Tenant, &org_id, Permission::OrgRead).await?;
         Ok(Reply::Ok(Json(org_manage(&t, &org)?)))
@@ -49,7 +50,7 @@ impl Api {
 
     /// Merge-patch an organization: name, slug, metadata, branding, auth settings.
     #[oai(path = "/manage/v1/:tenant/organizations/:org_id", method = "patch")]
-    async fn patch(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, body: Json<Value>) -> poem::Result<Reply> {
+    async fn patch(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, body: Json<Value>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let org = orgs::update(&self.0.store, &t, &Caller::Tenant, &org_id, &body.0).await?;
         Ok(Reply::Ok(Json(org_manage(&t, &org)?)))
@@ -57,7 +58,7 @@ impl Api {
 
     /// Delete an organization.
     #[oai(path = "/manage/v1/:tenant/organizations/:org_id", method = "delete")]
-    async fn delete(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>) -> poem::Result<Reply> {
+    async fn delete(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         orgs::delete(&self.0.store, &t, &Caller::Tenant, &org_id).await?;
         Ok(Reply::NoContent)

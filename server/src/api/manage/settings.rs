@@ -1,5 +1,6 @@
 //! `/manage/v1/{tenant}/settings`: the tenant's defaults and floors.
 
+use crate::error::ApiResult;
 use crate::api::{BearerAuth, Reply};
 use crate::auth::management;
 use crate::service::tenants::{patch_settings, settings_json};
@@ -22,14 +23,14 @@ pub struct Api(pub AppState);
 impl Api {
     /// The tenant's default settings, floors and effective values.
     #[oai(path = "/manage/v1/:tenant/settings", method = "get")]
-    async fn get(&self, auth: BearerAuth, tenant: Path<String>) -> poem::Result<Reply> {
+    async fn get(&self, auth: BearerAuth, tenant: Path<String>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         Ok(Reply::Ok(Json(settings_json(&t.settings()?)?)))
     }
 
     /// Merge-patch the tenant's defaults (flat) and `floors`.
     #[oai(path = "/manage/v1/:tenant/settings", method = "patch")]
-    async fn patch(&self, auth: BearerAuth, tenant: Path<String>, body: Json<Value>) -> poem::Result<Reply> {
+    async fn patch(&self, auth: BearerAuth, tenant: Path<String>, body: Json<Value>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let settings = patch_settings(&self.0.store, &t, &body.0).await?;
         Ok(Reply::Ok(Json(settings_json(&settings)?)))

@@ -1,5 +1,6 @@
 //! `/manage/v1/{tenant}/users[/{userId}]`.
 
+use crate::error::ApiResult;
 use crate::api::views::list_manage;
 use crate::api::{BearerAuth, Reply};
 use crate::auth::management;
@@ -24,7 +25,7 @@ pub struct Api(pub AppState);
 impl Api {
     /// Create a user (`email`, `name?`, `password?`).
     #[oai(path = "/manage/v1/:tenant/users", method = "post")]
-    async fn create(&self, auth: BearerAuth, tenant: Path<String>, body: Json<Value>) -> poem::Result<Reply> {
+    async fn create(&self, auth: BearerAuth, tenant: Path<String>, body: Json<Value>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let user = users::create(&self.0.store, &t, body.0, &Caller::Tenant).await?;
         Ok(Reply::Created(Json(users::user_json(&user))))
@@ -32,7 +33,7 @@ impl Api {
 
     /// List the tenant's users.
     #[oai(path = "/manage/v1/:tenant/users", method = "get")]
-    async fn list(&self, auth: BearerAuth, tenant: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> poem::Result<Reply> {
+    async fn list(&self, auth: BearerAuth, tenant: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let page = self.0.store.list_users(&t.id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
         Ok(Reply::Ok(Json(list_manage(page, |u| Ok(users::user_json(u)))?)))
@@ -40,7 +41,7 @@ impl Api {
 
     /// Get a user.
     #[oai(path = "/manage/v1/:tenant/users/:user_id", method = "get")]
-    async fn get(&self, auth: BearerAuth, tenant: Path<String>, user_id: Path<String>) -> poem::Result<Reply> {
+    async fn get(&self, auth: BearerAuth, tenant: Path<String>, user_id: Path<String>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let user = users::get(&self.0.store, &t, &user_id).await?;
         Ok(Reply::Ok(Json(users::user_json(&user))))
@@ -48,7 +49,7 @@ impl Api {
 
     /// Delete a user (refused while they are an org's last owner).
     #[oai(path = "/manage/v1/:tenant/users/:user_id", method = "delete")]
-    async fn delete(&self, auth: BearerAuth, tenant: Path<String>, user_id: Path<String>) -> poem::Result<Reply> {
+    async fn delete(&self, auth: BearerAuth, tenant: Path<String>, user_id: Path<String>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         users::delete(&self.0.store, &t, &user_id).await?;
         Ok(Reply::NoContent)

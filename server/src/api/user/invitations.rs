@@ -2,6 +2,7 @@
 //! `/api/v1/organizations/invitations/{token}/accept`.
 
 use super::context;
+use crate::error::ApiResult;
 use crate::api::views::list_user;
 use crate::api::{BearerAuth, Reply, envelope};
 use crate::auth::bearer_from_header;
@@ -28,7 +29,7 @@ pub struct Api(pub AppState);
 impl Api {
     /// Invite by email `{email, role}`.
     #[oai(path = "/api/v1/organizations/:id/invitations", method = "post")]
-    async fn create(&self, auth: BearerAuth, id: Path<String>, body: Json<Value>) -> poem::Result<Reply> {
+    async fn create(&self, auth: BearerAuth, id: Path<String>, body: Json<Value>) -> ApiResult<Reply> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         let issued = invitations::create(&self.0, &tenant, &caller, &id, body.0).await?;
         Ok(Reply::Created(envelope(invitation_json_camel(&issued.row, Some(&issued.url)))))
@@ -36,7 +37,7 @@ impl Api {
 
     /// Pending invitations.
     #[oai(path = "/api/v1/organizations/:id/invitations", method = "get")]
-    async fn list(&self, auth: BearerAuth, id: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> poem::Result<Reply> {
+    async fn list(&self, auth: BearerAuth, id: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> ApiResult<Reply> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         let page = invitations::list(&self.0, &tenant, &caller, &id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
         Ok(Reply::Ok(Json(list_user(page, |r| Ok(invitation_json_camel(r, None)))?)))
@@ -44,7 +45,7 @@ impl Api {
 
     /// Revoke a pending invitation.
     #[oai(path = "/api/v1/organizations/:id/invitations/:invite_id", method = "delete")]
-    async fn revoke(&self, auth: BearerAuth, id: Path<String>, invite_id: Path<String>) -> poem::Result<Reply> {
+    async fn revoke(&self, auth: BearerAuth, id: Path<String>, invite_id: Path<String>) -> ApiResult<Reply> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         let row = invitations::revoke(&self.0, &tenant, &caller, &id, &invite_id).await?;
         Ok(Reply::Ok(envelope(invitation_json_camel(&row, None))))
@@ -53,7 +54,7 @@ impl Api {
     /// Accept an invitation: with a bearer token (body `{}`), or `{password, name?}` to create
     /// the account.
     #[oai(path = "/api/v1/organizations/invitations/:token/accept", method = "post")]
-    async fn accept(&self, req: &Request, token: Path<String>, body: Json<Value>) -> poem::Result<Reply> {
+    async fn accept(&self, req: &Request, token: Path<String>, body: Json<Value>) -> ApiResult<Reply> {
         let bearer = bearer_from_header(req.header("authorization"))?;
         let data = accept::accept(&self.0, &token, bearer, body.0).await?;
         Ok(Reply::Ok(envelope(data)))

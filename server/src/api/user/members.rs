@@ -1,6 +1,7 @@
 //! `/api/v1/organizations/{id}/members[/{memberId}]` (member ids are user ids).
 
 use super::context;
+use crate::error::ApiResult;
 use crate::api::views::list_user;
 use crate::api::{BearerAuth, Reply, envelope};
 use crate::service::members::{self, member_json_camel};
@@ -26,7 +27,7 @@ pub struct Api(pub AppState);
 impl Api {
     /// Members with their roles.
     #[oai(path = "/api/v1/organizations/:id/members", method = "get")]
-    async fn list(&self, auth: BearerAuth, id: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> poem::Result<Reply> {
+    async fn list(&self, auth: BearerAuth, id: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> ApiResult<Reply> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         let (org, _) = orgs::get(&self.0.store, &tenant, &caller, &id, Permission::MembersRead).await?;
         let page = self.0.store.list_members(&org.id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
@@ -35,7 +36,7 @@ impl Api {
 
     /// Change a member's role (owner or admin).
     #[oai(path = "/api/v1/organizations/:id/members/:member_id", method = "put")]
-    async fn update(&self, auth: BearerAuth, id: Path<String>, member_id: Path<String>, body: Json<Value>) -> poem::Result<Reply> {
+    async fn update(&self, auth: BearerAuth, id: Path<String>, member_id: Path<String>, body: Json<Value>) -> ApiResult<Reply> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         let m = members::change_role(&self.0.store, &tenant, &caller, &id, &member_id, body.0).await?;
         Ok(Reply::Ok(envelope(member_json_camel(&m))))
@@ -43,7 +44,7 @@ impl Api {
 
     /// Remove a member (or leave).
     #[oai(path = "/api/v1/organizations/:id/members/:member_id", method = "delete")]
-    async fn delete(&self, auth: BearerAuth, id: Path<String>, member_id: Path<String>) -> poem::Result<Reply> {
+    async fn delete(&self, auth: BearerAuth, id: Path<String>, member_id: Path<String>) -> ApiResult<Reply> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         members::remove(&self.0.store, &tenant, &caller, &id, &member_id).await?;
         Ok(Reply::Ok(envelope(Value::Null)))

@@ -1,6 +1,7 @@
 //! `/api/v1/organizations[/{id}]`.
 
 use super::context;
+use crate::error::ApiResult;
 use crate::api::views::{list_user, org_user};
 use crate::api::{BearerAuth, Reply, envelope};
 use crate::service::orgs;
@@ -32,7 +33,7 @@ fn role_of(actor: &Actor) -> Option<&'static str> {
 impl Api {
     /// Create an organization; the caller becomes its owner.
     #[oai(path = "/api/v1/organizations", method = "post")]
-    async fn create(&self, auth: BearerAuth, body: Json<Value>) -> poem::Result<Reply> {
+    async fn create(&self, auth: BearerAuth, body: Json<Value>) -> ApiResult<Reply> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         let org = orgs::create(&self.0.store, &tenant, &caller, &body.0).await?;
         let owner = orgkit_core::Role::Owner.as_str();
@@ -41,7 +42,7 @@ impl Api {
 
     /// The organizations the caller belongs to.
     #[oai(path = "/api/v1/organizations", method = "get")]
-    async fn list(&self, auth: BearerAuth, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> poem::Result<Reply> {
+    async fn list(&self, auth: BearerAuth, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> ApiResult<Reply> {
         let (auth, tenant, _) = context(&self.0, &auth.0.token).await?;
         let page = self.0.store.list_user_orgs(&auth.user.id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
         Ok(Reply::Ok(Json(list_user(page, |(org, role)| org_user(&tenant, org, Some(role)))?)))
@@ -49,7 +50,7 @@ impl Api {
 
     /// Organization details.
     #[oai(path = "/api/v1/organizations/:id", method = "get")]
-    async fn get(&self, auth: BearerAuth, id: Path<String>) -> poem::Result<Reply> {
+    async fn get(&self, auth: BearerAuth, id: Path<String>) -> ApiResult<Reply> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         let (org, actor) = orgs::get(&self.0.store, &tenant, &caller, &id, Permission::OrgRead).await?;
         Ok(Reply::Ok(envelope(org_user(&tenant, &org, role_of(&actor))?)))
@@ -57,7 +58,7 @@ impl Api {
 
     /// Update name, slug, metadata or settings (owner or admin).
     #[oai(path = "/api/v1/organizations/:id", method = "put")]
-    async fn update(&self, auth: BearerAuth, id: Path<String>, body: Json<Value>) -> poem::Result<Reply> {
+    async fn update(&self, auth: BearerAuth, id: Path<String>, body: Json<Value>) -> ApiResult<Reply> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         let org = orgs::update(&self.0.store, &tenant, &caller, &id, &body.0).await?;
         let (_, actor) = orgs::get(&self.0.store, &tenant, &caller, &org.id, Permission::OrgRead).await?;
@@ -66,7 +67,7 @@ impl Api {
 
     /// Delete an organization (owner).
     #[oai(path = "/api/v1/organizations/:id", method = "delete")]
-    async fn delete(&self, auth: BearerAuth, id: Path<String>) -> poem::Result<Reply> {
+    async fn delete(&self, auth: BearerAuth, id: Path<String>) -> ApiResult<Reply> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         orgs::delete(&self.0.store, &tenant, &caller, &id).await?;
         Ok(Reply::Ok(envelope(Value::Null)))

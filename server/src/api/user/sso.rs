@@ -2,8 +2,8 @@
 //! SSO issue lands.
 
 use super::context;
+use crate::error::{ApiError, ApiResult};
 use crate::api::{BearerAuth, Reply};
-use crate::error::ApiError;
 use crate::service::orgs;
 use crate::state::AppState;
 use orgkit_core::{ErrorCode, Permission};
@@ -22,10 +22,10 @@ enum Tag {
 pub struct Api(pub AppState);
 
 impl Api {
-    async fn not_yet(&self, token: &str, id: &str, permission: Permission) -> poem::Result<Reply> {
+    async fn not_yet(&self, token: &str, id: &str, permission: Permission) -> ApiResult<Reply> {
         let (_, tenant, caller) = context(&self.0, token).await?;
         orgs::get(&self.0.store, &tenant, &caller, id, permission).await?;
-        Err(ApiError::new(ErrorCode::NotImplemented, "SAML SSO is not implemented yet").into())
+        Err(ApiError::new(ErrorCode::NotImplemented, "SAML SSO is not implemented yet"))
     }
 }
 
@@ -33,19 +33,19 @@ impl Api {
 impl Api {
     /// SAML SP metadata of the organization.
     #[oai(path = "/api/v1/organizations/:id/sso/metadata", method = "get")]
-    async fn metadata(&self, auth: BearerAuth, id: Path<String>) -> poem::Result<Reply> {
+    async fn metadata(&self, auth: BearerAuth, id: Path<String>) -> ApiResult<Reply> {
         self.not_yet(&auth.0.token, &id, Permission::SsoRead).await
     }
 
     /// Configure SAML SSO (owner).
     #[oai(path = "/api/v1/organizations/:id/sso", method = "post")]
-    async fn configure(&self, auth: BearerAuth, id: Path<String>, _body: Json<Value>) -> poem::Result<Reply> {
+    async fn configure(&self, auth: BearerAuth, id: Path<String>, _body: Json<Value>) -> ApiResult<Reply> {
         self.not_yet(&auth.0.token, &id, Permission::SsoManage).await
     }
 
     /// Disable SSO (owner).
     #[oai(path = "/api/v1/organizations/:id/sso", method = "delete")]
-    async fn disable(&self, auth: BearerAuth, id: Path<String>) -> poem::Result<Reply> {
+    async fn disable(&self, auth: BearerAuth, id: Path<String>) -> ApiResult<Reply> {
         self.not_yet(&auth.0.token, &id, Permission::SsoManage).await
     }
 }
