@@ -185,11 +185,12 @@ impl OrgTokenVerifier {
             (result, generation)
         };
         let (mut result, mut generation) = attempt(py);
-        if let (Err(e), Some(source)) = (&result, &self.source) {
-            if e.code == ErrorCode::UnknownKey && Self::may_refetch(source) {
-                self.fetch_or_log(py, source);
-                (result, generation) = attempt(py);
-            }
+        if let (Err(e), Some(source)) = (&result, &self.source)
+            && e.code == ErrorCode::UnknownKey
+            && Self::may_refetch(source)
+        {
+            self.fetch_or_log(py, source);
+            (result, generation) = attempt(py);
         }
         result.map(|claims| (claims, generation)).map_err(|e| errors::to_py_err(py, &e))
     }
