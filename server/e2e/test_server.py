@@ -142,3 +142,76 @@ def test_invitation_email_over_smtp_is_accepted_and_tokens_verify_with_pyjwt(ser
     assert status == 401 and body["error"]["code"] in ("invalid_signature", "invalid_token")
     status, me = call(base, "GET", "/api/v1/me", token=access)
     assert status == 200 and me["data"]["organization"]["slug"] == "cardiology"
+
+
+def test_every_seed_endpoint_over_the_socket(server):
+    """Each endpoint of seed 000 and seed 004 once, with the seeds' example bodies where they are real values."""
+    base, key = server
+    m = "/manage/v1/default"
+
+    def ok(status, body, want):
+        assert status == want, (status, body)
+        return body
+
+    # Seed 000.
+    org = ok(*call(base, "POST", f"{m}/organizations",
+                   {"name": "Cardiology Department", "slug": "cardiology", "metadata": {"department_code": "CARD-01"}}, key), 201)
+    o = f"{m}/organizations/{org['id']}"
+    ok(*call(base, "GET", f"{m}/organizations", token=key), 200)
+    ok(*call(base, "GET", o, token=key), 200)
+    branding = ok(*call(base, "PATCH", o, {"logo_url": "https://cdn.hospital.com/logo.png", "primary_color": "#0066cc",
+                                           "welcome_text": "Cardiology Portal", "custom_domain": "auth.cardiology.hospital.com"}, key), 200)
+    assert branding["effective"]["primary_color"] == {"value": "#0066cc", "source": "org"}
+    settings = ok(*call(base, "PATCH", o, {"password_min_length": 12, "require_mfa": True, "session_ttl_hours": 8,
+                                           "max_login_attempts": 3, "lockout_duration_minutes": 30}, key), 200)
+    assert settings["effective"]["session_ttl_hours"]["value"] == 8
+    status, body = call(base, "PATCH", o, {"default_connection_id": "saml-conn-uuid"}, key)
+    assert (status, body["error"]["code"]) == (422, "invalid_setting")
+    user = ok(*call(base, "POST", f"{m}/users", {"email": "alice@hospital.com", "name": "Alice"}, key), 201)
+    ok(*call(base, "POST", f"{o}/members", {"user_id": user["id"], "role": "admin"}, key), 201)
+    ok(*call(base, "GET", f"{o}/members", token=key), 200)
+    ok(*call(base, "PATCH", f"{o}/members/{user['id']}", {"role": "member"}, key), 200)
+    ok(*call(base, "DELETE", f"{o}/members/{user['id']}", token=key), 204)
+    inv = ok(*call(base, "POST", f"{o}/invitations", {"email": "bob@hospital.com", "role": "member"}, key), 201)
+    ok(*call(base, "GET", f"{o}/invitations", token=key), 200)
+    ok(*call(base, "POST", f"{o}/invitations/{inv['id']}/resend", token=key), 200)
+    ok(*call(base, "DELETE", f"{o}/invitations/{inv['id']}", token=key), 204)
+    status, body = call(base, "POST", f"{o}/connections", {"connection_id": "saml-conn-uuid"}, key)
+    assert (status, body["error"]["code"]) == (404, "not_found")
+    ok(*call(base, "GET", f"{o}/connections", token=key), 200)
+    ok(*call(base, "GET", f"{o}/audit-log", token=key), 200)
+    ok(*call(base, "GET", f"{m}/settings", token=key), 200)
+
+    # Seed 004.
+    signup = ok(*call(base, "POST", "/api/v1/auth/signup", {"email": "owner@acme.com", "password": "correct horse battery"}), 201)
+    t = signup["data"]["accessToken"]
+    acme = ok(*call(base, "POST", "/api/v1/organizations", {"name": "Acme Corp", "slug": "acme-corp"}, t), 201)["data"]
+    a = f"/api/v1/organizations/{acme['id']}"
+    ok(*call(base, "GET", "/api/v1/organizations", token=t), 200)
+    ok(*call(base, "GET", a, token=t), 200)
+    ok(*call(base, "PUT", a, {"name": "Acme Corporation"}, t), 200)
+    members = ok(*call(base, "GET", f"{a}/members", token=t), 200)["data"]
+    mate = ok(*call(base, "POST", "/api/v1/auth/signup", {"email": "teammate@company.com", "password": "correct horse battery"}), 201)
+    mt = mate["data"]["accessToken"]
+    invite = ok(*call(base, "POST", f"{a}/invitations", {"email": "teammate@company.com", "role": "member"}, t), 201)["data"]
+    ok(*call(base, "GET", f"{a}/invitations", token=t), 200)
+    token = invite["invitationUrl"].rsplit("/", 1)[1]
+    ok(*call(base, "POST", f"/api/v1/organizations/invitations/{token}/accept", {}, mt), 200)
+    mate_id = ok(*call(base, "GET", "/api/v1/me", token=mt), 200)["data"]["id"]
+    ok(*call(base, "PUT", f"{a}/members/{mate_id}", {"role": "admin"}, t), 200)
+    ok(*call(base, "DELETE", f"{a}/members/{mate_id}", token=t), 200)
+    other = ok(*call(base, "POST", f"{a}/invitations", {"email": "later@company.com", "role": "member"}, t), 201)["data"]
+    ok(*call(base, "DELETE", f"{a}/invitations/{other['id']}", token=t), 200)
+    for method, path, body in [("GET", f"{a}/sso/metadata", None),
+                               ("POST", f"{a}/sso", {"entityId": "https://idp.example.com/saml", "ssoUrl": "https://idp.example.com/saml/sso",
+                                                     "certificate": "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----",
+                                                     "emailDomain": "company.com"}),
+                               ("DELETE", f"{a}/sso", None)]:
+        status, err = call(base, method, path, body, t)
+        assert (status, err["error"]["code"]) == (501, "not_implemented")
+    login = ok(*call(base, "POST", "/api/v1/auth/login", {"email": "owner@acme.com", "password": "correct horse battery",
+                                                          "organization": "acme-corp"}), 200)
+    ok(*call(base, "POST", "/api/v1/auth/token", {"organization": acme["id"]}, login["data"]["accessToken"]), 200)
+    ok(*call(base, "DELETE", a, token=t), 200)
+    assert len(members) == 1
+    ok(*call(base, "DELETE", o, token=key), 204)
