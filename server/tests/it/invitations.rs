@@ -4,7 +4,7 @@ use crate::both_backends;
 use crate::common::{Env, PUBLIC_URL, assert_error};
 use serde_json::json;
 
-both_backends!(manage_invite_and_accept_new_account, user_api_invite_accept_with_bearer, resend_and_revoke, concurrent_accepts_make_one_membership);
+both_backends!(expired_invitation_is_gone, manage_invite_and_accept_new_account, user_api_invite_accept_with_bearer, resend_and_revoke, concurrent_accepts_make_one_membership);
 
 async fn new_org(env: &Env) -> String {
     let (_, org) = env.manage("POST", "/organizations", Some(json!({ "name": "Cardiology Department", "slug": "cardiology" }))).await;
@@ -142,4 +142,28 @@ async fn concurrent_accepts_make_one_membership(env: Env) {
     assert_eq!(ok, 1);
     let (_, members) = env.manage("GET", &format!("/organizations/{org}/members"), None).await;
     assert_eq!(members["data"].as_array().unwrap().len(), 1);
+}
+
+async fn expired_invitation_is_gone(env: Env) {
+    let org = new_org(&env).await;
+    let base = format!("/organizations/{org}/invitations");
+    let (_, inv) = env.manage("POST", &base, Some(json!({ "email": "bob@hospital.com", "role": "member" }))).await;
+    // The stored expiry decides, whatever the token says.
+    sqlx::query("UPDATE invitations SET expires_at = $1 WHERE id = $2")
+        .bind(orgkit_server::clock::now() - 1)
+        .bind(inv["id"].as_str().unwrap())
+        .execute(env.state.store.pool())
+        .await
+        .unwrap();
+    let (_, pending) = env.manage("GET", &base, None).await;
+    assert_eq!(pending["data"].as_array().unwrap().len(), 0);
+    let accept = format!("/api/v1/organizations/invitations/{}/accept", token_of(inv["invitation_url"].as_str().unwrap()));
+    assert_error(&env.call("POST", &accept, None, Some(json!({ "password": "correct horse battery" }))).await, 410, "invitation_expired");
+    // A resend revives it with a fresh link.
+    let (status, resent) = env.manage("POST", &format!("{base}/{}/resend", inv["id"].as_str().unwrap()), None).await;
+    assert_eq!((status, resent["status"].as_str()), (200, Some("pending")), "{resent}");
+    // A garbage token: a coded 401, and the invitation page says so without a 5xx.
+    assert_error(&env.call("POST", "/api/v1/organizations/invitations/garbage/accept", None, Some(json!({}))).await, 401, "invalid_token");
+    let page = env.cli.get("/invitations/garbage").send().await;
+    assert_eq!(page.0.status().as_u16(), 401);
 }

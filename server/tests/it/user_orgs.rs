@@ -71,6 +71,10 @@ async fn roles_and_non_members(env: Env) {
     assert_eq!((status, m["data"]["role"].as_str()), (200, Some("admin")), "{m}");
     // An admin cannot touch another admin, nor grant owner.
     assert_error(&env.call("PUT", &format!("{org}/members/{viewer_id}"), Some(&admin), Some(json!({ "role": "member" }))).await, 403, "insufficient_role");
+    // The sole owner cannot step down or leave.
+    let owner_id = env.call("GET", "/api/v1/me", Some(&owner), None).await.1["data"]["id"].as_str().unwrap().to_owned();
+    assert_error(&env.call("PUT", &format!("{org}/members/{owner_id}"), Some(&owner), Some(json!({ "role": "admin" }))).await, 409, "last_owner");
+    assert_error(&env.call("DELETE", &format!("{org}/members/{owner_id}"), Some(&owner), None).await, 409, "last_owner");
     // No token, garbage token.
     assert_error(&env.call("GET", &org, None, None).await, 401, "unauthenticated");
     assert_error(&env.call("GET", &org, Some("not.a.jwt"), None).await, 401, "invalid_token");
