@@ -5,6 +5,7 @@ import email.policy
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -43,7 +44,8 @@ def smtp():
         controller.stop()
 
 
-BACKENDS = ["sqlite"] + (["postgres"] if os.environ.get("ORGKIT_TEST_POSTGRES_URL") else [])
+# PostgreSQL when the test command started a cluster (and psql can create a database in it).
+BACKENDS = ["sqlite"] + (["postgres"] if os.environ.get("ORGKIT_TEST_POSTGRES_URL") and shutil.which("psql") else [])
 
 
 def database_url(backend, tmp):
