@@ -125,6 +125,8 @@ error_codes! {
     InvalidIssuer = "invalid_issuer", 401, Token, Core;
     /// A token for another audience.
     InvalidAudience = "invalid_audience", 401, Token, Core;
+    /// A provider's org claim is present but malformed, or its role has no orgkit mapping.
+    InvalidOrgClaim = "invalid_org_claim", 401, Token, Core;
     /// An org was required but the token carries no org context.
     OrgRequired = "org_required", 403, Permission, Core;
     /// The token's org is not the org the request is about.

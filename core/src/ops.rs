@@ -51,6 +51,7 @@ pub const OPERATIONS: &[&str] = &[
     "build_org_claims",
     "sign_org_claims",
     "verify_org_token",
+    "verify_profiled_token",
     "parse_bearer",
     "public_jwk",
 ];
@@ -161,6 +162,12 @@ pub fn call(name: &str, input: Value) -> Result<Value> {
             let keys = KeySet::from_jwks(&i.jwks)?;
             to_value(&token::verify_org_token(
                 &i.token, &keys, &i.options, &i.require,
+            )?)
+        }),
+        "verify_profiled_token" => op(input, |i: VerifyProfiledIn| {
+            let keys = KeySet::from_jwks(&i.jwks)?;
+            to_value(&token::verify_profiled_token(
+                &i.token, &keys, &i.options, &i.profile, &i.require,
             )?)
         }),
         "parse_bearer" => op(input, |i: HeaderIn| {
@@ -293,6 +300,7 @@ inputs! {
     VerifyInvitationIn { token: String, jwks: Value, options: VerifyOptions, email: Option<String> = default }
     SignIn { key: SigningKeySpec, claims: OrgClaims }
     VerifyTokenIn { token: String, jwks: Value, options: VerifyOptions, require: Requirement = default }
+    VerifyProfiledIn { token: String, jwks: Value, options: VerifyOptions, profile: token::ProfileConfig, require: Requirement = default }
     HeaderIn { authorization: String }
     KeyIn { key: SigningKeySpec }
 }

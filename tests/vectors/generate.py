@@ -517,6 +517,78 @@ def invitations():
           err("an expired invitation is refused", "check_invitation_acceptable", {"record": rec(expires_at=NOW - 1), "now": NOW}, "invitation_expired")]
     return v
 
+# ---------------------------------------------------------------- claim profiles
+def profiles():
+    V = "verify_profiled_token"
+    base = {"iss": ISS, "sub": "user_2abc", "aud": AUD, "iat": NOW - 60, "exp": NOW + 3600}
+    def vp(n, claims, profile, out, require=None, role_map=None, options=OPTS, alg="ES256"):
+        cfg = {"profile": profile}
+        if role_map:
+            cfg["role_map"] = role_map
+        merged = {k: val for k, val in dict(base, **claims).items() if val is not None}
+        inp = {"token": sign(merged, alg), "jwks": JWKS, "options": options, "profile": cfg}
+        if require:
+            inp["require"] = require
+        return (err if isinstance(out, str) else ok)(n, V, inp, out)
+    o = lambda name, **kw: dict({"name": name}, **kw)
+    stytch_org = {"https://stytch.com/organization": {"organization_id": "organization-test-07971b06", "slug": "acme"},
+                  "https://stytch.com/session": {"id": "member-session-test-1", "roles": ["stytch_member", "stytch_admin"]}}
+    v = [
+        vp("orgkit profile", {"org_id": ORG_ID, "org_slug": "cardiology", "org_role": "admin"}, o("orgkit"),
+           {"org_id": ORG_ID, "org_slug": "cardiology", "org_role": "admin", "claims": {"sub": "user_2abc"}}, require={"role": "admin"}),
+        vp("auth0 org with namespaced roles", {"org_id": "org_9ybsU1dN2dKfDkBi", "https://acme.com/roles": ["member"], "permissions": ["read:reports"]},
+           o("auth0", roles_claim="https://acme.com/roles"), {"org_id": "org_9ybsU1dN2dKfDkBi", "org_slug": None, "org_role": "member", "permissions": ["read:reports"]}),
+        vp("auth0 default roles claim, several roles: highest wins", {"org_id": "org_1", "https://orgkit.dev/roles": ["member", "admin"]}, o("auth0"), {"org_role": "admin"}),
+        vp("auth0 custom role mapping", {"org_id": "org_1", "https://orgkit.dev/roles": ["Billing Owner"]}, o("auth0"), {"org_role": "owner"}, role_map={"Billing Owner": "owner"}),
+        vp("auth0 unmapped role", {"org_id": "org_1", "https://orgkit.dev/roles": ["janitor"]}, o("auth0"), "invalid_org_claim"),
+        vp("auth0 org_id not a string", {"org_id": 42}, o("auth0"), "invalid_org_claim"),
+        vp("clerk v1", {"org_id": "org_2Z3", "org_slug": "acme", "org_role": "org:admin", "org_permissions": ["org:sys_memberships:manage"]}, o("clerk-v1"),
+           {"org_id": "org_2Z3", "org_slug": "acme", "org_role": "admin", "permissions": ["org:sys_memberships:manage"]}, require={"org": "acme", "permission": "members:add"}),
+        vp("clerk v1 member lacks admin", {"org_id": "org_2Z3", "org_slug": "acme", "org_role": "org:member"}, o("clerk-v1"), "insufficient_role", require={"role": "admin"}),
+        vp("clerk v1 custom role needs a mapping", {"org_id": "org_2Z3", "org_role": "org:billing"}, o("clerk-v1"), "invalid_org_claim"),
+        vp("clerk token without aud: azp is the audience", {"aud": None, "azp": AUD, "org_id": "org_2Z3", "org_role": "org:member"}, o("clerk-v1"), {"org_role": "member"}),
+        vp("clerk token without aud from another origin", {"aud": None, "azp": "https://evil.example.com", "org_id": "org_2Z3"}, o("clerk-v1"), "invalid_audience"),
+        vp("clerk v2 compact o claim", {"v": 2, "o": {"id": "org_2Z3", "slg": "acme", "rol": "admin", "per": "read,manage", "fpm": "3"}}, o("clerk-v2"),
+           {"org_id": "org_2Z3", "org_slug": "acme", "org_role": "admin", "permissions": ["read", "manage"]}),
+        vp("clerk v2 without an active org", {"v": 2}, o("clerk-v2"), {"org_id": None, "org_role": None}),
+        vp("clerk v2 without an org, org required", {"v": 2}, o("clerk-v2"), "org_required", require={"role": "member"}),
+        vp("clerk v2 o not an object", {"v": 2, "o": "org_2Z3"}, o("clerk-v2"), "invalid_org_claim"),
+        vp("workos", {"org_id": "org_01HXYZ", "role": "admin", "permissions": ["widgets:create"]}, o("workos"),
+           {"org_id": "org_01HXYZ", "org_role": "admin", "permissions": ["widgets:create"]}, require={"org": "org_01HXYZ", "role": "admin"}),
+        vp("workos other org", {"org_id": "org_01HXYZ", "role": "admin"}, o("workos"), "org_mismatch", require={"org": "org_other"}),
+        vp("workos provider permission satisfies by name", {"org_id": "org_01HXYZ", "role": "member", "permissions": ["members:add"]}, o("workos"),
+           {"org_role": "member"}, require={"permission": "members:add"}),
+        vp("stytch", stytch_org, o("stytch"), {"org_id": "organization-test-07971b06", "org_slug": "acme", "org_role": "admin"}, require={"org": "acme"}),
+        vp("stytch session roles not a list", {"https://stytch.com/organization": {"organization_id": "organization-test-1"}, "https://stytch.com/session": {"roles": 3}},
+           o("stytch"), "invalid_org_claim"),
+        vp("logto organization token", {"aud": "urn:logto:organization:org_abc", "scope": "read:data members:add"}, o("logto"),
+           {"org_id": "org_abc", "org_role": None, "permissions": ["read:data", "members:add"]},
+           options=dict(OPTS, audience="urn:logto:organization:org_abc"), require={"permission": "members:add"}),
+        vp("logto any organization with the prefix audience", {"aud": "urn:logto:organization:org_abc"}, o("logto"), {"org_id": "org_abc"},
+           options=dict(OPTS, audience="urn:logto:organization:")),
+        vp("logto token for another organization", {"aud": "urn:logto:organization:org_xyz"}, o("logto"), "invalid_audience",
+           options=dict(OPTS, audience="urn:logto:organization:org_abc")),
+        vp("logto has no role", {"aud": "urn:logto:organization:org_abc"}, o("logto"), "insufficient_role",
+           options=dict(OPTS, audience="urn:logto:organization:org_abc"), require={"role": "viewer"}),
+        vp("keycloak list form", {"organization": ["acme"]}, o("keycloak"), {"org_id": "acme", "org_slug": "acme"}),
+        vp("keycloak map form with ids, org named", {"organization": {"acme": {"id": "42f4"}, "globex": {"id": "77aa"}}}, o("keycloak"),
+           {"org_id": "77aa", "org_slug": "globex"}, require={"org": "globex"}),
+        vp("keycloak several orgs, none named", {"organization": ["acme", "globex"]}, o("keycloak"), "org_required"),
+        vp("keycloak org not in the token", {"organization": ["acme"]}, o("keycloak"), "org_mismatch", require={"org": "globex"}),
+        vp("keycloak malformed organization", {"organization": 7}, o("keycloak"), "invalid_org_claim"),
+        vp("custom pointers", {"tenant": {"org": {"id": "o-1", "slug": "one", "role": "owner", "perms": "a b"}}},
+           o("custom", org_id="/tenant/org/id", org_slug="/tenant/org/slug", role="/tenant/org/role", permissions="/tenant/org/perms"),
+           {"org_id": "o-1", "org_slug": "one", "org_role": "owner", "permissions": ["a", "b"]}, role_map={"owner": "owner"}),
+        vp("custom pointer to a number", {"tenant": {"org": {"id": 5}}}, o("custom", org_id="/tenant/org/id"), "invalid_org_claim"),
+        vp("profiles still check the audience", {"aud": "someone-else", "org_id": "org_1", "role": "admin"}, o("workos"), "invalid_audience"),
+        vp("profiles still check expiry", {"exp": NOW - 100, "org_id": "org_1", "role": "admin"}, o("workos"), "token_expired"),
+        vp("profiles refuse duplicate claims", {}, o("workos"), {}),
+        err("unknown profile", V, {"token": "x.y.z", "jwks": JWKS, "options": OPTS, "profile": {"profile": {"name": "okta"}}}, "invalid_request"),
+    ]
+    dup = sign_raw_payload(json.dumps(dict(base, org_id="org_1", role="member"))[:-1].encode() + b', "role": "admin"}')
+    v[-2] = err("profiles refuse duplicate claims", V, {"token": dup, "jwks": JWKS, "options": OPTS, "profile": {"profile": {"name": "workos"}}}, "invalid_token")
+    return v
+
 FILES = {
     "identity.json": ("Slugs, emails and Authorization headers.", identity),
     "roles.json": ("The role ladder and the full permission matrix.", roles),
@@ -526,6 +598,7 @@ FILES = {
     "login.json": ("Password rules, lockout, routing, connections, password-login decisions, explain-login.", login),
     "tokens.json": ("Access tokens signed by PyJWT: claims, requirements and the attack corpus.", tokens),
     "invitations.json": ("Invitation tokens and invitation lifecycle.", invitations),
+    "profiles.json": ("Claim profiles: tokens shaped like Auth0, Clerk v1/v2, WorkOS, Stytch, Logto, Keycloak and custom layouts.", profiles),
 }
 
 if __name__ == "__main__":

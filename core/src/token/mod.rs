@@ -5,6 +5,7 @@ mod claims;
 mod invitation;
 mod keys;
 mod pipeline;
+mod profile;
 
 pub use claims::{
     Audience, Authentication, ClaimsRequest, OrgClaims, OrgContext, OrgPolicy, Requirement,
@@ -16,3 +17,6 @@ pub use invitation::{
 };
 pub use keys::{KeySet, SigningKey, SigningKeySpec};
 pub use pipeline::{MAX_LEEWAY_SECONDS, MAX_TOKEN_BYTES, VerifyOptions, parse_bearer};
+pub use profile::{
+    ClaimProfile, LOGTO_ORG_AUDIENCE_PREFIX, ProfileConfig, ProfiledClaims, verify_profiled_token,
+};
