@@ -16,7 +16,8 @@ pg_start() {
     chown orgkit-pg "$PG_DIR"
     run=(runuser -u orgkit-pg --)
   fi
-  mkdir -p "$PG_DIR/sock" && [ ${#run[@]} -eq 0 ] || chown orgkit-pg "$PG_DIR/sock"
+  mkdir -p "$PG_DIR/sock"
+  if [ ${#run[@]} -gt 0 ]; then chown orgkit-pg "$PG_DIR/sock"; fi
   "${run[@]}" "$initdb" -D "$PG_DIR/data" -U postgres --auth=trust --no-sync -E UTF8 >/dev/null
   "${run[@]}" "$pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
     -o "-p $PG_PORT -k $PG_DIR/sock -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null

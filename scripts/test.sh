@@ -23,6 +23,9 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "cargo test (workspace: core vectors and properties, server on SQLite and PostgreSQL)"
 cargo test --workspace --quiet
 
+step "shared vectors in Rust (the count WASM and Python must match)"
+cargo test -p orgkit-core --test vectors --quiet -- --show-output | grep -E "^core vectors:"
+
 step "core builds for wasm32-unknown-unknown"
 cargo build -p orgkit-core --target wasm32-unknown-unknown --quiet
 
