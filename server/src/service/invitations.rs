@@ -12,7 +12,7 @@ use crate::store::orgs::OrgRow;
 use crate::store::tenants::TenantRow;
 use crate::store::{Page, PageQuery, new_id};
 use orgkit_core::token::{InvitationRequest, InvitationStatus, issue_invitation};
-use orgkit_core::{Permission, Role, authorize, can_grant, normalize_email};
+use orgkit_core::{ErrorCode, Permission, Role, authorize, can_grant, normalize_email};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -69,6 +69,11 @@ pub async fn create(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
     let body: NewInvitation = parse_body(body)?;
     can_grant(&actor(store, caller, &org.id).await?, Permission::InvitationsCreate, body.role)?;
     let email = normalize_email(&body.email)?;
+    if let Some(user) = store.user_by_email(&tenant.id, &email).await?
+        && store.member(&org.id, &user.id).await?.is_some()
+    {
+        return Err(ApiError::new(ErrorCode::AlreadyMember, "this email belongs to a member of the organization"));
+    }
     let now = clock::now();
     let id = new_id();
     let (token, expires_at) = issue_token(state, &org, &id, &email, body.role, now).await?;
@@ -92,7 +97,13 @@ pub async fn create(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
     store.audit(&mut tx, entry, now).await?;
     tx.commit().await?;
     let url = link(state, &token);
-    send(state, tenant, &org, &row, &url).await?;
+    if let Err(e) = send(state, tenant, &org, &row, &url).await {
+        // Nobody received the link: withdraw the invitation rather than leave it pending.
+        let mut tx = store.begin().await?;
+        store.revoke_invitation(&mut tx, &row.id, clock::now()).await?;
+        tx.commit().await?;
+        return Err(e);
+    }
     Ok(Issued { row, url })
 }
 

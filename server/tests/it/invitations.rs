@@ -87,6 +87,12 @@ async fn user_api_invite_accept_with_bearer(env: Env) {
     assert_eq!((status, revoked["data"]["status"].as_str()), (200, Some("revoked")), "{revoked}");
     let (_, list) = env.call("GET", &format!("/api/v1/organizations/{id}/invitations"), Some(&owner), None).await;
     assert_eq!(list["data"].as_array().unwrap().len(), 0);
+    // A member is not invited again.
+    assert_error(
+        &env.call("POST", &format!("/api/v1/organizations/{id}/invitations"), Some(&owner), Some(json!({ "email": "teammate@company.com", "role": "member" }))).await,
+        409,
+        "already_member",
+    );
     // A member may not invite.
     assert_error(
         &env.call("POST", &format!("/api/v1/organizations/{id}/invitations"), Some(&mate), Some(json!({ "email": "x@company.com", "role": "member" }))).await,

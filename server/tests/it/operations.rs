@@ -7,7 +7,7 @@ use poem::EndpointExt;
 use poem::test::TestClient;
 use serde_json::json;
 
-both_backends!(key_rotation_keeps_old_tokens_valid, a_rotated_key_is_picked_up_by_another_instance, two_instances_share_state, database_failure_is_a_generic_500, parallel_wrong_logins_lock_exactly_at_the_limit);
+both_backends!(undeliverable_invitation_is_withdrawn, key_rotation_keeps_old_tokens_valid, a_rotated_key_is_picked_up_by_another_instance, two_instances_share_state, database_failure_is_a_generic_500, parallel_wrong_logins_lock_exactly_at_the_limit);
 
 async fn key_rotation_keeps_old_tokens_valid(env: Env) {
     let (_, old_token) = env.signup("ann@acme.com").await;
@@ -100,4 +100,22 @@ async fn parallel_wrong_logins_lock_exactly_at_the_limit(env: Env) {
         }
     }
     assert_eq!((failed, locked), (5, 11), "the fifth failure locks; later attempts are refused as locked");
+}
+
+async fn undeliverable_invitation_is_withdrawn(env: Env) {
+    let mut config = (*env.state.config).clone();
+    // A port nothing listens on: the SMTP connection is refused.
+    config.smtp_url = Some("smtp://127.0.0.1:9".to_owned());
+    let broken = TestClient::new(build_app(AppState::init(config).await.unwrap()).boxed());
+    let (_, org) = env.manage("POST", "/organizations", Some(json!({"name": "Cardiology Department", "slug": "cardiology"}))).await;
+    let path = format!("/manage/v1/default/organizations/{}/invitations", org["id"].as_str().unwrap());
+    let resp = broken
+        .post(&path)
+        .header("authorization", format!("Bearer {}", env.mgmt))
+        .body_json(&json!({ "email": "bob@hospital.com", "role": "member" }))
+        .send()
+        .await;
+    resp.assert_status(poem::http::StatusCode::INTERNAL_SERVER_ERROR);
+    let (_, pending) = env.manage("GET", &format!("/organizations/{}/invitations", org["id"].as_str().unwrap()), None).await;
+    assert_eq!(pending["data"].as_array().unwrap().len(), 0, "no pending invitation whose email never left");
 }
