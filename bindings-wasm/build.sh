@@ -30,11 +30,15 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "$lock_sha" ]; then
   echo "$lock_sha" > "$stamp"
 fi
 
-# 3. The wasm module, built for size (LTO, one codegen unit, opt-level s, abort on panic).
+# 3. The wasm module: LTO, one codegen unit, abort on panic. ORGKIT_WASM_OPT_LEVEL and
+#    ORGKIT_WASM_OPT_FLAGS trade size for speed (see the WASM section of BENCHMARKS.md).
+opt_level=${ORGKIT_WASM_OPT_LEVEL:-s}
+wasm_opt_flags=${ORGKIT_WASM_OPT_FLAGS:--Oz}
+case "$opt_level" in [0-3]) ;; *) opt_level="\"$opt_level\"" ;; esac
 profile=(
   --config 'profile.release.lto="fat"'
   --config 'profile.release.codegen-units=1'
-  --config 'profile.release.opt-level="s"'
+  --config "profile.release.opt-level=$opt_level"
   --config 'profile.release.panic="abort"'
   --config 'profile.release.strip="debuginfo"'
 )
@@ -64,10 +68,11 @@ if [ -x "$wasm_opt" ]; then
   cmp -s npm/node/orgkit_bg.wasm npm/web/orgkit_bg.wasm || { echo "bindings-wasm: node and web modules differ" >&2; exit 1; }
   cache="$target_dir/orgkit-wasm-opt"
   mkdir -p "$cache"
-  key=$( (sha256sum npm/web/orgkit_bg.wasm | cut -d' ' -f1; "$wasm_opt" --version) | sha256sum | cut -d' ' -f1)
+  key=$( (sha256sum npm/web/orgkit_bg.wasm | cut -d' ' -f1; "$wasm_opt" --version; echo "$wasm_opt_flags") | sha256sum | cut -d' ' -f1)
   if [ ! -f "$cache/$key.wasm" ]; then
-    log "wasm-opt -Oz"
-    "$wasm_opt" -Oz --strip-debug --strip-producers \
+    log "wasm-opt $wasm_opt_flags"
+    # shellcheck disable=SC2086 # the flags are a list
+    "$wasm_opt" $wasm_opt_flags --strip-debug --strip-producers \
       --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
       npm/web/orgkit_bg.wasm -o "$cache/$key.tmp"
     mv "$cache/$key.tmp" "$cache/$key.wasm"
