@@ -1,10 +1,11 @@
 //! The bounded cache of verified tokens.
 //!
-//! Keyed by the SHA-256 of the token, so tokens themselves are not kept. An entry answers only
-//! for `verified_at <= now <= exp`: core's time checks only get easier as `now` grows from the
-//! moment the token verified until it expires, so inside that window a second full
-//! verification would give the same claims; outside it, the token is verified again. The
-//! requirement (org, role, permission) is not cached: the caller checks it on every call.
+//! The same cache as the WASM guard's: keyed by the SHA-256 of the token, so no bearer
+//! credential is kept; an entry answers only while `verified_at <= now < exp`. Core's time
+//! checks only get easier as `now` grows from the moment the token verified until it expires,
+//! so inside that window a second full verification would give the same claims; outside it
+//! (a `now` in the past, or at/after `exp`) core verifies the token again. The requirement
+//! (org, role, permission) is not cached: the caller checks it on every call.
 
 use orgkit_core::token::OrgClaims;
 use pyo3::prelude::*;
@@ -39,7 +40,11 @@ pub struct TokenCache {
 
 impl TokenCache {
     pub fn new(capacity: usize) -> TokenCache {
-        TokenCache { capacity, entries: HashMap::with_capacity(capacity.min(4096)), generation: 0 }
+        TokenCache {
+            capacity,
+            entries: HashMap::with_capacity(capacity.min(4096)),
+            generation: 0,
+        }
     }
 
     pub fn generation(&self) -> u64 {
@@ -52,20 +57,29 @@ impl TokenCache {
 
     /// The entry for `hash` if it may answer at `now`.
     pub fn get(&self, hash: &TokenHash, now: i64) -> Option<&Entry> {
-        self.entries.get(hash).filter(|e| e.verified_at <= now && now <= e.claims.exp)
+        self.entries
+            .get(hash)
+            .filter(|e| e.verified_at <= now && now < e.claims.exp)
     }
 
     /// Stores a verification made under key-set `generation`. When full, expired entries go
     /// first, then the entry that expires soonest.
     pub fn insert(&mut self, hash: TokenHash, entry: Entry, generation: u64) {
-        if self.capacity == 0 || generation != self.generation || entry.claims.exp < entry.verified_at {
+        if self.capacity == 0
+            || generation != self.generation
+            || entry.verified_at >= entry.claims.exp
+        {
             return;
         }
         if self.entries.len() >= self.capacity && !self.entries.contains_key(&hash) {
             let now = entry.verified_at;
-            self.entries.retain(|_, e| e.claims.exp >= now);
+            self.entries.retain(|_, e| now < e.claims.exp);
             if self.entries.len() >= self.capacity {
-                let soonest = self.entries.iter().min_by_key(|(_, e)| e.claims.exp).map(|(h, _)| *h);
+                let soonest = self
+                    .entries
+                    .iter()
+                    .min_by_key(|(_, e)| e.claims.exp)
+                    .map(|(h, _)| *h);
                 if let Some(h) = soonest {
                     self.entries.remove(&h);
                 }

@@ -24,7 +24,11 @@ fn request_error(py: Python<'_>, code: ErrorCode, message: &str) -> PyErr {
 fn to_json_at(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
     let py = obj.py();
     if depth > MAX_DEPTH {
-        return Err(request_error(py, ErrorCode::InputTooLarge, "input is nested too deeply"));
+        return Err(request_error(
+            py,
+            ErrorCode::InputTooLarge,
+            "input is nested too deeply",
+        ));
     }
     if obj.is_none() {
         return Ok(Value::Null);
@@ -42,29 +46,55 @@ fn to_json_at(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
         if let Ok(u) = obj.extract::<u64>() {
             return Ok(Value::from(u));
         }
-        return Err(request_error(py, ErrorCode::InvalidRequest, "integer out of the 64-bit range"));
+        return Err(request_error(
+            py,
+            ErrorCode::InvalidRequest,
+            "integer out of the 64-bit range",
+        ));
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
         return Number::from_f64(f.value())
             .map(Value::Number)
-            .ok_or_else(|| request_error(py, ErrorCode::InvalidRequest, "NaN and infinity are not JSON numbers"));
+            .ok_or_else(|| {
+                request_error(
+                    py,
+                    ErrorCode::InvalidRequest,
+                    "NaN and infinity are not JSON numbers",
+                )
+            });
     }
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut map = Map::with_capacity(d.len());
         for (k, v) in d.iter() {
-            let key = k.cast::<PyString>().map_err(|_| PyTypeError::new_err("dict keys must be str"))?;
+            let key = k
+                .cast::<PyString>()
+                .map_err(|_| PyTypeError::new_err("dict keys must be str"))?;
             map.insert(key.to_cow()?.into_owned(), to_json_at(&v, depth + 1)?);
         }
         return Ok(Value::Object(map));
     }
     if let Ok(l) = obj.cast::<PyList>() {
-        return l.iter().map(|v| to_json_at(&v, depth + 1)).collect::<PyResult<Vec<_>>>().map(Value::Array);
+        return l
+            .iter()
+            .map(|v| to_json_at(&v, depth + 1))
+            .collect::<PyResult<Vec<_>>>()
+            .map(Value::Array);
     }
     if let Ok(t) = obj.cast::<PyTuple>() {
-        return t.iter().map(|v| to_json_at(&v, depth + 1)).collect::<PyResult<Vec<_>>>().map(Value::Array);
+        return t
+            .iter()
+            .map(|v| to_json_at(&v, depth + 1))
+            .collect::<PyResult<Vec<_>>>()
+            .map(Value::Array);
     }
-    let type_name = obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".to_owned());
-    Err(PyTypeError::new_err(format!("{type_name} is not a JSON value (dict, list, str, int, float, bool or None)")))
+    let type_name = obj
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".to_owned());
+    Err(PyTypeError::new_err(format!(
+        "{type_name} is not a JSON value (dict, list, str, int, float, bool or None)"
+    )))
 }
 
 /// Converts a JSON value to Python: objects become dicts, arrays lists.

@@ -10,14 +10,54 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 
-create_exception!(orgkit, OrgkitError, PyValueError, "An orgkit error: `.code` is core's stable code.");
-create_exception!(orgkit, RequestError, OrgkitError, "Malformed or out-of-range input.");
-create_exception!(orgkit, TokenError, OrgkitError, "Token parsing, signature, time, issuer or audience.");
-create_exception!(orgkit, OrgPermissionError, OrgkitError, "Org, role and membership checks.");
-create_exception!(orgkit, InvitationError, OrgkitError, "Invitation lifecycle.");
-create_exception!(orgkit, SettingsError, OrgkitError, "Settings validation and tenant floors.");
-create_exception!(orgkit, LoginError, OrgkitError, "Login policy: credentials, lockout, MFA, connections.");
-create_exception!(orgkit, ResourceError, OrgkitError, "Conflicts, missing records, host failures.");
+create_exception!(
+    orgkit,
+    OrgkitError,
+    PyValueError,
+    "An orgkit error: `.code` is core's stable code."
+);
+create_exception!(
+    orgkit,
+    RequestError,
+    OrgkitError,
+    "Malformed or out-of-range input."
+);
+create_exception!(
+    orgkit,
+    TokenError,
+    OrgkitError,
+    "Token parsing, signature, time, issuer or audience."
+);
+create_exception!(
+    orgkit,
+    OrgPermissionError,
+    OrgkitError,
+    "Org, role and membership checks."
+);
+create_exception!(
+    orgkit,
+    InvitationError,
+    OrgkitError,
+    "Invitation lifecycle."
+);
+create_exception!(
+    orgkit,
+    SettingsError,
+    OrgkitError,
+    "Settings validation and tenant floors."
+);
+create_exception!(
+    orgkit,
+    LoginError,
+    OrgkitError,
+    "Login policy: credentials, lockout, MFA, connections."
+);
+create_exception!(
+    orgkit,
+    ResourceError,
+    OrgkitError,
+    "Conflicts, missing records, host failures."
+);
 
 /// The lowercase name of a family, as `error_table()` reports it.
 pub fn family_name(family: Family) -> &'static str {
@@ -47,7 +87,9 @@ fn class_of(py: Python<'_>, family: Family) -> Bound<'_, PyType> {
 /// The exception for a core error, with its structured fields set.
 pub fn to_py_err(py: Python<'_>, e: &Error) -> PyErr {
     let build = || -> PyResult<PyErr> {
-        let value = class_of(py, e.code.family()).call1((format!("{}: {}", e.code.as_str(), e.message),))?;
+        let value =
+            class_of(py, e.code.family())
+                .call1((format!("{}: {}", e.code.as_str(), e.message),))?;
         value.setattr("code", e.code.as_str())?;
         value.setattr("message", e.message.as_str())?;
         value.setattr("field", e.field.as_deref())?;

@@ -14,7 +14,11 @@ use pyo3::types::PyAny;
 
 /// Runs core operation `op` on `input` (a JSON-shaped dict) and returns its JSON-shaped result.
 #[pyfunction]
-fn call<'py>(py: Python<'py>, op: String, input: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+fn call<'py>(
+    py: Python<'py>,
+    op: String,
+    input: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
     let input = convert::to_json(input)?;
     // Signing and verifying take the crypto path: let other Python threads run meanwhile.
     let result = py.detach(|| orgkit_core::ops::call(&op, input));
@@ -29,7 +33,10 @@ fn call<'py>(py: Python<'py>, op: String, input: &Bound<'py, PyAny>) -> PyResult
 fn error_table(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
     let table = pyo3::types::PyDict::new(py);
     for code in orgkit_core::ErrorCode::ALL {
-        table.set_item(code.as_str(), (errors::family_name(code.family()), code.http_status()))?;
+        table.set_item(
+            code.as_str(),
+            (errors::family_name(code.family()), code.http_status()),
+        )?;
     }
     Ok(table)
 }

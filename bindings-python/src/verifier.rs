@@ -7,7 +7,9 @@
 
 use crate::cache::{Entry, TokenCache, token_hash};
 use crate::{convert, errors};
-use orgkit_core::token::{KeySet, MAX_TOKEN_BYTES, OrgClaims, Requirement, VerifyOptions, verify_org_token};
+use orgkit_core::token::{
+    KeySet, MAX_TOKEN_BYTES, OrgClaims, Requirement, VerifyOptions, verify_org_token,
+};
 use orgkit_core::{Error, ErrorCode, Permission, Role};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -54,17 +56,42 @@ pub struct OrgTokenVerifier {
     source: Option<JwksSource>,
 }
 
+/// Largest cache a verifier may ask for (as the WASM guard).
+const MAX_CACHE_SIZE: usize = 100_000;
+
+fn check_cache_size(py: Python<'_>, cache_size: usize) -> PyResult<usize> {
+    if cache_size > MAX_CACHE_SIZE {
+        let e = Error::new(
+            ErrorCode::InvalidRequest,
+            format!("cache_size must be at most {MAX_CACHE_SIZE}"),
+        )
+        .with_field("cache_size");
+        return Err(errors::to_py_err(py, &e));
+    }
+    Ok(cache_size)
+}
+
 fn seconds(value: f64, name: &str) -> PyResult<Duration> {
-    Duration::try_from_secs_f64(value).map_err(|_| PyValueError::new_err(format!("{name} must be a finite number of seconds >= 0")))
+    Duration::try_from_secs_f64(value).map_err(|_| {
+        PyValueError::new_err(format!("{name} must be a finite number of seconds >= 0"))
+    })
 }
 
 fn key_set(py: Python<'_>, jwks: &Bound<'_, PyAny>) -> PyResult<(KeySet, Value)> {
     let value = if let Ok(s) = jwks.cast::<PyString>() {
-        serde_json::from_str(&s.to_cow()?)
-            .map_err(|e| errors::to_py_err(py, &Error::new(ErrorCode::InvalidKey, format!("JWKS is not JSON: {e}"))))?
+        serde_json::from_str(&s.to_cow()?).map_err(|e| {
+            errors::to_py_err(
+                py,
+                &Error::new(ErrorCode::InvalidKey, format!("JWKS is not JSON: {e}")),
+            )
+        })?
     } else if let Ok(b) = jwks.cast::<PyBytes>() {
-        serde_json::from_slice(b.as_bytes())
-            .map_err(|e| errors::to_py_err(py, &Error::new(ErrorCode::InvalidKey, format!("JWKS is not JSON: {e}"))))?
+        serde_json::from_slice(b.as_bytes()).map_err(|e| {
+            errors::to_py_err(
+                py,
+                &Error::new(ErrorCode::InvalidKey, format!("JWKS is not JSON: {e}")),
+            )
+        })?
     } else {
         convert::to_json(jwks)?
     };
@@ -72,18 +99,37 @@ fn key_set(py: Python<'_>, jwks: &Bound<'_, PyAny>) -> PyResult<(KeySet, Value)>
     Ok((set, value))
 }
 
-fn requirement(py: Python<'_>, org: Option<String>, role: Option<&str>, permission: Option<&str>) -> PyResult<Requirement> {
-    let role = role.map(Role::parse).transpose().map_err(|e| errors::to_py_err(py, &e))?;
-    let permission = permission.map(Permission::parse).transpose().map_err(|e| errors::to_py_err(py, &e))?;
-    Ok(Requirement { org, role, permission })
+fn requirement(
+    py: Python<'_>,
+    org: Option<String>,
+    role: Option<&str>,
+    permission: Option<&str>,
+) -> PyResult<Requirement> {
+    let role = role
+        .map(Role::parse)
+        .transpose()
+        .map_err(|e| errors::to_py_err(py, &e))?;
+    let permission = permission
+        .map(Permission::parse)
+        .transpose()
+        .map_err(|e| errors::to_py_err(py, &e))?;
+    Ok(Requirement {
+        org,
+        role,
+        permission,
+    })
 }
 
 fn current_time(now: Option<f64>) -> PyResult<i64> {
     match now {
         Some(t) if t.is_finite() => Ok(t.floor() as i64),
-        Some(_) => Err(PyValueError::new_err("now must be a finite unix time in seconds")),
+        Some(_) => Err(PyValueError::new_err(
+            "now must be a finite unix time in seconds",
+        )),
         None => {
-            let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+            let since = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default();
             Ok(i64::try_from(since.as_secs()).unwrap_or(i64::MAX))
         }
     }
@@ -120,20 +166,35 @@ impl OrgTokenVerifier {
             issuer,
             audience,
             leeway,
-            keys: RwLock::new(Keys { set: Arc::new(jwks.0), jwks: jwks.1 }),
+            keys: RwLock::new(Keys {
+                set: Arc::new(jwks.0),
+                jwks: jwks.1,
+            }),
             cache: Mutex::new(TokenCache::new(cache_size)),
             source,
         }
     }
 
     fn current_keys(&self) -> Arc<KeySet> {
-        Arc::clone(&self.keys.read().unwrap_or_else(std::sync::PoisonError::into_inner).set)
+        Arc::clone(
+            &self
+                .keys
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .set,
+        )
     }
 
     fn install(&self, (set, jwks): (KeySet, Value)) {
-        let mut keys = self.keys.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut keys = self
+            .keys
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if keys.jwks != jwks {
-            *keys = Keys { set: Arc::new(set), jwks };
+            *keys = Keys {
+                set: Arc::new(set),
+                jwks,
+            };
             lock(&self.cache).clear();
         }
     }
@@ -149,14 +210,17 @@ impl OrgTokenVerifier {
     }
 
     fn may_refetch(source: &JwksSource) -> bool {
-        lock(&source.state).attempted_at.is_none_or(|t| t.elapsed() >= source.refetch_interval)
+        lock(&source.state)
+            .attempted_at
+            .is_none_or(|t| t.elapsed() >= source.refetch_interval)
     }
 
     /// A fetch that fails keeps the keys we have and is logged, not raised: the verifier stays
     /// available while the issuer's JWKS endpoint is down.
     fn fetch_or_log(&self, py: Python<'_>, source: &JwksSource) {
         if let Err(err) = self.fetch(py, source) {
-            let message = format!("orgkit: fetching the JWKS failed, keeping the current keys: {err}");
+            let message =
+                format!("orgkit: fetching the JWKS failed, keeping the current keys: {err}");
             let logged = py
                 .import("logging")
                 .and_then(|logging| logging.call_method1("getLogger", ("orgkit",)))
@@ -166,11 +230,21 @@ impl OrgTokenVerifier {
     }
 
     fn options(&self, now: i64) -> VerifyOptions {
-        VerifyOptions { issuer: self.issuer.clone(), audience: self.audience.clone(), leeway: self.leeway, now }
+        VerifyOptions {
+            issuer: self.issuer.clone(),
+            audience: self.audience.clone(),
+            leeway: self.leeway,
+            now,
+        }
     }
 
     /// Full verification with the GIL released; on an unknown `kid`, one refetch and retry.
-    fn verify_uncached(&self, py: Python<'_>, token: &str, now: i64) -> Result<(OrgClaims, u64), PyErr> {
+    fn verify_uncached(
+        &self,
+        py: Python<'_>,
+        token: &str,
+        now: i64,
+    ) -> Result<(OrgClaims, u64), PyErr> {
         if let Some(source) = &self.source {
             let stale = lock(&source.state).fetched_at.elapsed() >= source.ttl;
             if stale && Self::may_refetch(source) {
@@ -181,7 +255,8 @@ impl OrgTokenVerifier {
         let attempt = |py: Python<'_>| {
             let generation = lock(&self.cache).generation();
             let keys = self.current_keys();
-            let result = py.detach(|| verify_org_token(token, &keys, &opts, &Requirement::default()));
+            let result =
+                py.detach(|| verify_org_token(token, &keys, &opts, &Requirement::default()));
             (result, generation)
         };
         let (mut result, mut generation) = attempt(py);
@@ -192,7 +267,9 @@ impl OrgTokenVerifier {
             self.fetch_or_log(py, source);
             (result, generation) = attempt(py);
         }
-        result.map(|claims| (claims, generation)).map_err(|e| errors::to_py_err(py, &e))
+        result
+            .map(|claims| (claims, generation))
+            .map_err(|e| errors::to_py_err(py, &e))
     }
 }
 
@@ -202,8 +279,22 @@ impl OrgTokenVerifier {
     /// dict, JSON str or bytes).
     #[new]
     #[pyo3(signature = (jwks, *, issuer, audience, leeway = 0, cache_size = 1024))]
-    fn new(py: Python<'_>, jwks: &Bound<'_, PyAny>, issuer: String, audience: String, leeway: u64, cache_size: usize) -> PyResult<Self> {
-        Ok(Self::build(key_set(py, jwks)?, issuer, audience, leeway, cache_size, None))
+    fn new(
+        py: Python<'_>,
+        jwks: &Bound<'_, PyAny>,
+        issuer: String,
+        audience: String,
+        leeway: u64,
+        cache_size: usize,
+    ) -> PyResult<Self> {
+        Ok(Self::build(
+            key_set(py, jwks)?,
+            issuer,
+            audience,
+            leeway,
+            check_cache_size(py, cache_size)?,
+            None,
+        ))
     }
 
     /// A verifier whose JWKS comes from `fetch()` (returning a dict, str or bytes): fetched now,
@@ -223,15 +314,26 @@ impl OrgTokenVerifier {
         refetch_interval: f64,
         cache_size: usize,
     ) -> PyResult<Self> {
+        let cache_size = check_cache_size(py, cache_size)?;
         let document = fetch.call0(py)?;
         let jwks = key_set(py, document.bind(py))?;
         let source = JwksSource {
             fetch,
             ttl: seconds(cache_ttl, "cache_ttl")?,
             refetch_interval: seconds(refetch_interval, "refetch_interval")?,
-            state: Mutex::new(FetchState { fetched_at: Instant::now(), attempted_at: None }),
+            state: Mutex::new(FetchState {
+                fetched_at: Instant::now(),
+                attempted_at: None,
+            }),
         };
-        Ok(Self::build(jwks, issuer, audience, leeway, cache_size, Some(source)))
+        Ok(Self::build(
+            jwks,
+            issuer,
+            audience,
+            leeway,
+            cache_size,
+            Some(source),
+        ))
     }
 
     /// A verifier whose JWKS is fetched from `url` with the standard library (urllib).
@@ -250,8 +352,21 @@ impl OrgTokenVerifier {
         timeout: f64,
         cache_size: usize,
     ) -> PyResult<Self> {
-        let fetch = py.import("orgkit._jwks_url")?.getattr("url_fetcher")?.call1((url, timeout))?;
-        Self::from_jwks_fetcher(cls, py, fetch.unbind(), issuer, audience, leeway, cache_ttl, refetch_interval, cache_size)
+        let fetch = py
+            .import("orgkit._jwks_url")?
+            .getattr("url_fetcher")?
+            .call1((url, timeout))?;
+        Self::from_jwks_fetcher(
+            cls,
+            py,
+            fetch.unbind(),
+            issuer,
+            audience,
+            leeway,
+            cache_ttl,
+            refetch_interval,
+            cache_size,
+        )
     }
 
     /// Verifies `token` and returns its claims as a dict; then requires, when given, the org
@@ -274,7 +389,10 @@ impl OrgTokenVerifier {
         if let Some(hash) = &hash {
             let cache = lock(&self.cache);
             if let Some(entry) = cache.get(hash, now) {
-                entry.claims.require(&req).map_err(|e| errors::to_py_err(py, &e))?;
+                entry
+                    .claims
+                    .require(&req)
+                    .map_err(|e| errors::to_py_err(py, &e))?;
                 return fresh_copy(py, &entry.dict);
             }
         }
@@ -283,7 +401,15 @@ impl OrgTokenVerifier {
         let out = fresh_copy(py, &dict)?;
         let checked = claims.require(&req);
         if let Some(hash) = hash {
-            lock(&self.cache).insert(hash, Entry { claims, dict, verified_at: now }, generation);
+            lock(&self.cache).insert(
+                hash,
+                Entry {
+                    claims,
+                    dict,
+                    verified_at: now,
+                },
+                generation,
+            );
         }
         checked.map_err(|e| errors::to_py_err(py, &e))?;
         Ok(out)
@@ -300,7 +426,9 @@ impl OrgTokenVerifier {
     fn refresh(&self, py: Python<'_>) -> PyResult<()> {
         match &self.source {
             Some(source) => self.fetch(py, source),
-            None => Err(PyValueError::new_err("this verifier has no JWKS source to refresh from")),
+            None => Err(PyValueError::new_err(
+                "this verifier has no JWKS source to refresh from",
+            )),
         }
     }
 
@@ -332,6 +460,11 @@ impl OrgTokenVerifier {
     }
 
     fn __repr__(&self) -> String {
-        format!("OrgTokenVerifier(issuer={:?}, audience={:?}, keys={})", self.issuer, self.audience, self.key_count())
+        format!(
+            "OrgTokenVerifier(issuer={:?}, audience={:?}, keys={})",
+            self.issuer,
+            self.audience,
+            self.key_count()
+        )
     }
 }

@@ -163,6 +163,9 @@ def test_cache_is_bounded(jwks: dict[str, Any], keys: dict[str, KeyPair]) -> Non
     off = OrgTokenVerifier(jwks, issuer=ISSUER, audience=AUDIENCE, cache_size=0)
     off.verify(pyjwt_token(keys["EdDSA"], claims()))
     assert off.cache_len == 0
+    with pytest.raises(RequestError) as e:
+        OrgTokenVerifier(jwks, issuer=ISSUER, audience=AUDIENCE, cache_size=100_001)
+    assert e.value.code == "invalid_request" and e.value.field == "cache_size"
 
 
 def test_invalid_tokens_are_not_cached(verifier: OrgTokenVerifier, token: TokenFactory) -> None:

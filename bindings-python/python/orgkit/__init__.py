@@ -72,6 +72,7 @@ __all__ = [
     "build_org_claims",
     "sign_org_claims",
     "verify_org_token",
+    "verify_profiled_token",
     "parse_bearer",
     "public_jwk",
 ]
@@ -228,6 +229,12 @@ def sign_org_claims(input: Optional[Mapping[str, Any]] = None, /, **fields: Any)
 def verify_org_token(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
     """``{token, jwks, options, require?}`` → claims (one-off; prefer ``OrgTokenVerifier``)."""
     return call("verify_org_token", _input(input, fields))
+
+
+def verify_profiled_token(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{token, jwks, options, profile, require?}`` → claims of another provider's token (Auth0,
+    Clerk, WorkOS, …) mapped onto orgkit's org context by core's claim profile."""
+    return call("verify_profiled_token", _input(input, fields))
 
 
 def parse_bearer(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
