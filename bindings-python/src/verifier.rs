@@ -199,20 +199,28 @@ impl OrgTokenVerifier {
         }
     }
 
-    /// Fetches the JWKS through the source and installs it. Records the attempt first, so a
-    /// failing source is not called again before `refetch_interval`.
+    /// Fetches the JWKS through the source and installs it.
     fn fetch(&self, py: Python<'_>, source: &JwksSource) -> PyResult<()> {
-        lock(&source.state).attempted_at = Some(Instant::now());
         let document = source.fetch.call0(py)?;
         self.install(key_set(py, document.bind(py))?);
         lock(&source.state).fetched_at = Instant::now();
         Ok(())
     }
 
-    fn may_refetch(source: &JwksSource) -> bool {
-        lock(&source.state)
+    /// Takes the right to fetch now: at most one attempt (successful or not) per
+    /// `refetch_interval`, and for a TTL refresh only once the keys are older than the TTL.
+    /// Checked and recorded under one lock, so threads racing on the same unknown `kid` fetch
+    /// once.
+    fn claim_fetch(source: &JwksSource, only_if_stale: bool) -> bool {
+        let mut state = lock(&source.state);
+        let due = !only_if_stale || state.fetched_at.elapsed() >= source.ttl;
+        let allowed = state
             .attempted_at
-            .is_none_or(|t| t.elapsed() >= source.refetch_interval)
+            .is_none_or(|t| t.elapsed() >= source.refetch_interval);
+        if due && allowed {
+            state.attempted_at = Some(Instant::now());
+        }
+        due && allowed
     }
 
     /// A fetch that fails keeps the keys we have and is logged, not raised: the verifier stays
@@ -245,11 +253,10 @@ impl OrgTokenVerifier {
         token: &str,
         now: i64,
     ) -> Result<(OrgClaims, u64), PyErr> {
-        if let Some(source) = &self.source {
-            let stale = lock(&source.state).fetched_at.elapsed() >= source.ttl;
-            if stale && Self::may_refetch(source) {
-                self.fetch_or_log(py, source);
-            }
+        if let Some(source) = &self.source
+            && Self::claim_fetch(source, true)
+        {
+            self.fetch_or_log(py, source);
         }
         let opts = self.options(now);
         let attempt = |py: Python<'_>| {
@@ -262,7 +269,7 @@ impl OrgTokenVerifier {
         let (mut result, mut generation) = attempt(py);
         if let (Err(e), Some(source)) = (&result, &self.source)
             && e.code == ErrorCode::UnknownKey
-            && Self::may_refetch(source)
+            && Self::claim_fetch(source, false)
         {
             self.fetch_or_log(py, source);
             (result, generation) = attempt(py);
@@ -425,7 +432,10 @@ impl OrgTokenVerifier {
     /// the fetch raises.
     fn refresh(&self, py: Python<'_>) -> PyResult<()> {
         match &self.source {
-            Some(source) => self.fetch(py, source),
+            Some(source) => {
+                lock(&source.state).attempted_at = Some(Instant::now());
+                self.fetch(py, source)
+            }
             None => Err(PyValueError::new_err(
                 "this verifier has no JWKS source to refresh from",
             )),

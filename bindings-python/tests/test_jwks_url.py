@@ -149,3 +149,24 @@ def test_fetcher_callable(keys: dict[str, KeyPair]) -> None:
 
     v = OrgTokenVerifier.from_jwks_fetcher(fetch, issuer=ISSUER, audience=AUDIENCE)
     assert v.verify(pyjwt_token(keys["EdDSA"], claims()))["sub"] == "user-1" and len(calls) == 1
+
+
+def test_threads_racing_on_unknown_kids_fetch_once(server: JwksServer, keys: dict[str, KeyPair]) -> None:
+    server.publish(keys["ES256"])
+    v = verifier(server, refetch_interval=3600)
+    tokens = [pyjwt_token(make_key("ES256", kid=f"stranger-{i}"), claims()) for i in range(8)]
+    codes: list[str] = []
+
+    def work(t: str) -> None:
+        try:
+            v.verify(t)
+        except TokenError as e:
+            codes.append(e.code)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in tokens]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert codes == ["unknown_key"] * 8
+    assert server.requests == 2
