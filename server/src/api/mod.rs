@@ -1,6 +1,7 @@
 //! HTTP: one poem-openapi service of per-resource modules, plus the middleware that bounds
 //! request bodies, turns every error into a coded answer and counts responses.
 
+pub mod body;
 pub mod manage;
 pub mod ops;
 pub mod user;

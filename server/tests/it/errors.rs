@@ -47,6 +47,10 @@ async fn operational_endpoints(env: Env) {
     let responses = &spec["paths"]["/manage/v1/{tenant}/organizations"]["post"]["responses"];
     assert!(responses["201"].is_object() && responses["409"].is_object(), "{responses}");
     assert!(spec["components"]["schemas"]["ErrorBody"].is_object());
+    // Request bodies are documented by their schema types.
+    let login = &spec["paths"]["/api/v1/auth/login"]["post"]["requestBody"]["content"]["application/json"]["schema"];
+    assert_eq!(login["$ref"], "#/components/schemas/Login", "{login}");
+    assert!(spec["components"]["schemas"]["OrganizationFields"]["properties"]["primary_color"].is_object());
     let metrics = env.cli.get("/metrics").send().await;
     metrics.assert_status_is_ok();
     assert!(metrics.0.into_body().into_string().await.unwrap().contains("orgkit_http_requests_total"));

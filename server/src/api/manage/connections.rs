@@ -3,6 +3,7 @@
 
 use crate::error::ApiResult;
 use crate::api::views::list_manage;
+use crate::api::body::*;
 use crate::api::{BearerAuth, Reply};
 use crate::auth::management;
 use crate::service::connections::{self, connection_json};
@@ -13,7 +14,6 @@ use orgkit_core::Permission;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{OpenApi, Tags};
-use serde_json::Value;
 
 #[derive(Tags)]
 enum Tag {
@@ -28,7 +28,7 @@ pub struct Api(pub AppState);
 impl Api {
     /// Create a SAML connection `{name, entity_id, sso_url, certificate, email_domains}`.
     #[oai(path = "/manage/v1/:tenant/connections", method = "post")]
-    async fn create(&self, auth: BearerAuth, tenant: Path<String>, body: Json<Value>) -> ApiResult<Reply> {
+    async fn create(&self, auth: BearerAuth, tenant: Path<String>, body: Body<NewConnection>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let c = connections::create(&self.0.store, &t, &body.0).await?;
         Ok(Reply::Created(Json(connection_json(&c)?)))
@@ -59,7 +59,7 @@ impl Api {
 
     /// Allow a connection for an org `{connection_id}`.
     #[oai(path = "/manage/v1/:tenant/organizations/:org_id/connections", method = "post")]
-    async fn enable(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, body: Json<Value>) -> ApiResult<Reply> {
+    async fn enable(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, body: Body<EnableConnection>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let c = connections::enable(&self.0.store, &t, &Caller::Tenant, &org_id, body.0).await?;
         Ok(Reply::Created(Json(connection_json(&c)?)))

@@ -2,6 +2,7 @@
 
 use crate::error::ApiResult;
 use crate::api::views::list_manage;
+use crate::api::body::*;
 use crate::api::{BearerAuth, Reply};
 use crate::auth::management;
 use crate::service::Caller;
@@ -11,7 +12,6 @@ use crate::store::PageQuery;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{OpenApi, Tags};
-use serde_json::Value;
 
 #[derive(Tags)]
 enum Tag {
@@ -26,7 +26,7 @@ pub struct Api(pub AppState);
 impl Api {
     /// Invite `{email, role}`: emails a 7-day link.
     #[oai(path = "/manage/v1/:tenant/organizations/:org_id/invitations", method = "post")]
-    async fn create(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, body: Json<Value>) -> ApiResult<Reply> {
+    async fn create(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, body: Body<NewInvitation>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let issued = invitations::create(&self.0, &t, &Caller::Tenant, &org_id, body.0).await?;
         Ok(Reply::Created(Json(invitation_json(&issued.row, Some(&issued.url)))))

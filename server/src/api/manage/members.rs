@@ -2,6 +2,7 @@
 
 use crate::error::ApiResult;
 use crate::api::views::list_manage;
+use crate::api::body::*;
 use crate::api::{BearerAuth, Reply};
 use crate::auth::management;
 use crate::service::members::{self, member_json};
@@ -12,7 +13,6 @@ use orgkit_core::Permission;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{OpenApi, Tags};
-use serde_json::Value;
 
 #[derive(Tags)]
 enum Tag {
@@ -27,7 +27,7 @@ pub struct Api(pub AppState);
 impl Api {
     /// Add a member `{user_id, role}`.
     #[oai(path = "/manage/v1/:tenant/organizations/:org_id/members", method = "post")]
-    async fn add(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, body: Json<Value>) -> ApiResult<Reply> {
+    async fn add(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, body: Body<NewMember>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let m = members::add(&self.0.store, &t, &Caller::Tenant, &org_id, body.0).await?;
         Ok(Reply::Created(Json(member_json(&m))))
@@ -44,7 +44,7 @@ impl Api {
 
     /// Change a member's role `{role}`.
     #[oai(path = "/manage/v1/:tenant/organizations/:org_id/members/:user_id", method = "patch")]
-    async fn patch(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, user_id: Path<String>, body: Json<Value>) -> ApiResult<Reply> {
+    async fn patch(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, user_id: Path<String>, body: Body<RoleChange>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let m = members::change_role(&self.0.store, &t, &Caller::Tenant, &org_id, &user_id, body.0).await?;
         Ok(Reply::Ok(Json(member_json(&m))))

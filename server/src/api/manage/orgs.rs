@@ -2,6 +2,7 @@
 
 use crate::error::ApiResult;
 use crate::api::views::{list_manage, org_manage};
+use crate::api::body::*;
 use crate::api::{BearerAuth, Reply};
 use crate::auth::management;
 use crate::service::{Caller, orgs};
@@ -11,7 +12,6 @@ use orgkit_core::Permission;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{OpenApi, Tags};
-use serde_json::Value;
 
 #[derive(Tags)]
 enum Tag {
@@ -26,7 +26,7 @@ pub struct Api(pub AppState);
 impl Api {
     /// Create an organization.
     #[oai(path = "/manage/v1/:tenant/organizations", method = "post")]
-    async fn create(&self, auth: BearerAuth, tenant: Path<String>, body: Json<Value>) -> ApiResult<Reply> {
+    async fn create(&self, auth: BearerAuth, tenant: Path<String>, body: Body<OrganizationFields>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let org = orgs::create(&self.0.store, &t, &Caller::Tenant, &body.0).await?;
         Ok(Reply::Created(Json(org_manage(&t, &org)?)))
@@ -50,7 +50,7 @@ impl Api {
 
     /// Merge-patch an organization: name, slug, metadata, branding, auth settings.
     #[oai(path = "/manage/v1/:tenant/organizations/:org_id", method = "patch")]
-    async fn patch(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, body: Json<Value>) -> ApiResult<Reply> {
+    async fn patch(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, body: Body<OrganizationFields>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let org = orgs::update(&self.0.store, &t, &Caller::Tenant, &org_id, &body.0).await?;
         Ok(Reply::Ok(Json(org_manage(&t, &org)?)))

@@ -1,6 +1,7 @@
 //! `/manage/v1/{tenant}/settings`: the tenant's defaults and floors.
 
 use crate::error::ApiResult;
+use crate::api::body::*;
 use crate::api::{BearerAuth, Reply};
 use crate::auth::management;
 use crate::service::tenants::{patch_settings, settings_json};
@@ -8,7 +9,6 @@ use crate::state::AppState;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{OpenApi, Tags};
-use serde_json::Value;
 
 #[derive(Tags)]
 enum Tag {
@@ -30,7 +30,7 @@ impl Api {
 
     /// Merge-patch the tenant's defaults (flat) and `floors`.
     #[oai(path = "/manage/v1/:tenant/settings", method = "patch")]
-    async fn patch(&self, auth: BearerAuth, tenant: Path<String>, body: Json<Value>) -> ApiResult<Reply> {
+    async fn patch(&self, auth: BearerAuth, tenant: Path<String>, body: Body<TenantSettingsFields>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let settings = patch_settings(&self.0.store, &t, &body.0).await?;
         Ok(Reply::Ok(Json(settings_json(&settings)?)))

@@ -2,6 +2,7 @@
 
 use crate::error::ApiResult;
 use crate::api::views::list_manage;
+use crate::api::body::*;
 use crate::api::{BearerAuth, Reply};
 use crate::auth::management;
 use crate::service::{Caller, users};
@@ -10,7 +11,6 @@ use crate::store::PageQuery;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{OpenApi, Tags};
-use serde_json::Value;
 
 #[derive(Tags)]
 enum Tag {
@@ -25,7 +25,7 @@ pub struct Api(pub AppState);
 impl Api {
     /// Create a user (`email`, `name?`, `password?`).
     #[oai(path = "/manage/v1/:tenant/users", method = "post")]
-    async fn create(&self, auth: BearerAuth, tenant: Path<String>, body: Json<Value>) -> ApiResult<Reply> {
+    async fn create(&self, auth: BearerAuth, tenant: Path<String>, body: Body<NewUser>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let user = users::create(&self.0.store, &t, body.0, &Caller::Tenant).await?;
         Ok(Reply::Created(Json(users::user_json(&user))))

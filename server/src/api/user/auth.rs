@@ -2,13 +2,13 @@
 
 use super::context;
 use crate::error::ApiResult;
+use crate::api::body::*;
 use crate::api::{BearerAuth, Reply, envelope};
 use crate::clock;
 use crate::service::login;
 use crate::state::AppState;
-use poem_openapi::payload::Json;
 use poem_openapi::{OpenApi, Tags};
-use serde_json::{Value, json};
+use serde_json::json;
 
 #[derive(Tags)]
 enum Tag {
@@ -23,19 +23,19 @@ pub struct Api(pub AppState);
 impl Api {
     /// Create an account `{tenant?, email, password, name?}`; answers a token.
     #[oai(path = "/api/v1/auth/signup", method = "post")]
-    async fn signup(&self, body: Json<Value>) -> ApiResult<Reply> {
+    async fn signup(&self, body: Body<Signup>) -> ApiResult<Reply> {
         Ok(Reply::Created(envelope(login::signup(&self.0, body.0).await?)))
     }
 
     /// Log in `{tenant?, email, password, organization?}`.
     #[oai(path = "/api/v1/auth/login", method = "post")]
-    async fn login(&self, body: Json<Value>) -> ApiResult<Reply> {
+    async fn login(&self, body: Body<Login>) -> ApiResult<Reply> {
         Ok(Reply::Ok(envelope(login::login(&self.0, body.0).await?)))
     }
 
     /// Switch the session into an organization `{organization}`.
     #[oai(path = "/api/v1/auth/token", method = "post")]
-    async fn token(&self, auth: BearerAuth, body: Json<Value>) -> ApiResult<Reply> {
+    async fn token(&self, auth: BearerAuth, body: Body<Switch>) -> ApiResult<Reply> {
         let (auth, _, _) = context(&self.0, &auth.0.token).await?;
         Ok(Reply::Ok(envelope(login::switch(&self.0, &auth, body.0).await?)))
     }

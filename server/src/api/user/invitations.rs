@@ -4,6 +4,7 @@
 use super::context;
 use crate::error::ApiResult;
 use crate::api::views::list_user;
+use crate::api::body::*;
 use crate::api::{BearerAuth, Reply, envelope};
 use crate::auth::bearer_from_header;
 use crate::service::invitations::{self, invitation_json_camel};
@@ -14,7 +15,6 @@ use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{OpenApi, Tags};
-use serde_json::Value;
 
 #[derive(Tags)]
 enum Tag {
@@ -29,7 +29,7 @@ pub struct Api(pub AppState);
 impl Api {
     /// Invite by email `{email, role}`.
     #[oai(path = "/api/v1/organizations/:id/invitations", method = "post")]
-    async fn create(&self, auth: BearerAuth, id: Path<String>, body: Json<Value>) -> ApiResult<Reply> {
+    async fn create(&self, auth: BearerAuth, id: Path<String>, body: Body<NewInvitation>) -> ApiResult<Reply> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         let issued = invitations::create(&self.0, &tenant, &caller, &id, body.0).await?;
         Ok(Reply::Created(envelope(invitation_json_camel(&issued.row, Some(&issued.url)))))
@@ -54,7 +54,7 @@ impl Api {
     /// Accept an invitation: with a bearer token (body `{}`), or `{password, name?}` to create
     /// the account.
     #[oai(path = "/api/v1/organizations/invitations/:token/accept", method = "post")]
-    async fn accept(&self, req: &Request, token: Path<String>, body: Json<Value>) -> ApiResult<Reply> {
+    async fn accept(&self, req: &Request, token: Path<String>, body: Body<Accept>) -> ApiResult<Reply> {
         let bearer = bearer_from_header(req.header("authorization"))?;
         let data = accept::accept(&self.0, &token, bearer, body.0).await?;
         Ok(Reply::Ok(envelope(data)))

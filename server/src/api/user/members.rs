@@ -3,6 +3,7 @@
 use super::context;
 use crate::error::ApiResult;
 use crate::api::views::list_user;
+use crate::api::body::*;
 use crate::api::{BearerAuth, Reply, envelope};
 use crate::service::members::{self, member_json_camel};
 use crate::service::orgs;
@@ -36,7 +37,7 @@ impl Api {
 
     /// Change a member's role (owner or admin).
     #[oai(path = "/api/v1/organizations/:id/members/:member_id", method = "put")]
-    async fn update(&self, auth: BearerAuth, id: Path<String>, member_id: Path<String>, body: Json<Value>) -> ApiResult<Reply> {
+    async fn update(&self, auth: BearerAuth, id: Path<String>, member_id: Path<String>, body: Body<RoleChange>) -> ApiResult<Reply> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         let m = members::change_role(&self.0.store, &tenant, &caller, &id, &member_id, body.0).await?;
         Ok(Reply::Ok(envelope(member_json_camel(&m))))

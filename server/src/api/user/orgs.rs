@@ -3,6 +3,7 @@
 use super::context;
 use crate::error::ApiResult;
 use crate::api::views::{list_user, org_user};
+use crate::api::body::*;
 use crate::api::{BearerAuth, Reply, envelope};
 use crate::service::orgs;
 use crate::state::AppState;
@@ -33,7 +34,7 @@ fn role_of(actor: &Actor) -> Option<&'static str> {
 impl Api {
     /// Create an organization; the caller becomes its owner.
     #[oai(path = "/api/v1/organizations", method = "post")]
-    async fn create(&self, auth: BearerAuth, body: Json<Value>) -> ApiResult<Reply> {
+    async fn create(&self, auth: BearerAuth, body: Body<OrganizationFieldsCamel>) -> ApiResult<Reply> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         let org = orgs::create(&self.0.store, &tenant, &caller, &body.0).await?;
         let owner = orgkit_core::Role::Owner.as_str();
@@ -58,7 +59,7 @@ impl Api {
 
     /// Update name, slug, metadata or settings (owner or admin).
     #[oai(path = "/api/v1/organizations/:id", method = "put")]
-    async fn update(&self, auth: BearerAuth, id: Path<String>, body: Json<Value>) -> ApiResult<Reply> {
+    async fn update(&self, auth: BearerAuth, id: Path<String>, body: Body<OrganizationFieldsCamel>) -> ApiResult<Reply> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         let org = orgs::update(&self.0.store, &tenant, &caller, &id, &body.0).await?;
         let (_, actor) = orgs::get(&self.0.store, &tenant, &caller, &org.id, Permission::OrgRead).await?;

@@ -3,14 +3,13 @@
 
 use super::context;
 use crate::error::{ApiError, ApiResult};
+use crate::api::body::*;
 use crate::api::{BearerAuth, Reply};
 use crate::service::orgs;
 use crate::state::AppState;
 use orgkit_core::{ErrorCode, Permission};
 use poem_openapi::param::Path;
-use poem_openapi::payload::Json;
 use poem_openapi::{OpenApi, Tags};
-use serde_json::Value;
 
 #[derive(Tags)]
 enum Tag {
@@ -39,7 +38,7 @@ impl Api {
 
     /// Configure SAML SSO (owner).
     #[oai(path = "/api/v1/organizations/:id/sso", method = "post")]
-    async fn configure(&self, auth: BearerAuth, id: Path<String>, _body: Json<Value>) -> ApiResult<Reply> {
+    async fn configure(&self, auth: BearerAuth, id: Path<String>, _body: Body<SsoConfig>) -> ApiResult<Reply> {
         self.not_yet(&auth.0.token, &id, Permission::SsoManage).await
     }
 

@@ -1,0 +1,254 @@
+//! Request bodies: documented in the OpenAPI document by a schema type, parsed by core.
+//!
+//! Core's parsers decide what a body means (merge-patch `null` vs absent, unknown fields,
+//! coded validation errors), so handlers receive the JSON value; the schema types below only
+//! describe it for `/openapi.json` and `/docs`.
+
+use poem::{Request, RequestBody};
+use poem_openapi::payload::{Json, ParsePayload, Payload};
+use poem_openapi::registry::{MetaSchemaRef, Registry};
+use poem_openapi::types::Type;
+use poem_openapi::{Object, impl_apirequest_for_payload};
+use serde_json::Value;
+use std::marker::PhantomData;
+
+/// A JSON body documented as `T`.
+pub struct Body<T>(pub Value, PhantomData<fn() -> T>);
+
+impl<T: Type> Payload for Body<T> {
+    const CONTENT_TYPE: &'static str = "application/json";
+
+    fn check_content_type(content_type: &str) -> bool {
+        <Json<Value> as Payload>::check_content_type(content_type)
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+impl<T: Type> ParsePayload for Body<T> {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let json = <Json<Value> as ParsePayload>::from_request(request, body).await?;
+        Ok(Body(json.0, PhantomData))
+    }
+}
+
+impl_apirequest_for_payload!(Body<T>, T: Type);
+
+/// Seed 000's org fields: each setting `null` clears the override (inherit again).
+#[derive(Object)]
+#[oai(rename_all = "snake_case")]
+pub struct OrganizationFields {
+    /// Display name, 1-100 characters.
+    pub name: Option<String>,
+    /// Lowercase letters, digits and single hyphens, unique per tenant.
+    pub slug: Option<String>,
+    /// Free-form object (merge-patched; bounded size and depth).
+    pub metadata: Option<std::collections::BTreeMap<String, Value>>,
+    /// https URL of the logo.
+    pub logo_url: Option<String>,
+    /// `#rrggbb`.
+    pub primary_color: Option<String>,
+    /// Login page headline.
+    pub welcome_text: Option<String>,
+    /// Hostname serving the org's login page.
+    pub custom_domain: Option<String>,
+    /// Minimum password length.
+    pub password_min_length: Option<u32>,
+    /// Whether logins need a second factor.
+    pub require_mfa: Option<bool>,
+    /// Access token lifetime, hours.
+    pub session_ttl_hours: Option<u32>,
+    /// Failed logins before lockout.
+    pub max_login_attempts: Option<u32>,
+    /// Lockout length, minutes.
+    pub lockout_duration_minutes: Option<u32>,
+    /// One of the org's connections.
+    pub default_connection_id: Option<String>,
+}
+
+/// Seed 004's org fields (camelCase; settings may also be spelled snake_case).
+#[derive(Object)]
+#[oai(rename_all = "camelCase")]
+pub struct OrganizationFieldsCamel {
+    /// Display name.
+    pub name: Option<String>,
+    /// URL-safe slug (unique).
+    pub slug: Option<String>,
+    /// Free-form object.
+    pub metadata: Option<std::collections::BTreeMap<String, Value>>,
+    /// https URL of the logo.
+    pub logo_url: Option<String>,
+    /// `#rrggbb`.
+    pub primary_color: Option<String>,
+    /// Login page headline.
+    pub welcome_text: Option<String>,
+    /// Hostname serving the org's login page.
+    pub custom_domain: Option<String>,
+    /// Minimum password length.
+    pub password_min_length: Option<u32>,
+    /// Whether logins need a second factor.
+    pub require_mfa: Option<bool>,
+    /// Access token lifetime, hours.
+    pub session_ttl_hours: Option<u32>,
+    /// Failed logins before lockout.
+    pub max_login_attempts: Option<u32>,
+    /// Lockout length, minutes.
+    pub lockout_duration_minutes: Option<u32>,
+    /// One of the org's connections.
+    pub default_connection_id: Option<String>,
+}
+
+/// Tenant defaults (the org fields' settings) plus `floors`.
+#[derive(Object)]
+#[oai(rename_all = "snake_case")]
+pub struct TenantSettingsFields {
+    /// https URL of the logo.
+    pub logo_url: Option<String>,
+    /// `#rrggbb`.
+    pub primary_color: Option<String>,
+    /// Login page headline.
+    pub welcome_text: Option<String>,
+    /// Hostname.
+    pub custom_domain: Option<String>,
+    /// Minimum password length.
+    pub password_min_length: Option<u32>,
+    /// Whether logins need a second factor.
+    pub require_mfa: Option<bool>,
+    /// Access token lifetime, hours.
+    pub session_ttl_hours: Option<u32>,
+    /// Failed logins before lockout.
+    pub max_login_attempts: Option<u32>,
+    /// Lockout length, minutes.
+    pub lockout_duration_minutes: Option<u32>,
+    /// Default connection.
+    pub default_connection_id: Option<String>,
+    /// Least strict values an org may set (`password_min_length`, `require_mfa`,
+    /// `max_login_attempts`, `session_ttl_hours`, `lockout_duration_minutes`).
+    pub floors: Option<std::collections::BTreeMap<String, Value>>,
+}
+
+/// `{email, name?, password?}`.
+#[derive(Object)]
+#[oai(rename_all = "snake_case")]
+pub struct NewUser {
+    /// Email, unique per tenant.
+    pub email: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// Checked against the tenant's password rules.
+    pub password: Option<String>,
+}
+
+/// `{user_id, role}`.
+#[derive(Object)]
+#[oai(rename_all = "snake_case")]
+pub struct NewMember {
+    /// A user of the tenant.
+    pub user_id: String,
+    /// `owner`, `admin`, `member` or `viewer`.
+    pub role: String,
+}
+
+/// `{role}`.
+#[derive(Object)]
+pub struct RoleChange {
+    /// `owner`, `admin`, `member` or `viewer`.
+    pub role: String,
+}
+
+/// `{email, role}`.
+#[derive(Object)]
+pub struct NewInvitation {
+    /// Invited email.
+    pub email: String,
+    /// Role granted on acceptance.
+    pub role: String,
+}
+
+/// A SAML connection.
+#[derive(Object)]
+#[oai(rename_all = "snake_case")]
+pub struct NewConnection {
+    /// Display name.
+    pub name: String,
+    /// The IdP's entity id.
+    pub entity_id: String,
+    /// The IdP's SSO URL (https).
+    pub sso_url: String,
+    /// The IdP's signing certificate, PEM.
+    pub certificate: String,
+    /// Email domains routed to this connection.
+    pub email_domains: Option<Vec<String>>,
+}
+
+/// `{connection_id}`.
+#[derive(Object)]
+#[oai(rename_all = "snake_case")]
+pub struct EnableConnection {
+    /// A connection of the tenant.
+    pub connection_id: String,
+}
+
+/// `{}` with a bearer token, or `{password, name?}` to create the account.
+#[derive(Object)]
+pub struct Accept {
+    /// Password of the new account (checked against the org's rules).
+    pub password: Option<String>,
+    /// Display name of the new account.
+    pub name: Option<String>,
+}
+
+/// `{tenant?, email, password, name?}`.
+#[derive(Object)]
+pub struct Signup {
+    /// Tenant slug (default `default`).
+    pub tenant: Option<String>,
+    /// Email.
+    pub email: String,
+    /// Password.
+    pub password: String,
+    /// Display name.
+    pub name: Option<String>,
+}
+
+/// `{tenant?, email, password, organization?}`.
+#[derive(Object)]
+pub struct Login {
+    /// Tenant slug (default `default`).
+    pub tenant: Option<String>,
+    /// Email.
+    pub email: String,
+    /// Password.
+    pub password: String,
+    /// Org id or slug: the token then carries org claims and the org's policy applies.
+    pub organization: Option<String>,
+}
+
+/// `{organization}`.
+#[derive(Object)]
+pub struct Switch {
+    /// Org id or slug.
+    pub organization: String,
+}
+
+/// Seed 004's SAML configuration.
+#[derive(Object)]
+#[oai(rename_all = "camelCase")]
+pub struct SsoConfig {
+    /// The IdP's entity id.
+    pub entity_id: String,
+    /// The IdP's SSO URL.
+    pub sso_url: String,
+    /// The IdP's signing certificate, PEM.
+    pub certificate: String,
+    /// Email domain routed to the org.
+    pub email_domain: String,
+}
