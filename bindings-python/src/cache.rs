@@ -5,13 +5,14 @@
 //! checks only get easier as `now` grows from the moment the token verified until it expires,
 //! so inside that window a second full verification would give the same claims; outside it
 //! (a `now` in the past, or at/after `exp`) core verifies the token again. The requirement
-//! (org, role, permission) is not cached: the caller checks it on every call.
+//! (org, role, permission) is not cached: the caller checks it on every call. When full,
+//! expired entries go first, then the oldest.
 
 use orgkit_core::token::OrgClaims;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 /// A token's cache key.
 pub type TokenHash = [u8; 32];
@@ -33,16 +34,20 @@ pub struct Entry {
 pub struct TokenCache {
     capacity: usize,
     entries: HashMap<TokenHash, Entry>,
+    /// Insertion order, for evicting the oldest entry when full.
+    order: VecDeque<TokenHash>,
     /// Bumped whenever the key set changes, so a verification that started under the old keys
     /// does not store its result under the new ones.
     generation: u64,
 }
 
 impl TokenCache {
+    /// A cache of at most `capacity` tokens; `0` disables caching.
     pub fn new(capacity: usize) -> TokenCache {
         TokenCache {
             capacity,
-            entries: HashMap::with_capacity(capacity.min(4096)),
+            entries: HashMap::new(),
+            order: VecDeque::new(),
             generation: 0,
         }
     }
@@ -55,42 +60,51 @@ impl TokenCache {
         self.entries.len()
     }
 
-    /// The entry for `hash` if it may answer at `now`.
-    pub fn get(&self, hash: &TokenHash, now: i64) -> Option<&Entry> {
-        self.entries
+    /// The entry for `hash` if it may serve at `now`; a stale entry is dropped.
+    pub fn get(&mut self, hash: &TokenHash, now: i64) -> Option<&Entry> {
+        let fresh = self
+            .entries
             .get(hash)
-            .filter(|e| e.verified_at <= now && now < e.claims.exp)
+            .map(|e| e.verified_at <= now && now < e.claims.exp)?;
+        if !fresh {
+            self.entries.remove(hash);
+            return None;
+        }
+        self.entries.get(hash)
     }
 
-    /// Stores a verification made under key-set `generation`. When full, expired entries go
-    /// first, then the entry that expires soonest.
+    /// Stores a verification made at `entry.verified_at` under key-set `generation`. When full,
+    /// expired entries go first, then the oldest.
     pub fn insert(&mut self, hash: TokenHash, entry: Entry, generation: u64) {
-        if self.capacity == 0
-            || generation != self.generation
-            || entry.verified_at >= entry.claims.exp
-        {
+        let now = entry.verified_at;
+        if self.capacity == 0 || generation != self.generation || now >= entry.claims.exp {
             return;
         }
-        if self.entries.len() >= self.capacity && !self.entries.contains_key(&hash) {
-            let now = entry.verified_at;
+        if self.entries.len() >= self.capacity {
             self.entries.retain(|_, e| now < e.claims.exp);
-            if self.entries.len() >= self.capacity {
-                let soonest = self
-                    .entries
-                    .iter()
-                    .min_by_key(|(_, e)| e.claims.exp)
-                    .map(|(h, _)| *h);
-                if let Some(h) = soonest {
-                    self.entries.remove(&h);
+        }
+        while self.entries.len() >= self.capacity {
+            match self.order.pop_front() {
+                Some(oldest) => {
+                    self.entries.remove(&oldest);
                 }
+                None => self.entries.clear(),
             }
         }
-        self.entries.insert(hash, entry);
+        if self.entries.insert(hash, entry).is_none() {
+            self.order.push_back(hash);
+        }
+        // Keys of dropped entries linger in `order`; compact it before it grows past twice the map.
+        if self.order.len() > self.capacity.saturating_mul(2) {
+            let entries = &self.entries;
+            self.order.retain(|k| entries.contains_key(k));
+        }
     }
 
     /// Forgets every entry (the key set changed).
     pub fn clear(&mut self) {
         self.entries.clear();
+        self.order.clear();
         self.generation = self.generation.wrapping_add(1);
     }
 }

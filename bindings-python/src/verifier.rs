@@ -394,7 +394,7 @@ impl OrgTokenVerifier {
         // Oversized tokens go straight to core, which refuses them, instead of being hashed.
         let hash = (token.len() <= MAX_TOKEN_BYTES).then(|| token_hash(token));
         if let Some(hash) = &hash {
-            let cache = lock(&self.cache);
+            let mut cache = lock(&self.cache);
             if let Some(entry) = cache.get(hash, now) {
                 entry
                     .claims
