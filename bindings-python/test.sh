@@ -23,7 +23,7 @@ fi
 cd "$here"
 # --extras installs the test and fastapi extras declared in pyproject.toml (already present
 # after scripts/setup.sh, in which case pip only checks them).
-maturin develop --quiet --extras test,fastapi
+PIP_QUIET=1 maturin develop --quiet --extras test,fastapi
 
 export MYPY_CACHE_DIR="${MYPY_CACHE_DIR:-$here/.mypy_cache}"
 set +e

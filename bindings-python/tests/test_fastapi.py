@@ -113,3 +113,15 @@ def test_no_verifier_configured_is_a_server_error(token: TokenFactory) -> None:
 
     with pytest.raises(RuntimeError):
         TestClient(app).get("/me", headers=bearer(token()))
+
+
+def test_misspelt_org_param_is_a_server_error_not_an_open_door(verifier: OrgTokenVerifier, token: TokenFactory) -> None:
+    app = FastAPI()
+    app.add_middleware(OrgTokenMiddleware, verifier=verifier)
+
+    @app.get("/orgs/{org_id}")
+    def get_org(org_id: str, claims: dict[str, Any] = Depends(require_org(org_param="orgid"))) -> dict[str, Any]:
+        return claims
+
+    with pytest.raises(RuntimeError):
+        TestClient(app).get("/orgs/org-2", headers=bearer(token()))

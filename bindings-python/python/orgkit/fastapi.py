@@ -50,7 +50,12 @@ def require_org(
     id or slug). The requirement is core's ``OrgClaims.require``, run on every request."""
 
     async def dependency(request: Request) -> dict[str, Any]:
-        wanted_org = request.path_params.get(org_param) if org_param else org
+        wanted_org = org
+        if org_param is not None:
+            if org_param not in request.path_params:
+                # A misspelt parameter must not switch the org check off silently.
+                raise RuntimeError(f"require_org(org_param={org_param!r}): the route has no such path parameter")
+            wanted_org = request.path_params[org_param]
         try:
             token = getattr(request.state, TOKEN_KEY, None)
             if token is None:
