@@ -48,9 +48,12 @@ operations! {
     parse_new_organization => parseNewOrganization;
     apply_organization_patch => applyOrganizationPatch;
     check_password => checkPassword;
+    enforce_password => enforcePassword;
     lockout_check => lockoutCheck;
     lockout_after_failure => lockoutAfterFailure;
     decide_password_login => decidePasswordLogin;
+    totp_enrolment => totpEnrolment;
+    verify_totp => verifyTotp;
     route_email => routeEmail;
     check_connection_allowed => checkConnectionAllowed;
     explain_login => explainLogin;
@@ -61,6 +64,7 @@ operations! {
     build_org_claims => buildOrgClaims;
     sign_org_claims => signOrgClaims;
     verify_org_token => verifyOrgToken;
+    verify_profiled_token => verifyProfiledToken;
     parse_bearer => parseBearer;
     public_jwk => publicJwk;
 }

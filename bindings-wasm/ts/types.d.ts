@@ -9,7 +9,7 @@ export type ErrorCode =
   | "invalid_role" | "invalid_permission" | "invalid_organization" | "invalid_setting"
   | "below_tenant_floor" | "invalid_key" | "unauthenticated" | "invalid_token" | "invalid_signature"
   | "algorithm_not_allowed" | "unknown_key" | "wrong_token_type" | "token_expired"
-  | "token_not_yet_valid" | "invalid_issuer" | "invalid_audience" | "org_required" | "org_mismatch"
+  | "token_not_yet_valid" | "invalid_issuer" | "invalid_audience" | "invalid_org_claim" | "org_required" | "org_mismatch"
   | "insufficient_role" | "role_ceiling" | "owner_required" | "last_owner" | "not_found"
   | "invitation_revoked" | "invitation_used" | "invitation_expired" | "invitation_email_mismatch"
   | "invalid_credentials" | "weak_password" | "password_change_required" | "mfa_required"
@@ -244,6 +244,9 @@ export interface Operations {
     output: { name: string; slug: string; metadata: Record<string, unknown>; settings: SettingsLayer; effective: EffectiveSettings };
   };
   check_password: { input: { password: string; rules: PasswordRules; email?: string | null }; output: { violations: PasswordViolation[] } };
+  enforce_password: { input: { password: string; rules: PasswordRules; email?: string | null }; output: Allowed };
+  totp_enrolment: { input: { secret: string; issuer: string; account: string }; output: { secret: string; otpauth_uri: string } };
+  verify_totp: { input: { secret: string; code: string; now: UnixSeconds; last_used_step?: number | null }; output: { step: number } };
   lockout_check: { input: { state?: LockoutState; now: UnixSeconds }; output: { locked: false } };
   lockout_after_failure: { input: { state?: LockoutState; policy: LockoutPolicy; now: UnixSeconds }; output: LockoutState };
   decide_password_login: { input: PasswordLoginFacts; output: { amr: string[]; lockout: LockoutState } };
@@ -260,8 +263,29 @@ export interface Operations {
   build_org_claims: { input: ClaimsRequest; output: OrgClaims };
   sign_org_claims: { input: { key: SigningKeySpec; claims: OrgClaims }; output: { token: string } };
   verify_org_token: { input: { token: string; jwks: Jwks; options: VerifyOptions; require?: Requirement }; output: OrgClaims };
+  verify_profiled_token: {
+    input: { token: string; jwks: Jwks; options: VerifyOptions; profile: ProfileConfig; require?: Requirement };
+    output: ProfiledClaims;
+  };
   parse_bearer: { input: { authorization: string }; output: { token: string } };
   public_jwk: { input: { key: SigningKeySpec }; output: Record<string, unknown> };
+}
+
+/** Which identity provider's claim layout `verify_profiled_token` reads. */
+export type ClaimProfile =
+  | { name: "orgkit" } | { name: "auth0"; roles_claim?: string | null } | { name: "clerk-v1" } | { name: "clerk-v2" }
+  | { name: "workos" } | { name: "stytch" } | { name: "logto" } | { name: "keycloak" }
+  | { name: "custom"; org_id: string; org_slug?: string | null; role?: string | null; permissions?: string | null };
+/** A claim profile plus role mappings (provider role name → orgkit role) over its defaults. */
+export interface ProfileConfig { profile: ClaimProfile; role_map?: Record<string, Role> }
+/** Verified claims of any provider, in orgkit's shape, next to the original claims. */
+export interface ProfiledClaims {
+  sub: string | null;
+  org_id: string | null;
+  org_slug: string | null;
+  org_role: Role | null;
+  permissions: string[];
+  claims: Record<string, unknown>;
 }
 
 /** The snake_case name of a core operation. */

@@ -6,7 +6,6 @@ use crate::error::invalid_request;
 use orgkit_core::Error;
 use orgkit_core::token::parse_bearer;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// The token in a `Request` (or any object with `headers`), an `Authorization` header value
 /// (a string with a space in it) or a bare token. Core's `parse_bearer` judges header values.
