@@ -10,6 +10,7 @@ root=$(cd "$here/.." && pwd)
 target_dir=${CARGO_TARGET_DIR:-$root/target}
 cd "$here"
 
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 log() { printf 'bindings-wasm: %s\n' "$*"; }
 
 # 1. wasm-bindgen CLI = the crate's version (without --locked: see ../../shared TOOLCHAIN notes).
