@@ -60,6 +60,7 @@ pub async fn delete(store: &Store, tenant: &TenantRow, id: &str) -> ApiResult<()
 pub async fn enable(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: &str, body: Value) -> ApiResult<ConnectionRow> {
     path_id(org_id, "organization")?;
     let body: EnableConnection = parse_body(body)?;
+    path_id(&body.connection_id, "connection")?;
     let conn = store.connection(&tenant.id, &body.connection_id).await?;
     let mut tx = store.begin().await?;
     let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
@@ -77,6 +78,7 @@ pub async fn enable(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: 
 /// Stops allowing a connection for an org; refused while it is the org's default connection.
 pub async fn disable(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: &str, connection_id: &str) -> ApiResult<()> {
     path_id(org_id, "organization")?;
+    path_id(connection_id, "connection")?;
     let mut tx = store.begin().await?;
     let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
     authorize(&actor_in(store, &mut tx, caller, &org.id).await?, Permission::ConnectionsManage)?;

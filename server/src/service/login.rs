@@ -63,6 +63,7 @@ pub struct Switch {
 /// The tenant named in a body (`default` when absent).
 pub async fn tenant(state: &AppState, slug: Option<&str>) -> ApiResult<TenantRow> {
     let slug = slug.unwrap_or(DEFAULT_TENANT);
+    orgkit_core::validate_slug(slug).map_err(|_| ApiError::not_found("tenant"))?;
     state.store.tenant_by_slug(slug).await?.ok_or_else(|| ApiError::not_found("tenant"))
 }
 
@@ -100,7 +101,7 @@ pub async fn login(state: &AppState, body: Value) -> ApiResult<Value> {
     let email = orgkit_core::normalize_email(&body.email)?;
     let user = state.store.user_by_email(&tenant.id, &email).await?;
     let org: Option<OrgRow> = match &body.organization {
-        Some(key) => state.store.org_by_id_or_slug(&tenant.id, key).await?,
+        Some(key) => state.store.org_by_id_or_slug(&tenant.id, super::org_key(key)?).await?,
         None => None,
     };
     let layer = match &org {
@@ -157,7 +158,7 @@ pub async fn switch(state: &AppState, auth: &AuthUser, body: Value) -> ApiResult
     let tenant = state.store.tenant_by_id(&auth.user.tenant_id).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
     let org = state
         .store
-        .org_by_id_or_slug(&tenant.id, &body.organization)
+        .org_by_id_or_slug(&tenant.id, super::org_key(&body.organization)?)
         .await?
         .ok_or_else(|| ApiError::not_found("organization"))?;
     let token_org = membership(state, &org, &auth.user.id).await?;

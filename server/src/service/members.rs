@@ -60,6 +60,7 @@ pub async fn add(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: &st
 /// Changes a member's role.
 pub async fn change_role(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: &str, user_id: &str, body: Value) -> ApiResult<MemberRow> {
     path_id(org_id, "organization")?;
+    path_id(user_id, "member")?;
     let body: RoleChange = parse_body(body)?;
     let mut tx = store.begin().await?;
     let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
@@ -82,6 +83,7 @@ pub async fn change_role(store: &Store, tenant: &TenantRow, caller: &Caller, org
 /// Removes a member (or lets a member leave).
 pub async fn remove(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: &str, user_id: &str) -> ApiResult<()> {
     path_id(org_id, "organization")?;
+    path_id(user_id, "member")?;
     let mut tx = store.begin().await?;
     let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
     let actor = actor_in(store, &mut tx, caller, &org.id).await?;

@@ -64,6 +64,12 @@ pub fn path_id(id: &str, what: &str) -> ApiResult<()> {
     if is_uuid(id) { Ok(()) } else { Err(ApiError::not_found(what)) }
 }
 
+/// An org named by id or slug, as it may be looked up: anything else names nothing (and
+/// never reaches SQL, where PostgreSQL would refuse bytes such as NUL).
+pub fn org_key(key: &str) -> ApiResult<&str> {
+    if is_uuid(key) || orgkit_core::validate_slug(key).is_ok() { Ok(key) } else { Err(ApiError::not_found("organization")) }
+}
+
 /// Parses a request body into a `deny_unknown_fields` type with core's coded errors.
 pub fn parse_body<T: DeserializeOwned>(body: Value) -> ApiResult<T> {
     Ok(orgkit_core::ops::parse_input(body)?)

@@ -162,7 +162,8 @@ impl PageQuery {
                 .decode(c)
                 .ok()
                 .and_then(|b| String::from_utf8(b).ok())
-                .filter(|s| s.len() <= 128)
+                // A cursor names the last id of a page, always a UUID.
+                .filter(|s| is_uuid(s))
                 .ok_or_else(|| ApiError::new(ErrorCode::InvalidRequest, "cursor is not one this server issued"))?,
         };
         Ok(PageQuery { after, limit })

@@ -29,6 +29,19 @@ async fn bad_input_is_coded(env: Env) {
     // Paging limits from core.
     assert_error(&env.manage("GET", "/organizations?limit=100000", None).await, 400, "input_too_large");
     assert_error(&env.manage("GET", "/organizations?cursor=!!!", None).await, 400, "invalid_request");
+    // Bytes PostgreSQL refuses in text (NUL) never reach SQL: coded 4xx, not a 500.
+    assert_error(&env.manage("GET", "/organizations?cursor=AA", None).await, 400, "invalid_request");
+    let nul_login = json!({"tenant": "a\u{0}b", "email": "a@b.com", "password": "whatever password"});
+    assert_error(&env.call("POST", "/api/v1/auth/login", None, Some(nul_login)).await, 404, "not_found");
+    let nul_org = json!({"email": "a@b.com", "password": "whatever password", "organization": "x\u{0}"});
+    assert_error(&env.call("POST", "/api/v1/auth/login", None, Some(nul_org)).await, 404, "not_found");
+    let (_, org) = env.manage("POST", "/organizations", Some(json!({"name": "Tmp", "slug": "tmp"}))).await;
+    let members = format!("/organizations/{}/members", org["id"].as_str().unwrap());
+    assert_error(&env.manage("PATCH", &format!("{members}/%00"), Some(json!({"role": "member"}))).await, 404, "not_found");
+    assert_error(&env.manage("DELETE", &format!("{members}/%00"), None).await, 404, "not_found");
+    assert_error(&env.manage("POST", &format!("/organizations/{}/connections", org["id"].as_str().unwrap()), Some(json!({"connection_id": "a\u{0}"}))).await, 404, "not_found");
+    assert_error(&env.manage("POST", "/users", Some(json!({"email": "a\u{0}@b.com"}))).await, 422, "invalid_email");
+    env.manage("DELETE", &format!("/organizations/{}", org["id"].as_str().unwrap()), None).await;
     // Nothing was created.
     let (_, list) = env.manage("GET", "/organizations", None).await;
     assert_eq!(list["data"].as_array().unwrap().len(), 0);
