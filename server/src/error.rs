@@ -12,8 +12,9 @@ use serde_json::json;
 pub struct ApiError {
     /// The coded error.
     pub inner: Error,
-    /// `Retry-After` seconds (for `account_locked`).
-    pub retry_after: Option<i64>,
+    /// Until when an account is locked (for `account_locked`): answered as `Retry-After` and
+    /// `lockedUntil`.
+    pub locked_until: Option<i64>,
 }
 
 /// Result of a service or store call.
@@ -22,7 +23,7 @@ pub type ApiResult<T> = Result<T, ApiError>;
 impl ApiError {
     /// An error with a code and message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
-        ApiError { inner: Error::new(code, message), retry_after: None }
+        ApiError { inner: Error::new(code, message), locked_until: None }
     }
 
     /// `not_found` for a resource kind.
@@ -48,13 +49,16 @@ impl ApiError {
         if let (Some(field), Some(obj)) = (&self.inner.field, error.as_object_mut()) {
             obj.insert("field".to_owned(), json!(field));
         }
+        if let (Some(until), Some(obj)) = (self.locked_until, error.as_object_mut()) {
+            obj.insert("lockedUntil".to_owned(), json!(crate::clock::rfc3339(until)));
+        }
         let body = json!({ "success": false, "error": error });
         let mut resp = Response::builder()
             .status(status)
             .content_type("application/json")
             .body(Body::from_string(body.to_string()));
-        if let Some(secs) = self.retry_after
-            && let Ok(v) = secs.max(0).to_string().parse()
+        if let Some(until) = self.locked_until
+            && let Ok(v) = (until - crate::clock::now()).max(1).to_string().parse()
         {
             resp.headers_mut().insert("retry-after", v);
         }
@@ -92,7 +96,7 @@ fn bounded(message: &str) -> String {
 
 impl From<Error> for ApiError {
     fn from(inner: Error) -> ApiError {
-        ApiError { inner, retry_after: None }
+        ApiError { inner, locked_until: None }
     }
 }
 

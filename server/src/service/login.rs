@@ -84,10 +84,10 @@ pub async fn signup(state: &AppState, body: Value) -> ApiResult<Value> {
     tokens::issue(state, &tenant, &user, None, vec!["pwd".to_owned()]).await
 }
 
-fn locked(e: orgkit_core::Error, locked_until: Option<i64>, now: i64) -> ApiError {
+fn locked(e: orgkit_core::Error, locked_until: Option<i64>) -> ApiError {
     let mut err = ApiError::from(e);
     if err.code() == ErrorCode::AccountLocked {
-        err.retry_after = locked_until.map(|until| until - now);
+        err.locked_until = locked_until;
     }
     err
 }
@@ -114,7 +114,7 @@ pub async fn login(state: &AppState, body: Value) -> ApiResult<Value> {
     if let Some(u) = &user {
         // A locked account is refused before its password is tested.
         let state_now = state.store.lockout(&u.id, &context).await?;
-        state_now.check(now).map_err(|e| locked(e, state_now.locked_until, now))?;
+        state_now.check(now).map_err(|e| locked(e, state_now.locked_until))?;
     }
     let password_ok = password::verify(body.password.clone(), user.as_ref().and_then(|u| u.password_hash.clone())).await?;
     let mut facts = PasswordLoginFacts {
@@ -137,7 +137,7 @@ pub async fn login(state: &AppState, body: Value) -> ApiResult<Value> {
     let decision = decide_password_login(&facts);
     state.store.save_lockout(&mut tx, &user.id, &context, &decision.lockout).await?;
     tx.commit().await?;
-    let amr = decision.outcome.map_err(|e| locked(e, decision.lockout.locked_until, now))?;
+    let amr = decision.outcome.map_err(|e| locked(e, decision.lockout.locked_until))?;
     let token_org = match &org {
         Some(o) => Some(membership(state, o, &user.id).await?),
         None if body.organization.is_some() => return Err(ApiError::not_found("organization")),

@@ -66,6 +66,9 @@ async fn two_instances_share_state(env: Env) {
     resp.assert_status(poem::http::StatusCode::LOCKED);
     let retry: i64 = resp.0.headers().get("retry-after").unwrap().to_str().unwrap().parse().unwrap();
     assert!((1..=15 * 60).contains(&retry), "Retry-After {retry}");
+    let body: serde_json::Value = serde_json::from_str(&resp.0.into_body().into_string().await.unwrap()).unwrap();
+    assert_eq!(body["error"]["code"], "account_locked");
+    assert!(body["error"]["lockedUntil"].as_str().unwrap().starts_with("20"), "{body}");
 }
 
 async fn database_failure_is_a_generic_500(env: Env) {
