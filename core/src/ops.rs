@@ -41,6 +41,8 @@ pub const OPERATIONS: &[&str] = &[
     "lockout_check",
     "lockout_after_failure",
     "decide_password_login",
+    "totp_enrolment",
+    "verify_totp",
     "route_email",
     "check_connection_allowed",
     "explain_login",
@@ -121,6 +123,13 @@ pub fn call(name: &str, input: Value) -> Result<Value> {
                 Ok(amr) => Ok(json!({ "amr": amr, "lockout": decision.lockout })),
                 Err(e) => Err(e),
             }
+        }),
+        "totp_enrolment" => op(input, |i: TotpEnrolIn| {
+            to_value(&login::totp_enrolment(&i.secret, &i.issuer, &i.account)?)
+        }),
+        "verify_totp" => op(input, |i: TotpVerifyIn| {
+            login::verify_totp(&i.secret, &i.code, i.now, i.last_used_step)
+                .map(|step| json!({ "step": step }))
         }),
         "route_email" => op(input, |i: RouteIn| {
             let routed = login::route_email(&i.email, &i.connections, i.preferred.as_deref())?;
@@ -293,6 +302,8 @@ inputs! {
     PasswordIn { password: String, rules: PasswordRules, email: Option<String> = default }
     LockoutIn { state: LockoutState = default, now: i64 }
     LockoutFailureIn { state: LockoutState = default, policy: LockoutPolicy, now: i64 }
+    TotpEnrolIn { secret: String, issuer: String, account: String }
+    TotpVerifyIn { secret: String, code: String, now: i64, last_used_step: Option<u64> = default }
     RouteIn { email: String, connections: Vec<login::Connection>, preferred: Option<String> = default }
     ConnectionIn { org_connections: Vec<String>, connection_id: String }
     StatusIn { record: InvitationRecord, now: i64 }

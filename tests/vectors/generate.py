@@ -295,6 +295,22 @@ def login():
           d("password below new rules", "password_change_required", password="short-pass"),
           d("MFA is asked before the password change", "mfa_required", password="short-pass", require_mfa=True, mfa={"enrolled": True})]
 
+    # TOTP: the RFC 6238 appendix B SHA-1 vectors (secret "12345678901234567890"), last 6 digits.
+    sec = base64.b32encode(b"12345678901234567890").decode().rstrip("=")
+    for t, code, step in [(59, "287082", 1), (1111111109, "081804", 37037036), (1234567890, "005924", 41152263), (2000000000, "279037", 66666666)]:
+        v.append(ok(f"RFC 6238 code at {t}", "verify_totp", {"secret": sec, "code": code, "now": t}, {"step": step}))
+    v += [ok("one step of clock skew", "verify_totp", {"secret": sec, "code": "287082", "now": 89}, {"step": 1}),
+          err("two steps late", "verify_totp", {"secret": sec, "code": "287082", "now": 120}, "invalid_mfa_code"),
+          err("a code is accepted once", "verify_totp", {"secret": sec, "code": "287082", "now": 59, "last_used_step": 1}, "invalid_mfa_code"),
+          ok("a later code after an earlier one", "verify_totp", {"secret": sec, "code": "287082", "now": 59, "last_used_step": 0}, {"step": 1}),
+          err("wrong TOTP code", "verify_totp", {"secret": sec, "code": "000000", "now": 59}, "invalid_mfa_code"),
+          err("not digits", "verify_totp", {"secret": sec, "code": "abcdef", "now": 59}, "invalid_mfa_code"),
+          err("secret too short", "verify_totp", {"secret": "GEZDGNBV", "code": "287082", "now": 59}, "invalid_request"),
+          err("secret not base32", "verify_totp", {"secret": "not base32!!", "code": "287082", "now": 59}, "invalid_request"),
+          err("negative time", "verify_totp", {"secret": sec, "code": "287082", "now": -1}, "invalid_request"),
+          ok("enrolment URI", "totp_enrolment", {"secret": sec, "issuer": "orgkit", "account": "bob@hospital.com"},
+             {"secret": sec, "otpauth_uri": f"otpauth://totp/orgkit:bob%40hospital.com?secret={sec}&issuer=orgkit"})]
+
     conns = [{"id": "conn-b", "email_domains": ["hospital.com"]}, {"id": "conn-a", "email_domains": ["hospital.com", "clinic.org"]}, {"id": "conn-c", "email_domains": ["acme.com"]}]
     v += [ok("email domain routes", "route_email", {"email": "bob@acme.com", "connections": conns}, {"connection_id": "conn-c"}),
           ok("no connection for the domain", "route_email", {"email": "bob@gmail.com", "connections": conns}, {"connection_id": None}),

@@ -6,6 +6,7 @@ mod decide;
 mod explain;
 mod lockout;
 mod password;
+mod totp;
 
 pub use connections::{Connection, check_connection_allowed, default_connection, route_email};
 pub use decide::{LoginDecision, MfaFacts, PasswordLoginFacts, decide_password_login};
@@ -15,4 +16,8 @@ pub use explain::{
 pub use lockout::{LockoutPolicy, LockoutState};
 pub use password::{
     PASSWORD_MAX_CHARS, PasswordRules, PasswordViolation, check_password, enforce_password,
+};
+pub use totp::{
+    TOTP_DIGITS, TOTP_SKEW_STEPS, TOTP_STEP_SECONDS, TotpEnrolment, totp_code, totp_enrolment,
+    verify_totp,
 };
