@@ -62,7 +62,13 @@ impl Store {
         } else {
             return Err(ApiError::internal("ORGKIT_DATABASE_URL must start with sqlite: or postgres:"));
         };
-        let mut options = AnyPoolOptions::new().max_connections(if dialect == Dialect::Sqlite { 8 } else { 16 });
+        // An in-memory SQLite database exists once per connection: keep exactly one.
+        let max = match dialect {
+            Dialect::Sqlite if url.contains(":memory:") => 1,
+            Dialect::Sqlite => 8,
+            Dialect::Postgres => 16,
+        };
+        let mut options = AnyPoolOptions::new().max_connections(max);
         if dialect == Dialect::Sqlite {
             // WAL lets readers run beside the one writer; foreign keys and a busy timeout are
             // sqlx's SQLite defaults.
