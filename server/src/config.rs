@@ -52,3 +52,34 @@ impl Config {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Config {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_follow_the_issue() {
+        let c = config(&[]);
+        assert_eq!(c.database_url, "sqlite://orgkit.db");
+        assert_eq!(c.bind, "127.0.0.1:8080");
+        assert_eq!(c.public_url, "http://127.0.0.1:8080");
+        assert_eq!(c.issuer, c.public_url);
+        assert_eq!(c.audience, "orgkit");
+        assert_eq!(c.outbox_dir, "./outbox");
+        assert!(c.smtp_url.is_none());
+    }
+
+    #[test]
+    fn issuer_follows_the_public_url_unless_set() {
+        let c = config(&[("ORGKIT_BIND", "0.0.0.0:9000"), ("ORGKIT_PUBLIC_URL", "https://auth.example.com/")]);
+        assert_eq!((c.public_url.as_str(), c.issuer.as_str()), ("https://auth.example.com", "https://auth.example.com"));
+        let c = config(&[("ORGKIT_PUBLIC_URL", "https://auth.example.com"), ("ORGKIT_ISSUER", "urn:orgkit")]);
+        assert_eq!(c.issuer, "urn:orgkit");
+    }
+}
