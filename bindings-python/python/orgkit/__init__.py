@@ -59,6 +59,8 @@ __all__ = [
     "apply_organization_patch",
     "check_password",
     "enforce_password",
+    "totp_enrolment",
+    "verify_totp",
     "lockout_check",
     "lockout_after_failure",
     "decide_password_login",
@@ -164,6 +166,16 @@ def check_password(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) 
 def enforce_password(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
     """``{password, rules, email?}`` → ``{allowed: True}`` or ``LoginError(weak_password)``."""
     return call("enforce_password", _input(input, fields))
+
+
+def totp_enrolment(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{secret, issuer, account}`` → ``{secret, otpauth_uri}``."""
+    return call("totp_enrolment", _input(input, fields))
+
+
+def verify_totp(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{secret, code, now, last_used_step?}`` → ``{step}`` or ``LoginError(invalid_mfa_code)``."""
+    return call("verify_totp", _input(input, fields))
 
 
 def lockout_check(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
