@@ -229,26 +229,45 @@ impl OrgClaims {
     /// context, `org_mismatch` when it is for another org, `insufficient_role` when the role is
     /// too low or lacks the permission.
     pub fn require(&self, req: &Requirement) -> Result<()> {
-        if req.org.is_none() && req.role.is_none() && req.permission.is_none() {
+        req.check(
+            self.org_id.as_deref(),
+            self.org_slug.as_deref(),
+            self.org_role,
+            &[],
+        )
+    }
+}
+
+impl Requirement {
+    /// Checks this requirement against an org context: the org's id and slug, the caller's
+    /// role, and permissions granted by name (by another provider) besides the role's own.
+    /// The one place the org/role/permission rule of a token lives.
+    pub fn check(
+        &self,
+        org_id: Option<&str>,
+        org_slug: Option<&str>,
+        role: Option<Role>,
+        named: &[String],
+    ) -> Result<()> {
+        if self.org.is_none() && self.role.is_none() && self.permission.is_none() {
             return Ok(());
         }
-        let Some(org_id) = &self.org_id else {
+        let Some(org_id) = org_id else {
             return Err(Error::new(
                 ErrorCode::OrgRequired,
                 "this request needs a token issued for an organization",
             ));
         };
-        if let Some(org) = &req.org
+        if let Some(org) = self.org.as_deref()
             && org != org_id
-            && self.org_slug.as_deref() != Some(org.as_str())
+            && org_slug != Some(org)
         {
             return Err(Error::new(
                 ErrorCode::OrgMismatch,
                 "the token is for another organization",
             ));
         }
-        let role = self.org_role;
-        if let Some(min) = req.role
+        if let Some(min) = self.role
             && role.is_none_or(|r| r < min)
         {
             return Err(Error::new(
@@ -256,12 +275,13 @@ impl OrgClaims {
                 format!("this request requires role {min} or higher"),
             ));
         }
-        if let Some(permission) = req.permission
-            && !role.is_some_and(|r| r.can(permission))
+        if let Some(p) = self.permission
+            && !role.is_some_and(|r| r.can(p))
+            && !named.iter().any(|q| q == p.as_str())
         {
             return Err(Error::new(
                 ErrorCode::InsufficientRole,
-                format!("this request requires {permission}"),
+                format!("this request requires {p}"),
             ));
         }
         Ok(())

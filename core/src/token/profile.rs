@@ -387,45 +387,15 @@ fn map_role(raw_roles: &[String], config: &ProfileConfig) -> Result<Option<Role>
 }
 
 impl ProfiledClaims {
-    /// Checks a requirement: like [`super::OrgClaims::require`], and a permission is also met
-    /// when the provider listed it by name.
+    /// Checks a requirement with the same rule as [`super::OrgClaims::require`]; a permission is
+    /// also met when the provider listed it by name.
     pub fn require(&self, req: &Requirement) -> Result<()> {
-        if req.org.is_none() && req.role.is_none() && req.permission.is_none() {
-            return Ok(());
-        }
-        let Some(org_id) = &self.org_id else {
-            return Err(Error::new(
-                ErrorCode::OrgRequired,
-                "this request needs a token issued for an organization",
-            ));
-        };
-        if let Some(org) = &req.org
-            && org != org_id
-            && self.org_slug.as_deref() != Some(org.as_str())
-        {
-            return Err(Error::new(
-                ErrorCode::OrgMismatch,
-                "the token is for another organization",
-            ));
-        }
-        if let Some(min) = req.role
-            && self.org_role.is_none_or(|r| r < min)
-        {
-            return Err(Error::new(
-                ErrorCode::InsufficientRole,
-                format!("this request requires role {min} or higher"),
-            ));
-        }
-        if let Some(p) = req.permission
-            && !self.org_role.is_some_and(|r| r.can(p))
-            && !self.permissions.iter().any(|q| q == p.as_str())
-        {
-            return Err(Error::new(
-                ErrorCode::InsufficientRole,
-                format!("this request requires {p}"),
-            ));
-        }
-        Ok(())
+        req.check(
+            self.org_id.as_deref(),
+            self.org_slug.as_deref(),
+            self.org_role,
+            &self.permissions,
+        )
     }
 }
 
