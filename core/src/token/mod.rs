@@ -1,12 +1,15 @@
 //! Signed tokens: keys, the verification pipeline shared by every token type, org access
 //! tokens and invitation tokens.
 
+mod cache;
 mod claims;
 mod invitation;
 mod keys;
 mod pipeline;
 mod profile;
+mod verifier;
 
+pub use cache::{TokenCache, TokenHash, token_hash};
 pub use claims::{
     Audience, Authentication, ClaimsRequest, OrgClaims, OrgContext, OrgPolicy, Requirement,
     build_org_claims, sign_org_claims, verify_org_token,
@@ -18,5 +21,7 @@ pub use invitation::{
 pub use keys::{KeySet, SigningKey, SigningKeySpec};
 pub use pipeline::{MAX_LEEWAY_SECONDS, MAX_TOKEN_BYTES, VerifyOptions, parse_bearer};
 pub use profile::{
-    ClaimProfile, LOGTO_ORG_AUDIENCE_PREFIX, ProfileConfig, ProfiledClaims, verify_profiled_token,
+    ClaimProfile, LOGTO_ORG_AUDIENCE_PREFIX, ProfileConfig, ProfiledClaims, ProviderToken,
+    verify_profiled_token, verify_provider_token,
 };
+pub use verifier::{Answer, VerifiedToken, verify_token};

@@ -90,6 +90,41 @@ pub struct ProfileConfig {
     pub role_map: BTreeMap<String, Role>,
 }
 
+impl ProfileConfig {
+    /// Refuses a configuration that could only ever read "no org": a custom profile's JSON
+    /// pointer that does not start with `/` (RFC 6901) or an empty org-id pointer
+    /// (`invalid_request`, with the field).
+    pub fn validate(&self) -> Result<()> {
+        let ClaimProfile::Custom {
+            org_id,
+            org_slug,
+            role,
+            permissions,
+        } = &self.profile
+        else {
+            return Ok(());
+        };
+        let pointers = [
+            ("org_id", Some(org_id)),
+            ("org_slug", org_slug.as_ref()),
+            ("role", role.as_ref()),
+            ("permissions", permissions.as_ref()),
+        ];
+        for (field, pointer) in pointers {
+            if let Some(p) = pointer
+                && !p.starts_with('/')
+            {
+                return Err(Error::new(
+                    ErrorCode::InvalidRequest,
+                    format!("{field} must be a JSON pointer starting with '/'"),
+                )
+                .with_field(field));
+            }
+        }
+        Ok(())
+    }
+}
+
 impl ClaimProfile {
     /// The documented default role names of the provider mapped onto orgkit roles.
     pub fn default_roles(&self) -> BTreeMap<String, Role> {
@@ -399,19 +434,65 @@ impl ProfiledClaims {
     }
 }
 
-/// Verifies a token from any provider (the same pipeline as orgkit's own tokens: pinned
-/// algorithm, signature, time, issuer), checks the audience (for Logto, the organization URN
-/// must be the configured audience, or the configured audience is exactly the URN prefix to
-/// accept any organization; for Clerk, whose tokens have no `aud`, `azp` must equal the configured
-/// audience), maps the org context through the profile, then applies the
-/// requirement.
-pub fn verify_profiled_token(
+/// A provider's token whose signature, time, issuer, audience and type have been verified, and
+/// whose org context has not been read yet (for Keycloak it depends on the org a request names).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderToken {
+    claims: Map<String, Value>,
+    exp: i64,
+}
+
+impl ProviderToken {
+    /// `exp`, unix seconds (the pipeline refuses a token without one).
+    pub fn exp(&self) -> i64 {
+        self.exp
+    }
+
+    /// Reads the org context through the profile — for `wanted_org`, when the profile lists
+    /// several orgs — and maps the provider's role. `invalid_org_claim` when a present org claim
+    /// is malformed or a role has no mapping.
+    pub fn org_context(
+        &self,
+        config: &ProfileConfig,
+        wanted_org: Option<&str>,
+    ) -> Result<ProfiledClaims> {
+        let claims = Value::Object(self.claims.clone());
+        let raw = extract(&config.profile, &claims, wanted_org)?;
+        let org_role = map_role(&raw.roles, config)?;
+        let Value::Object(claims) = claims else {
+            return Err(malformed("claims"));
+        };
+        Ok(ProfiledClaims {
+            sub: claims.get("sub").and_then(Value::as_str).map(str::to_owned),
+            org_id: raw.org_id,
+            org_slug: raw.org_slug,
+            org_role,
+            permissions: raw.permissions,
+            claims,
+        })
+    }
+}
+
+impl ClaimProfile {
+    /// Whether the org context depends on the org a request names (Keycloak lists every org of
+    /// the user), so it must be read per request rather than once per token.
+    pub fn context_depends_on_request(&self) -> bool {
+        matches!(self, ClaimProfile::Keycloak)
+    }
+}
+
+/// Verifies everything of a provider's token but its org context: the same pipeline as
+/// orgkit's own tokens (pinned algorithm, signature, time, issuer), the audience (for Logto,
+/// the organization URN must be the configured audience, or the configured audience is exactly
+/// the URN prefix to accept any organization; for Clerk, whose tokens have no `aud`, `azp` must
+/// equal the configured audience), and that it is not an invitation.
+pub fn verify_provider_token(
     token: &str,
     keys: &KeySet,
     opts: &VerifyOptions,
     config: &ProfileConfig,
-    req: &Requirement,
-) -> Result<ProfiledClaims> {
+) -> Result<ProviderToken> {
+    config.validate()?;
     let StrictClaims(map) = pipeline::verify(token, keys, TokenKind::Access, opts)?;
     let iss = map.get("iss").and_then(Value::as_str).unwrap_or_default();
     check_issuer(iss, opts)?;
@@ -444,20 +525,24 @@ pub fn verify_profiled_token(
             "this is not an access token",
         ));
     }
-    let claims = Value::Object(map);
-    let raw = extract(&config.profile, &claims, req.org.as_deref())?;
-    let org_role = map_role(&raw.roles, config)?;
-    let Value::Object(map) = claims else {
-        return Err(malformed("claims"));
-    };
-    let profiled = ProfiledClaims {
-        sub: map.get("sub").and_then(Value::as_str).map(str::to_owned),
-        org_id: raw.org_id,
-        org_slug: raw.org_slug,
-        org_role,
-        permissions: raw.permissions,
-        claims: map,
-    };
+    let exp = map
+        .get("exp")
+        .and_then(Value::as_i64)
+        .ok_or_else(|| pipeline::invalid_token("the token has no exp"))?;
+    Ok(ProviderToken { claims: map, exp })
+}
+
+/// Verifies a token from any provider ([`verify_provider_token`]), maps the org context through
+/// the profile, then applies the requirement.
+pub fn verify_profiled_token(
+    token: &str,
+    keys: &KeySet,
+    opts: &VerifyOptions,
+    config: &ProfileConfig,
+    req: &Requirement,
+) -> Result<ProfiledClaims> {
+    let token = verify_provider_token(token, keys, opts, config)?;
+    let profiled = token.org_context(config, req.org.as_deref())?;
     profiled.require(req)?;
     Ok(profiled)
 }
