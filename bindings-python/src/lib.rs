@@ -1,12 +1,13 @@
 //! `orgkit._orgkit`: the compiled half of the Python package `orgkit`.
 //!
 //! A thin pyo3 wrapper over `orgkit-core`: it converts Python values to JSON and back, maps
-//! core errors to one exception class per family, and keeps a verifier (keys plus a cache of
-//! verified tokens) across calls. It holds no rule: every decision is core's.
+//! core errors to one exception class per family, and keeps a verifier (keys, a claim profile
+//! and core's cache of verified tokens) across calls. It holds no rule: every decision is core's.
 
-mod cache;
+mod answer;
 mod convert;
 mod errors;
+mod profile;
 mod verifier;
 
 use pyo3::prelude::*;

@@ -1,20 +1,21 @@
 //! `OrgTokenVerifier`: keys + options + a verified-token cache, for Python backends.
 //!
-//! Verification itself is core's `verify_org_token`; the requirement is core's
-//! `OrgClaims::require`. This file only keeps state between calls: the key set (optionally
-//! fetched through a Python callable, refreshed after a TTL and once on an unknown `kid`, rate
-//! limited) and the cache.
+//! Verification is core's `verify_token` with the verifier's claim profile; each call's
+//! requirement is core's `VerifiedToken::authorize`; the cache is core's `TokenCache`. This file
+//! only keeps state between calls: the key set (optionally fetched through a Python callable,
+//! refreshed after a TTL and once on an unknown `kid`, rate limited), the profile and the cache.
 
-use crate::cache::{Entry, TokenCache, token_hash};
-use crate::{convert, errors};
+use crate::answer::{Entry, Reply};
+use crate::{convert, errors, profile};
 use orgkit_core::token::{
-    KeySet, MAX_TOKEN_BYTES, OrgClaims, Requirement, VerifyOptions, verify_org_token,
+    KeySet, MAX_TOKEN_BYTES, ProfileConfig, Requirement, TokenCache, VerifiedToken, VerifyOptions,
+    token_hash, verify_token,
 };
 use orgkit_core::{Error, ErrorCode, Permission, Role};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyType};
+use pyo3::types::{PyBytes, PyDict, PyString, PyType};
 use serde_json::Value;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -46,13 +47,23 @@ struct Keys {
 }
 
 /// Verifies org access tokens with core's rules, caching verified tokens.
+///
+/// `OrgTokenVerifier(jwks, *, issuer, audience, leeway=0, cache_size=1024, profile="orgkit",
+/// role_map=None)`: `profile` reads another provider's tokens ("auth0", "clerk-v1", "clerk-v2",
+/// "workos", "stytch", "logto", "keycloak", or a dict such as `{"name": "auth0", "roles_claim":
+/// ...}` or `{"name": "custom", "org_id": "/org/id", ...}`); `role_map` maps provider role
+/// names to orgkit roles, over the profile's defaults.
 #[pyclass(frozen, module = "orgkit")]
 pub struct OrgTokenVerifier {
     issuer: String,
     audience: String,
     leeway: u64,
+    /// The claim profile and role mapping every token is read with.
+    profile: ProfileConfig,
     keys: RwLock<Keys>,
-    cache: Mutex<TokenCache>,
+    /// Not thread-safe by itself: only touched under this lock. No Python code runs while it is
+    /// held: Python code may hand the GIL to a thread that then waits on this lock (deadlock).
+    cache: Mutex<TokenCache<Entry>>,
     source: Option<JwksSource>,
 }
 
@@ -135,22 +146,9 @@ fn current_time(now: Option<f64>) -> PyResult<i64> {
     }
 }
 
-/// A fresh claims dict: list values are copied too, so the caller owns what it gets.
-fn fresh_copy<'py>(py: Python<'py>, template: &Py<PyDict>) -> PyResult<Bound<'py, PyDict>> {
-    let copy = template.bind(py).copy()?;
-    for (k, v) in template.bind(py).iter() {
-        if let Ok(list) = v.cast::<PyList>() {
-            copy.set_item(k, PyList::new(py, list.iter())?)?;
-        }
-    }
-    Ok(copy)
-}
-
-fn claims_dict(py: Python<'_>, claims: &OrgClaims) -> PyResult<Py<PyDict>> {
-    let value = serde_json::to_value(claims)
-        .map_err(|e| errors::to_py_err(py, &Error::new(ErrorCode::InvalidToken, e.to_string())))?;
-    let dict = convert::to_py(py, &value)?;
-    Ok(dict.cast_into::<PyDict>()?.unbind())
+/// The caller's dict, or core's error as the package's exception.
+fn finish(py: Python<'_>, reply: Result<Reply, Error>) -> PyResult<Bound<'_, PyDict>> {
+    reply.map_err(|e| errors::to_py_err(py, &e))?.into_dict(py)
 }
 
 impl OrgTokenVerifier {
@@ -160,12 +158,14 @@ impl OrgTokenVerifier {
         audience: String,
         leeway: u64,
         cache_size: usize,
+        profile: ProfileConfig,
         source: Option<JwksSource>,
     ) -> OrgTokenVerifier {
         OrgTokenVerifier {
             issuer,
             audience,
             leeway,
+            profile,
             keys: RwLock::new(Keys {
                 set: Arc::new(jwks.0),
                 jwks: jwks.1,
@@ -252,7 +252,7 @@ impl OrgTokenVerifier {
         py: Python<'_>,
         token: &str,
         now: i64,
-    ) -> Result<(OrgClaims, u64), PyErr> {
+    ) -> Result<(VerifiedToken, u64), PyErr> {
         if let Some(source) = &self.source
             && Self::claim_fetch(source, true)
         {
@@ -262,8 +262,7 @@ impl OrgTokenVerifier {
         let attempt = |py: Python<'_>| {
             let generation = lock(&self.cache).generation();
             let keys = self.current_keys();
-            let result =
-                py.detach(|| verify_org_token(token, &keys, &opts, &Requirement::default()));
+            let result = py.detach(|| verify_token(token, &keys, &opts, &self.profile));
             (result, generation)
         };
         let (mut result, mut generation) = attempt(py);
@@ -275,7 +274,7 @@ impl OrgTokenVerifier {
             (result, generation) = attempt(py);
         }
         result
-            .map(|claims| (claims, generation))
+            .map(|verified| (verified, generation))
             .map_err(|e| errors::to_py_err(py, &e))
     }
 }
@@ -283,9 +282,15 @@ impl OrgTokenVerifier {
 #[pymethods]
 impl OrgTokenVerifier {
     /// A verifier for tokens of `issuer` for `audience`, signed by a key of `jwks` (a JWKS as a
-    /// dict, JSON str or bytes).
+    /// dict, JSON str or bytes), whose org context is read with claim `profile` (a name such as
+    /// `"auth0"`, or a dict `{"name": ..., **options}`) and `role_map` (provider role → orgkit
+    /// role), both checked now by core.
     #[new]
-    #[pyo3(signature = (jwks, *, issuer, audience, leeway = 0, cache_size = 1024))]
+    #[pyo3(
+        signature = (jwks, *, issuer, audience, leeway = 0, cache_size = 1024, profile = None, role_map = None),
+        text_signature = "(jwks, *, issuer, audience, leeway=0, cache_size=1024, profile='orgkit', role_map=None)"
+    )]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         jwks: &Bound<'_, PyAny>,
@@ -293,22 +298,30 @@ impl OrgTokenVerifier {
         audience: String,
         leeway: u64,
         cache_size: usize,
+        profile: Option<&Bound<'_, PyAny>>,
+        role_map: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        let cache_size = check_cache_size(py, cache_size)?;
+        let profile = profile::profile_config(py, profile, role_map)?;
         Ok(Self::build(
             key_set(py, jwks)?,
             issuer,
             audience,
             leeway,
-            check_cache_size(py, cache_size)?,
+            cache_size,
+            profile,
             None,
         ))
     }
 
     /// A verifier whose JWKS comes from `fetch()` (returning a dict, str or bytes): fetched now,
     /// again after `cache_ttl` seconds, and once more when a token names an unknown `kid` — at
-    /// most once per `refetch_interval` seconds.
+    /// most once per `refetch_interval` seconds. `profile` and `role_map` as for the constructor.
     #[classmethod]
-    #[pyo3(signature = (fetch, *, issuer, audience, leeway = 0, cache_ttl = 300.0, refetch_interval = 30.0, cache_size = 1024))]
+    #[pyo3(
+        signature = (fetch, *, issuer, audience, leeway = 0, cache_ttl = 300.0, refetch_interval = 30.0, cache_size = 1024, profile = None, role_map = None),
+        text_signature = "(fetch, *, issuer, audience, leeway=0, cache_ttl=300.0, refetch_interval=30.0, cache_size=1024, profile='orgkit', role_map=None)"
+    )]
     #[allow(clippy::too_many_arguments)]
     fn from_jwks_fetcher(
         _cls: &Bound<'_, PyType>,
@@ -320,14 +333,19 @@ impl OrgTokenVerifier {
         cache_ttl: f64,
         refetch_interval: f64,
         cache_size: usize,
+        profile: Option<&Bound<'_, PyAny>>,
+        role_map: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let cache_size = check_cache_size(py, cache_size)?;
+        let profile = profile::profile_config(py, profile, role_map)?;
+        let ttl = seconds(cache_ttl, "cache_ttl")?;
+        let refetch_interval = seconds(refetch_interval, "refetch_interval")?;
         let document = fetch.call0(py)?;
         let jwks = key_set(py, document.bind(py))?;
         let source = JwksSource {
             fetch,
-            ttl: seconds(cache_ttl, "cache_ttl")?,
-            refetch_interval: seconds(refetch_interval, "refetch_interval")?,
+            ttl,
+            refetch_interval,
             state: Mutex::new(FetchState {
                 fetched_at: Instant::now(),
                 attempted_at: None,
@@ -339,13 +357,18 @@ impl OrgTokenVerifier {
             audience,
             leeway,
             cache_size,
+            profile,
             Some(source),
         ))
     }
 
     /// A verifier whose JWKS is fetched from `url` with the standard library (urllib).
+    /// `profile` and `role_map` as for the constructor.
     #[classmethod]
-    #[pyo3(signature = (url, *, issuer, audience, leeway = 0, cache_ttl = 300.0, refetch_interval = 30.0, timeout = 5.0, cache_size = 1024))]
+    #[pyo3(
+        signature = (url, *, issuer, audience, leeway = 0, cache_ttl = 300.0, refetch_interval = 30.0, timeout = 5.0, cache_size = 1024, profile = None, role_map = None),
+        text_signature = "(url, *, issuer, audience, leeway=0, cache_ttl=300.0, refetch_interval=30.0, timeout=5.0, cache_size=1024, profile='orgkit', role_map=None)"
+    )]
     #[allow(clippy::too_many_arguments)]
     fn from_jwks_url(
         cls: &Bound<'_, PyType>,
@@ -358,6 +381,8 @@ impl OrgTokenVerifier {
         refetch_interval: f64,
         timeout: f64,
         cache_size: usize,
+        profile: Option<&Bound<'_, PyAny>>,
+        role_map: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let fetch = py
             .import("orgkit._jwks_url")?
@@ -373,11 +398,18 @@ impl OrgTokenVerifier {
             cache_ttl,
             refetch_interval,
             cache_size,
+            profile,
+            role_map,
         )
     }
 
     /// Verifies `token` and returns its claims as a dict; then requires, when given, the org
     /// (id or slug), a minimum role and a permission. `now` defaults to the current time.
+    ///
+    /// The orgkit profile (without a role map) returns the token's claims unchanged; any other
+    /// profile returns `{sub, org_id, org_slug, org_role, permissions, claims}` with the
+    /// provider's original claims under `claims`. For a token listing several orgs (Keycloak),
+    /// `org` picks the one the answer is about.
     #[pyo3(signature = (token, *, org = None, role = None, permission = None, now = None))]
     fn verify<'py>(
         &self,
@@ -394,32 +426,23 @@ impl OrgTokenVerifier {
         // Oversized tokens go straight to core, which refuses them, instead of being hashed.
         let hash = (token.len() <= MAX_TOKEN_BYTES).then(|| token_hash(token));
         if let Some(hash) = &hash {
-            let mut cache = lock(&self.cache);
-            if let Some(entry) = cache.get(hash, now) {
-                entry
-                    .claims
-                    .require(&req)
-                    .map_err(|e| errors::to_py_err(py, &e))?;
-                return fresh_copy(py, &entry.dict);
+            // The lock is released before any Python object is built.
+            let hit = lock(&self.cache)
+                .get(hash, now)
+                .map(|entry| entry.reply(py, &self.profile, &req));
+            if let Some(reply) = hit {
+                return finish(py, reply);
             }
         }
-        let (claims, generation) = self.verify_uncached(py, token, now)?;
-        let dict = claims_dict(py, &claims)?;
-        let out = fresh_copy(py, &dict)?;
-        let checked = claims.require(&req);
+        let (verified, generation) = self.verify_uncached(py, token, now)?;
+        let exp = verified.exp();
+        let entry = Entry::new(py, verified, &self.profile)?;
+        // A requirement that fails still leaves the valid token cached for the next call.
+        let reply = entry.reply(py, &self.profile, &req);
         if let Some(hash) = hash {
-            lock(&self.cache).insert(
-                hash,
-                Entry {
-                    claims,
-                    dict,
-                    verified_at: now,
-                },
-                generation,
-            );
+            lock(&self.cache).insert(hash, entry, exp, now, generation);
         }
-        checked.map_err(|e| errors::to_py_err(py, &e))?;
-        Ok(out)
+        finish(py, reply)
     }
 
     /// Replaces the key set (a JWKS dict, str or bytes); the cache is emptied if it changed.

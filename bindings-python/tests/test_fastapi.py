@@ -125,3 +125,23 @@ def test_misspelt_org_param_is_a_server_error_not_an_open_door(verifier: OrgToke
 
     with pytest.raises(RuntimeError):
         TestClient(app).get("/orgs/org-2", headers=bearer(token()))
+
+
+@pytest.mark.parametrize("middleware", [True, False], ids=["middleware", "dependency-only"])
+def test_a_workos_token_through_require_org(jwks: dict[str, Any], keys: dict[str, Any], middleware: bool) -> None:
+    from conftest import claims as orgkit_claims, pyjwt_token
+
+    workos = OrgTokenVerifier(jwks, issuer=ISSUER, audience=AUDIENCE, profile="workos")
+    client = TestClient(build_app(workos, middleware=middleware))
+    base = {k: v for k, v in orgkit_claims().items() if k in ("iss", "aud", "sub", "iat", "exp")}
+    admin = pyjwt_token(keys["ES256"], {**base, "org_id": "org-1", "role": "admin", "permissions": ["widgets:create"]})
+
+    r = client.get("/orgs/org-1/members", headers=bearer(admin))
+    assert r.status_code == 200 and r.json() == {"org": "org-1", "role": "admin"}
+    r = client.get("/orgs/org-2/members", headers=bearer(admin))
+    assert r.status_code == 403 and r.json()["detail"]["code"] == "org_mismatch"
+    r = client.delete("/orgs/org-1", headers=bearer(admin))
+    assert r.status_code == 403 and r.json()["detail"]["code"] == "insufficient_role"
+    unmapped = pyjwt_token(keys["ES256"], {**base, "org_id": "org-1", "role": "janitor"})
+    r = client.get("/me", headers=bearer(unmapped))
+    assert r.status_code == 401 and r.json()["detail"]["code"] == "invalid_org_claim"

@@ -39,6 +39,12 @@ class LoginError(OrgkitError): ...
 class ResourceError(OrgkitError): ...
 
 _Jwks = Union[Mapping[str, Any], str, bytes]
+# A claim profile: a name ("orgkit", "auth0", "clerk-v1", "clerk-v2", "workos", "stytch", "logto",
+# "keycloak") or a dict {"name": ..., **options} ("auth0": roles_claim; "custom": org_id,
+# org_slug, role, permissions as JSON pointers). None means "orgkit".
+_Profile = Union[str, Mapping[str, Any], None]
+# Provider role name -> orgkit role name ("owner", "admin", "member", "viewer").
+_RoleMap = Optional[Mapping[str, str]]
 
 @final
 class OrgTokenVerifier:
@@ -50,6 +56,8 @@ class OrgTokenVerifier:
         audience: str,
         leeway: int = 0,
         cache_size: int = 1024,
+        profile: _Profile = "orgkit",
+        role_map: _RoleMap = None,
     ) -> OrgTokenVerifier: ...
     @classmethod
     def from_jwks_fetcher(
@@ -62,6 +70,8 @@ class OrgTokenVerifier:
         cache_ttl: float = 300.0,
         refetch_interval: float = 30.0,
         cache_size: int = 1024,
+        profile: _Profile = "orgkit",
+        role_map: _RoleMap = None,
     ) -> OrgTokenVerifier: ...
     @classmethod
     def from_jwks_url(
@@ -75,6 +85,8 @@ class OrgTokenVerifier:
         refetch_interval: float = 30.0,
         timeout: float = 5.0,
         cache_size: int = 1024,
+        profile: _Profile = "orgkit",
+        role_map: _RoleMap = None,
     ) -> OrgTokenVerifier: ...
     def verify(
         self,

@@ -47,7 +47,8 @@ def require_org(
 ) -> Callable[[Request], Awaitable[dict[str, Any]]]:
     """A dependency returning the verified claims after requiring, when given, a minimum
     ``role``, a ``permission`` and the org (fixed ``org``, or the path parameter ``org_param``;
-    id or slug). The requirement is core's ``OrgClaims.require``, run on every request."""
+    id or slug). The requirement is core's, run on every request; the claims are shaped by the
+    verifier's claim profile (see ``OrgTokenVerifier.verify``)."""
 
     async def dependency(request: Request) -> dict[str, Any]:
         wanted_org = org
