@@ -6,8 +6,10 @@
 //! unwinds through wasm frames leaves the module's shadow stack unbalanced. `JSON.stringify`
 //! turns cycles, `BigInt`, throwing getters and over-deep values into one caught error, drops
 //! `undefined` fields (so they read as absent), and serde_json bounds the nesting depth.
-//! Outputs are built with serde-wasm-bindgen's JSON-compatible serializer (plain objects, no
-//! `Map`), then frozen where the guard shares them between calls.
+//! Outputs go the same way back: `serde_json` text, then `JSON.parse`, so they are plain objects
+//! and numbers read exactly as any JS JSON parser reads them (a provider claim above 2^53
+//! becomes the nearest double, as in every JS JWT library, instead of failing the call); they
+//! are frozen where the guard shares them between calls.
 
 use crate::error::invalid_request;
 use orgkit_core::Error;
@@ -29,9 +31,8 @@ pub fn to_json(value: &JsValue, what: &str) -> Result<Value, Error> {
 
 /// Converts a Rust value to a plain JS value (objects, arrays, numbers, strings).
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, Error> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| invalid_request(format!("cannot convert the result to JS: {e}")))
+    let text = serde_json::to_string(value).map_err(|e| invalid_request(format!("cannot convert the result to JS: {e}")))?;
+    js_sys::JSON::parse(&text).map_err(|_| invalid_request("cannot convert the result to JS"))
 }
 
 /// Freezes a value built by [`to_js`] and everything inside it, so that one object can be handed

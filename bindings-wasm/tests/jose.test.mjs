@@ -1,10 +1,10 @@
 // Interop with the `jose` npm package, both ways, with keys generated at test time:
 // tokens jose signs verify in orgkit (OrgGuard and verifyOrgToken) through a JWKS, and tokens
-// orgkit's signOrgClaims issues verify in jose's jwtVerify.
+// orgkit's signOrgClaims issues verify in jose's jwtVerify. Claims read back as JS reads JSON.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { SignJWT, createLocalJWKSet, exportJWK, exportPKCS8, generateKeyPair, jwtVerify } from "jose";
-import { OrgGuard, signOrgClaims, verifyOrgToken } from "orgkit";
+import { OrgGuard, signOrgClaims, verifyOrgToken, verifyProfiledToken } from "orgkit";
 import { throwsCode } from "./helpers.mjs";
 
 const issuer = "https://auth.example.test";
@@ -62,3 +62,13 @@ for (const pair of pairs) {
     );
   });
 }
+
+test("a claim jose writes as an integer above 2^53 reads back as that JS number", async () => {
+  const now = Math.floor(Date.now() / 1000);
+  const [pair] = pairs;
+  const token = await new SignJWT({ ...claims(now), snowflake: 12345678901234567890 })
+    .setProtectedHeader({ alg: pair.alg, kid: pair.kid })
+    .sign(pair.privateKey);
+  const out = verifyProfiledToken({ token, jwks, options: { issuer, audience, now }, profile: { profile: { name: "orgkit" } } });
+  assert.equal(out.claims.snowflake, 12345678901234567890);
+});
