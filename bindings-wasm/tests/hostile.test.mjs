@@ -49,12 +49,14 @@ function hostileValues() {
 function randomValue(next, depth = 0) {
   const r = next();
   if (depth > 3 || r < 0.3) {
-    const scalars = [null, true, 0, -5, 1e300, "", "admin", "owner", "org:read", "Bearer x", "a.b.c", "😀".repeat(3)];
+    const scalars = [null, true, 0, -5, 1e300, "", "admin", "owner", "org:read", "Bearer x", "a.b.c", "😀".repeat(3),
+      "auth0", "custom", "keycloak", "/org/id"];
     return scalars[Math.floor(next() * scalars.length)];
   }
   if (r < 0.5) return Array.from({ length: Math.floor(next() * 4) }, () => randomValue(next, depth + 1));
   const keys = ["slug", "name", "email", "role", "actor", "target", "now", "token", "jwks", "options", "key", "claims",
-    "tenant", "org", "patch", "kind", "user_id", "owner_count", "permission", "authorization", "record", "zzz"];
+    "tenant", "org", "patch", "kind", "user_id", "owner_count", "permission", "authorization", "record", "zzz",
+    "profile", "roleMap", "rolesClaim", "orgId"];
   const obj = {};
   for (let i = Math.floor(next() * 5); i > 0; i -= 1) obj[keys[Math.floor(next() * keys.length)]] = randomValue(next, depth + 1);
   return obj;
@@ -63,6 +65,8 @@ function randomValue(next, depth = 0) {
 /** Every callable of the package with the arguments it takes. */
 function targets() {
   const guard = new orgkit.OrgGuard({ jwks: testKeys.jwks, issuer: "i", audience: "a" });
+  const keycloak = new orgkit.OrgGuard({ jwks: testKeys.jwks, issuer: "i", audience: "a", profile: "keycloak" });
+  const config = (extra) => ({ jwks: testKeys.jwks, issuer: "i", audience: "a", ...extra });
   const list = [];
   for (const op of orgkit.operations()) {
     const name = op.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
@@ -74,6 +78,12 @@ function targets() {
   list.push(["guard.authorize(input)", (v) => guard.authorize(v, { now: 0 })]);
   list.push(["guard.authorize(options)", (v) => guard.authorize("a.b.c", v)]);
   list.push(["guard.setJwks", (v) => guard.setJwks(v)]);
+  list.push(["new OrgGuard({ profile })", (v) => new orgkit.OrgGuard(config({ profile: v }))]);
+  list.push(["new OrgGuard({ profile: { name: v } })", (v) => new orgkit.OrgGuard(config({ profile: { name: v } }))]);
+  list.push(["new OrgGuard({ profile: { name: custom, orgSlug: v } })", (v) => new orgkit.OrgGuard(config({ profile: { name: "custom", orgId: "/o", orgSlug: v } }))]);
+  list.push(["new OrgGuard({ roleMap })", (v) => new orgkit.OrgGuard(config({ profile: "auth0", roleMap: v }))]);
+  list.push(["keycloak guard.authorize(input)", (v) => keycloak.authorize(v, { now: 0 })]);
+  list.push(["keycloak guard.authorize(options)", (v) => keycloak.authorize("a.b.c", v)]);
   return list;
 }
 

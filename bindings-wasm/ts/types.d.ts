@@ -78,7 +78,22 @@ export interface OrgGuardConfig {
   leeway?: number;
   /** Verified tokens remembered (default 1024, 0 disables the cache). */
   cacheSize?: number;
+  /**
+   * Whose claim layout the tokens carry (default `"orgkit"`): a profile name, or the profile with
+   * its options in camelCase (`{ name: "auth0", rolesClaim }`, `{ name: "custom", orgId, … }`).
+   * With any profile but orgkit's (or with a `roleMap`), `authorize` answers `ProfiledClaims`.
+   */
+  profile?: GuardProfile;
+  /** Provider role name → orgkit role, over the profile's defaults (e.g. `{ "org:billing": "member" }`). */
+  roleMap?: Record<string, Role>;
 }
+
+/** The name of a claim profile. */
+export type ClaimProfileName = ClaimProfile["name"];
+/** Every field of each member of union `T` spelled in camelCase (the JS options' spelling). */
+export type CamelFields<T> = T extends unknown ? { [K in keyof T as K extends string ? CamelCase<K> : K]: T[K] } : never;
+/** `new OrgGuard({ profile })`: a profile's name, or the profile with camelCase options. */
+export type GuardProfile = ClaimProfileName | CamelFields<ClaimProfile>;
 
 /** `guard.authorize(input, options)`. */
 export interface AuthorizeOptions {

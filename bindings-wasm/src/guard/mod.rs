@@ -1,17 +1,22 @@
-//! `OrgGuard`: a verifier built once from a JWKS, issuer, audience and leeway, that answers the
-//! verified claims of a request's bearer token or throws an `OrgkitError`.
+//! `OrgGuard`: a verifier built once from a JWKS, issuer, audience, leeway and claim profile,
+//! that answers the verified claims of a request's bearer token or throws an `OrgkitError`.
 //!
-//! Verification and requirement checks are core's (`verify_org_token`, `OrgClaims::require`);
-//! the guard adds only what a long-lived JS object needs: reading the token out of a `Request`,
-//! the clock (`Date.now()` when the caller gives no `now`) and a cache of verified tokens.
+//! Verification, the claim profiles, the requirement check and when a verified token may be
+//! reused are core's (`verify_token`, `VerifiedToken::authorize`, `TokenCache`); the guard adds
+//! only what a long-lived JS object needs: reading the token out of a `Request`, the clock
+//! (`Date.now()` when the caller gives no `now`) and the frozen JS answers.
 
-mod cache;
+mod entry;
 mod input;
+mod profile;
 
-use crate::convert::{deep_freeze, to_js, to_json};
+use crate::convert::to_json;
 use crate::error::{self, JsResult};
-use cache::{TokenCache, Verified, token_hash};
-use orgkit_core::token::{KeySet, MAX_LEEWAY_SECONDS, MAX_TOKEN_BYTES, Requirement, VerifyOptions, verify_org_token};
+use entry::Entry;
+use orgkit_core::token::{
+    KeySet, MAX_LEEWAY_SECONDS, MAX_TOKEN_BYTES, ProfileConfig, Requirement, TokenCache, VerifyOptions, token_hash,
+    verify_token,
+};
 use orgkit_core::{Error, ErrorCode, Permission, Role};
 use serde::Deserialize;
 use serde_json::Value;
@@ -34,6 +39,12 @@ struct GuardConfig {
     leeway: u64,
     #[serde(default = "default_cache_size")]
     cache_size: usize,
+    /// A profile name or `{ name, ...camelCase options }`; absent: orgkit's own claims.
+    #[serde(default)]
+    profile: Option<Value>,
+    /// Provider role name → orgkit role name.
+    #[serde(default)]
+    role_map: Option<Value>,
 }
 
 fn default_cache_size() -> usize {
@@ -54,23 +65,26 @@ struct AuthorizeOptions {
     now: Option<f64>,
 }
 
-/// Verifies org access tokens for one issuer and audience, and requires an org, a role or a
-/// permission of them. Tokens already verified are remembered (keyed by their SHA-256, never
-/// past their `exp`) so a repeated token costs a hash and a lookup; the requirement is checked
-/// on every call.
+/// Verifies access tokens of one issuer and audience — orgkit's, or another provider's through
+/// a claim profile — and requires an org, a role or a permission of them. Tokens already
+/// verified are remembered (keyed by their SHA-256, never past their `exp`) so a repeated token
+/// costs a hash and a lookup; the requirement is checked on every call.
 #[wasm_bindgen]
 pub struct OrgGuard {
     keys: RefCell<KeySet>,
     issuer: String,
     audience: String,
     leeway: u64,
-    cache: RefCell<TokenCache>,
+    profile: ProfileConfig,
+    cache: RefCell<TokenCache<Entry>>,
 }
 
 #[wasm_bindgen]
 impl OrgGuard {
-    /// `new OrgGuard({ jwks, issuer, audience, leeway?, cacheSize? })`; `jwks` is a JWKS object or
-    /// its JSON text. Throws `OrgkitError` (`invalid_key`, `unknown_field`, `invalid_request`).
+    /// `new OrgGuard({ jwks, issuer, audience, leeway?, cacheSize?, profile?, roleMap? })`; `jwks`
+    /// is a JWKS object or its JSON text, `profile` a profile name (`"clerk-v1"`) or an object
+    /// (`{ name: "auth0", rolesClaim }`), `roleMap` provider role names → orgkit roles. Throws
+    /// `OrgkitError` (`invalid_key`, `unknown_field`, `invalid_request`, `invalid_role`).
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_param_type = "OrgGuardConfig")] config: JsValue) -> JsResult<OrgGuard> {
         Self::build(&config).map_err(error::to_js)
@@ -88,6 +102,7 @@ impl OrgGuard {
                 .with_field("cacheSize"));
         }
         Ok(OrgGuard {
+            profile: profile::profile_config(config.profile, config.role_map)?,
             keys: RefCell::new(key_set(&config.jwks)?),
             issuer: config.issuer,
             audience: config.audience,
@@ -115,8 +130,9 @@ impl OrgGuard {
     /// Verifies the bearer token of `input` (a `Request`, anything with `headers`, an
     /// `Authorization` header value or a bare token) at `options.now` (default: the clock) and
     /// requires `options.org`, `options.role` and `options.permission`. Answers the verified
-    /// claims (a frozen object) or throws `OrgkitError` with core's code.
-    #[wasm_bindgen(unchecked_return_type = "OrgClaims")]
+    /// claims as a frozen object — the token's `OrgClaims` for the orgkit profile, core's
+    /// `ProfiledClaims` for the others — or throws `OrgkitError` with core's code.
+    #[wasm_bindgen(unchecked_return_type = "OrgClaims | ProfiledClaims")]
     pub fn authorize(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Request | { headers: unknown } | string")] input: JsValue,
@@ -147,24 +163,22 @@ impl OrgGuard {
         let now = now as i64;
 
         let hash = (token.len() <= MAX_TOKEN_BYTES).then(|| token_hash(&token));
-        if let Some(hash) = &hash {
+        let generation = {
             let mut cache = self.cache.borrow_mut();
-            if let Some(hit) = cache.get(hash, now) {
-                hit.claims.require(&requirement)?;
-                return Ok(hit.js.clone());
+            if let Some(hit) = hash.as_ref().and_then(|hash| cache.get(hash, now)) {
+                return hit.authorize(&self.profile, &requirement);
             }
-        }
+            cache.generation()
+        };
         let opts = VerifyOptions { issuer: self.issuer.clone(), audience: self.audience.clone(), leeway: self.leeway, now };
-        let claims = verify_org_token(&token, &self.keys.borrow(), &opts, &Requirement::default())?;
-        let js = to_js(&claims)?;
-        deep_freeze(&js);
-        // Cache first: a token that fails this requirement may meet the next one.
-        let requirement_met = claims.require(&requirement);
-        let answer = js.clone();
+        let entry = Entry::new(verify_token(&token, &self.keys.borrow(), &opts, &self.profile)?);
+        let answer = entry.authorize(&self.profile, &requirement);
+        // Cached whatever this requirement says: a token that fails it may meet the next one.
         if let Some(hash) = hash {
-            self.cache.borrow_mut().insert(hash, Verified { claims, js, verified_at: now }, now);
+            let exp = entry.exp();
+            self.cache.borrow_mut().insert(hash, entry, exp, now, generation);
         }
-        requirement_met.map(|()| answer)
+        answer
     }
 }
 

@@ -2,7 +2,7 @@
 // the lines marked @ts-expect-error must not (so the types are not `any`).
 import {
   OrgGuard, OrgkitError, call, operations, allErrorCodes, validateSlug, verifyOrgToken, resolveSettings,
-  type OrgClaims, type ErrorCode, type OperationName, type Role,
+  type OrgClaims, type ProfiledClaims, type ErrorCode, type OperationName, type Role, type ClaimProfileName,
 } from "orgkit";
 import initWeb, { initSync, OrgGuard as WebGuard } from "orgkit/web";
 
@@ -10,7 +10,10 @@ declare const request: Request;
 declare const jwks: { keys: Array<Record<string, unknown>> };
 
 const guard = new OrgGuard({ jwks, issuer: "https://auth.example.test", audience: "orgkit", leeway: 30 });
-const claims: OrgClaims = guard.authorize(request, { org: "acme", role: "admin", permission: "members:add" });
+const answer: OrgClaims | ProfiledClaims = guard.authorize(request, { org: "acme", role: "admin", permission: "members:add" });
+// @ts-expect-error: a profiled answer has no exp; narrow first
+answer.exp;
+const claims = answer as OrgClaims;
 const role: Role | undefined = claims.org_role;
 const exp: number = claims.exp;
 guard.authorize("Bearer abc", {});
@@ -24,6 +27,27 @@ guard.authorize(request, { role: "root" });
 guard.authorize(request, { orgg: "acme" });
 // @ts-expect-error: issuer is required
 new OrgGuard({ jwks, audience: "orgkit" });
+
+// Claim profiles: a name, or the profile with camelCase options, and a role map.
+const clerk = new OrgGuard({ jwks, issuer: "https://clerk.example.test", audience: "https://app.example.test", profile: "clerk-v1" });
+const profiled = clerk.authorize(request, { org: "acme", role: "member" });
+if ("claims" in profiled) {
+  const orgRole: Role | null = profiled.org_role;
+  const providerClaims: Record<string, unknown> = profiled.claims;
+  const permissions: string[] = profiled.permissions;
+  console.log(orgRole, providerClaims, permissions);
+}
+new OrgGuard({ jwks, issuer: "i", audience: "a", profile: { name: "auth0", rolesClaim: "https://acme.test/roles" }, roleMap: { "Billing Owner": "owner" } });
+new OrgGuard({ jwks, issuer: "i", audience: "a", profile: { name: "custom", orgId: "/org/id", orgSlug: "/org/slug", role: "/org/role" } });
+const names: ClaimProfileName[] = ["orgkit", "auth0", "clerk-v1", "clerk-v2", "workos", "stytch", "logto", "keycloak", "custom"];
+// @ts-expect-error: not a profile
+new OrgGuard({ jwks, issuer: "i", audience: "a", profile: "okta" });
+// @ts-expect-error: JS options are camelCase
+new OrgGuard({ jwks, issuer: "i", audience: "a", profile: { name: "auth0", roles_claim: "x" } });
+// @ts-expect-error: the custom profile needs orgId
+new OrgGuard({ jwks, issuer: "i", audience: "a", profile: { name: "custom" } });
+// @ts-expect-error: not a role
+new OrgGuard({ jwks, issuer: "i", audience: "a", profile: "workos", roleMap: { boss: "root" } });
 
 const slug: string = validateSlug({ slug: "acme" }).slug;
 const viaCall: string = call("normalize_slug", { name: "Acme" }).slug;
@@ -53,4 +77,4 @@ async function edge(bytes: ArrayBuffer): Promise<void> {
   new WebGuard({ jwks: "{}", issuer: "i", audience: "a" }).authorize(request);
 }
 
-console.log(role, exp, cached, slug, viaCall, ttl, verified, ops, codes, edge);
+console.log(role, exp, names, cached, slug, viaCall, ttl, verified, ops, codes, edge);

@@ -1,0 +1,215 @@
+// OrgGuard with claim profiles: tokens in each provider's documented claim layout (signed here
+// with `jose` and the fixed test keys) verify, answer core's ProfiledClaims and meet or fail
+// requirements with core's codes; role maps; Keycloak's per-request org, also from the cache;
+// bad profile configurations refused with a code.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { SignJWT, importPKCS8 } from "jose";
+import { OrgGuard, OrgkitError } from "orgkit";
+import { testKeys, throwsCode } from "./helpers.mjs";
+
+const issuer = "https://auth.example.test";
+const audience = "https://api.example.test";
+const now = 1_900_000_000;
+const es256 = await importPKCS8(testKeys.es256.pem, "ES256");
+
+/** A token of `claims` (iss, aud, sub, iat and exp filled in unless given). */
+function sign(claims) {
+  const payload = { iss: issuer, aud: audience, sub: "user_2abc", iat: now - 60, exp: now + 3600, ...claims };
+  for (const [k, v] of Object.entries(payload)) if (v === undefined) delete payload[k];
+  return new SignJWT(payload).setProtectedHeader({ alg: "ES256", kid: testKeys.es256.kid, typ: "JWT" }).sign(es256);
+}
+
+function guard(profile, extra = {}) {
+  return new OrgGuard({ jwks: testKeys.jwks, issuer, audience, profile, ...extra });
+}
+
+// One admin-or-member token per profile, in the provider's layout (see core/src/token/profile.rs
+// for the documentation each follows), with what core reads from it.
+const unmappedRole = await sign({ org_id: "org_1", role: "janitor" });
+const tokens = {
+  otherAudience: await sign({ aud: "someone-else", org_id: "org_1", role: "admin" }),
+  otherIssuer: await sign({ iss: "https://evil.test", org_id: "org_1", role: "admin" }),
+};
+
+const cases = [
+  {
+    profile: { name: "auth0", rolesClaim: "https://acme.test/roles" },
+    claims: { org_id: "org_9ybsU1dN2dKfDkBi", org_name: "acme", "https://acme.test/roles": ["admin"], permissions: ["read:reports"] },
+    expect: { org_id: "org_9ybsU1dN2dKfDkBi", org_slug: null, org_role: "admin", permissions: ["read:reports"] },
+    other: "org_other",
+  },
+  {
+    profile: "clerk-v1",
+    // Clerk session tokens carry no aud: azp (the origin) is checked against the audience.
+    claims: { aud: undefined, azp: audience, org_id: "org_2Z3", org_slug: "acme", org_role: "org:admin", org_permissions: ["org:sys_memberships:manage"] },
+    expect: { org_id: "org_2Z3", org_slug: "acme", org_role: "admin", permissions: ["org:sys_memberships:manage"] },
+    other: "globex",
+  },
+  {
+    profile: "clerk-v2",
+    claims: { aud: undefined, azp: audience, v: 2, o: { id: "org_2Z3", slg: "acme", rol: "member", per: "read,manage", fpm: "3" } },
+    expect: { org_id: "org_2Z3", org_slug: "acme", org_role: "member", permissions: ["read", "manage"] },
+    other: "globex",
+  },
+  {
+    profile: "workos",
+    claims: { org_id: "org_01HXYZ", role: "member", permissions: ["widgets:create"] },
+    expect: { org_id: "org_01HXYZ", org_slug: null, org_role: "member", permissions: ["widgets:create"] },
+    other: "org_other",
+  },
+  {
+    profile: "stytch",
+    claims: {
+      "https://stytch.com/organization": { organization_id: "organization-test-07971b06", slug: "acme" },
+      "https://stytch.com/session": { id: "member-session-test-1", roles: ["stytch_member", "stytch_admin"] },
+    },
+    expect: { org_id: "organization-test-07971b06", org_slug: "acme", org_role: "admin", permissions: [] },
+    other: "globex",
+  },
+  {
+    // Logto organization tokens name the org in aud; the guard's audience is that URN here.
+    profile: "logto",
+    audience: "urn:logto:organization:org_abc",
+    claims: { aud: "urn:logto:organization:org_abc", scope: "read:data members:add" },
+    expect: { org_id: "org_abc", org_slug: null, org_role: null, permissions: ["read:data", "members:add"] },
+    other: "org_xyz",
+  },
+  {
+    profile: "keycloak",
+    claims: { organization: { acme: { id: "42f4" } } },
+    expect: { org_id: "42f4", org_slug: "acme", org_role: null, permissions: [] },
+    other: "globex",
+  },
+  {
+    profile: { name: "custom", orgId: "/tenant/org/id", orgSlug: "/tenant/org/slug", role: "/tenant/org/role", permissions: "/tenant/org/perms" },
+    claims: { tenant: { org: { id: "o-1", slug: "one", role: "admin", perms: "a b" } } },
+    expect: { org_id: "o-1", org_slug: "one", org_role: "admin", permissions: ["a", "b"] },
+    other: "two",
+  },
+];
+
+for (const c of cases) {
+  const name = typeof c.profile === "string" ? c.profile : c.profile.name;
+  test(`${name}: a token in the provider's layout answers core's profiled claims`, async () => {
+    const g = c.audience
+      ? new OrgGuard({ jwks: testKeys.jwks, issuer, audience: c.audience, profile: c.profile })
+      : guard(c.profile);
+    const token = await sign(c.claims);
+    const org = c.expect.org_slug ?? c.expect.org_id;
+    const got = g.authorize(`Bearer ${token}`, { now, org });
+    assert.deepEqual({ ...got, claims: undefined }, { sub: "user_2abc", ...c.expect, claims: undefined });
+    assert.equal(got.claims.iss, issuer, "claims holds the provider's claims as issued");
+    for (const [k, v] of Object.entries(c.claims)) if (v !== undefined) assert.deepEqual(got.claims[k], v);
+    assert.ok(Object.isFrozen(got) && Object.isFrozen(got.claims) && Object.isFrozen(got.permissions));
+    if (c.expect.org_role) {
+      assert.equal(g.authorize(token, { now, org, role: c.expect.org_role }).org_role, c.expect.org_role);
+      throwsCode(() => g.authorize(token, { now, role: "owner" }), "insufficient_role", OrgkitError);
+    } else {
+      throwsCode(() => g.authorize(token, { now, role: "viewer" }), "insufficient_role", OrgkitError);
+    }
+    throwsCode(() => g.authorize(token, { now, org: c.other }), "org_mismatch", OrgkitError);
+    throwsCode(() => g.authorize(token, { now: now + 3601 }), "token_expired", OrgkitError);
+  });
+}
+
+test("the orgkit profile (named or by default) answers OrgClaims unchanged", async () => {
+  const token = await sign({ aud: audience, org_id: "org-1", org_slug: "acme", org_role: "admin", amr: ["pwd"] });
+  for (const g of [guard(undefined), guard("orgkit"), guard({ name: "orgkit" }), guard(null)]) {
+    const got = g.authorize(token, { now, org: "acme", role: "admin" });
+    assert.deepEqual(got, {
+      iss: issuer, sub: "user_2abc", aud: audience, iat: now - 60, exp: now + 3600,
+      org_id: "org-1", org_slug: "acme", org_role: "admin", amr: ["pwd"],
+    });
+    assert.equal(g.authorize(token, { now }), got, "served from the cache: the same object");
+  }
+});
+
+test("a provider role with no mapping is invalid_org_claim; roleMap adds or overrides mappings", async () => {
+  const billing = await sign({ aud: undefined, azp: audience, org_id: "org_2Z3", org_slug: "acme", org_role: "org:billing" });
+  throwsCode(() => guard("clerk-v1").authorize(billing, { now }), "invalid_org_claim", OrgkitError);
+  const mapped = guard("clerk-v1", { roleMap: { "org:billing": "member" } });
+  assert.equal(mapped.authorize(billing, { now, role: "member" }).org_role, "member");
+  throwsCode(() => mapped.authorize(billing, { now, role: "admin" }), "insufficient_role");
+
+  const admin = await sign({ aud: undefined, azp: audience, org_id: "org_2Z3", org_role: "org:admin" });
+  assert.equal(guard("clerk-v1").authorize(admin, { now }).org_role, "admin");
+  const promoted = guard("clerk-v1", { roleMap: { "org:admin": "owner" } });
+  assert.equal(promoted.authorize(admin, { now, role: "owner", permission: "org:delete" }).org_role, "owner");
+
+  // Auth0's default roles claim, several roles: the highest mapped one.
+  const auth0 = await sign({ org_id: "org_1", "https://orgkit.dev/roles": ["member", "Billing Owner"] });
+  throwsCode(() => guard("auth0").authorize(auth0, { now }), "invalid_org_claim");
+  assert.equal(guard("auth0", { roleMap: { "Billing Owner": "owner" } }).authorize(auth0, { now }).org_role, "owner");
+});
+
+test("keycloak: a multi-org token answers for the org each call names, from the cache too", async () => {
+  const g = guard("keycloak");
+  const token = await sign({ organization: { acme: { id: "42f4" }, globex: { id: "77aa" } } });
+  const acme = g.authorize(token, { now, org: "acme" });
+  assert.deepEqual([acme.org_id, acme.org_slug], ["42f4", "acme"]);
+  assert.ok(Object.isFrozen(acme));
+  assert.equal(g.cachedTokens, 1);
+  const globex = g.authorize(token, { now: now + 5, org: "77aa" });
+  assert.deepEqual([globex.org_id, globex.org_slug], ["77aa", "globex"]);
+  assert.ok(Object.isFrozen(globex) && Object.isFrozen(globex.claims));
+  const acmeAgain = g.authorize(token, { now: now + 10, org: "acme" });
+  assert.deepEqual(acmeAgain, acme);
+  assert.equal(g.cachedTokens, 1, "one verification served every org");
+  throwsCode(() => g.authorize(token, { now }), "org_required");
+  throwsCode(() => g.authorize(token, { now, org: "initech" }), "org_mismatch");
+  throwsCode(() => g.authorize(token, { now, org: "acme", role: "viewer" }), "insufficient_role");
+  // The list form: an alias is both id and slug.
+  const listed = await sign({ organization: ["acme"] });
+  assert.equal(g.authorize(listed, { now }).org_id, "acme");
+});
+
+test("per-token answers are converted once and served from the cache", async () => {
+  const g = guard("workos");
+  const token = await sign({ org_id: "org_1", role: "admin" });
+  throwsCode(() => g.authorize(token, { now, role: "owner" }), "insufficient_role");
+  assert.equal(g.cachedTokens, 1, "verified once even though the requirement failed");
+  const first = g.authorize(token, { now, role: "admin" });
+  assert.equal(g.authorize(`Bearer ${token}`, { now: now + 1 }), first);
+  // A token whose org context core refuses is not cached.
+  throwsCode(() => g.authorize(unmappedRole, { now }), "invalid_org_claim");
+  assert.equal(g.cachedTokens, 1);
+});
+
+test("profiled tokens go through core's issuer, audience and time checks; setJwks forgets them", async () => {
+  const g = guard("workos");
+  const token = await sign({ org_id: "org_1", role: "admin" });
+  throwsCode(() => g.authorize(tokens.otherAudience, { now }), "invalid_audience");
+  throwsCode(() => g.authorize(tokens.otherIssuer, { now }), "invalid_issuer");
+  throwsCode(() => g.authorize(token, { now: now - 3600 }), "token_not_yet_valid");
+  g.authorize(token, { now });
+  g.setJwks(testKeys.jwks);
+  assert.equal(g.cachedTokens, 0);
+  assert.equal(g.authorize(token, { now }).org_role, "admin");
+});
+
+test("claims keep JS number semantics: an integer above 2^53 reads as a number", async () => {
+  const token = await sign({ org_id: "org_1", role: "admin", snowflake: 12345678901234567890 });
+  assert.equal(guard("workos").authorize(token, { now }).claims.snowflake, 12345678901234567890);
+});
+
+test("a bad profile configuration is refused at construction with a coded OrgkitError", () => {
+  const refused = (config, code, field) => {
+    const e = throwsCode(() => guard(undefined, config), code, OrgkitError);
+    if (field) assert.equal(e.field, field);
+  };
+  refused({ profile: "okta" }, "invalid_request", "profile");
+  refused({ profile: { name: "okta" } }, "invalid_request", "profile");
+  refused({ profile: 42 }, "invalid_request", "profile");
+  refused({ profile: {} }, "invalid_request", "profile");
+  refused({ profile: { name: "auth0", rolesClaimm: "x" } }, "unknown_field", "profile");
+  refused({ profile: { name: "auth0", roles_claim: "x" } }, "unknown_field", "profile");
+  refused({ profile: "custom" }, "invalid_request", "profile");
+  refused({ profile: { name: "custom", orgId: "org/id" } }, "invalid_request", "profile.orgId");
+  refused({ profile: { name: "custom", orgId: "/org/id", permissions: "perms" } }, "invalid_request", "profile.permissions");
+  refused({ profile: "clerk-v1", roleMap: { "org:billing": "boss" } }, "invalid_role", "roleMap");
+  refused({ profile: "clerk-v1", roleMap: ["admin"] }, "invalid_request", "roleMap");
+  refused({ profil: "clerk-v1" }, "unknown_field");
+  assert.ok(guard({ name: "custom", orgId: "/org/id" }));
+  assert.ok(guard({ name: "auth0", rolesClaim: null }));
+});
