@@ -51,7 +51,7 @@ fn a_keycloak_token_answers_for_the_org_each_request_names() {
         "iss": "https://idp.test", "aud": "api", "sub": "u1", "exp": NOW + 60,
         "organization": { "acme": { "id": "a-1" }, "globex": { "id": "g-2" } },
     }));
-    let config = config(ClaimProfile::Keycloak);
+    let config = config(ClaimProfile::Keycloak {});
     let verified = verify_token(&token, &keys(), &opts(), &config).unwrap();
     assert!(matches!(verified, VerifiedToken::PerRequest(_)));
     assert_eq!(verified.exp(), NOW + 60);
@@ -71,7 +71,7 @@ fn a_provider_token_is_mapped_once_and_required_per_request() {
         "iss": "https://idp.test", "aud": "api", "sub": "u1", "exp": NOW + 60,
         "org_id": "org_01", "role": "member", "permissions": ["widgets:read"],
     }));
-    let config = config(ClaimProfile::Workos);
+    let config = config(ClaimProfile::Workos {});
     let verified = verify_token(&token, &keys(), &opts(), &config).unwrap();
     let answer = verified.authorize(&config, &org("org_01")).unwrap();
     assert!(answer.is_per_token());
@@ -95,7 +95,7 @@ fn the_orgkit_profile_answers_orgkit_claims() {
         "iss": "https://idp.test", "aud": "api", "sub": "u1", "iat": NOW, "exp": NOW + 60,
         "org_id": "o1", "org_slug": "acme", "org_role": "admin",
     }));
-    let config = config(ClaimProfile::Orgkit);
+    let config = config(ClaimProfile::Orgkit {});
     let verified = verify_token(&token, &keys(), &opts(), &config).unwrap();
     let Answer::Orgkit(claims) = verified.authorize(&config, &org("acme")).unwrap() else {
         panic!("orgkit tokens answer orgkit claims");

@@ -600,9 +600,11 @@ def profiles():
         vp("profiles still check expiry", {"exp": NOW - 100, "org_id": "org_1", "role": "admin"}, o("workos"), "token_expired"),
         vp("profiles refuse duplicate claims", {}, o("workos"), {}),
         err("unknown profile", V, {"token": "x.y.z", "jwks": JWKS, "options": OPTS, "profile": {"profile": {"name": "okta"}}}, "invalid_request"),
+        err("an option the profile does not take is refused", V, {"token": "x.y.z", "jwks": JWKS, "options": OPTS, "profile": {"profile": {"name": "workos", "org_id": "/org"}}}, "unknown_field"),
+        err("a custom pointer must start with a slash", V, {"token": "x.y.z", "jwks": JWKS, "options": OPTS, "profile": {"profile": {"name": "custom", "org_id": "org"}}}, "invalid_request"),
     ]
     dup = sign_raw_payload(json.dumps(dict(base, org_id="org_1", role="member"))[:-1].encode() + b', "role": "admin"}')
-    v[-2] = err("profiles refuse duplicate claims", V, {"token": dup, "jwks": JWKS, "options": OPTS, "profile": {"profile": {"name": "workos"}}}, "invalid_token")
+    v[-4] = err("profiles refuse duplicate claims", V, {"token": dup, "jwks": JWKS, "options": OPTS, "profile": {"profile": {"name": "workos"}}}, "invalid_token")
     return v
 
 FILES = {

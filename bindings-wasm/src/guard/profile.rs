@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 /// `profile.<field>`.
 pub fn profile_config(profile: Option<Value>, role_map: Option<Value>) -> Result<ProfileConfig, Error> {
     let profile = match profile {
-        None => ClaimProfile::Orgkit,
+        None => ClaimProfile::Orgkit {},
         Some(profile) => {
             core_spelling(profile).and_then(parse_input::<ClaimProfile>).map_err(|e| in_field(e, "profile"))?
         }

@@ -39,12 +39,14 @@ use std::collections::BTreeMap;
 /// Logto's organization audience prefix.
 pub const LOGTO_ORG_AUDIENCE_PREFIX: &str = "urn:logto:organization:";
 
-/// Which provider's claim layout a verifier reads, with its options.
+/// Which provider's claim layout a verifier reads, with its options. Variants without options
+/// are empty structs so that `deny_unknown_fields` refuses a stray option (`{"name": "workos",
+/// "org_id": …}`) instead of ignoring it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "name", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum ClaimProfile {
     /// orgkit's own claims.
-    Orgkit,
+    Orgkit {},
     /// Auth0 Organizations.
     Auth0 {
         /// The namespaced claim holding role names (an Action adds it).
@@ -52,17 +54,17 @@ pub enum ClaimProfile {
         roles_claim: Option<String>,
     },
     /// Clerk session tokens, version 1.
-    ClerkV1,
+    ClerkV1 {},
     /// Clerk session tokens, version 2.
-    ClerkV2,
+    ClerkV2 {},
     /// WorkOS AuthKit access tokens.
-    Workos,
+    Workos {},
     /// Stytch B2B session JWTs.
-    Stytch,
+    Stytch {},
     /// Logto organization tokens.
-    Logto,
+    Logto {},
     /// Keycloak organizations.
-    Keycloak,
+    Keycloak {},
     /// Any layout, by JSON pointers.
     Custom {
         /// Pointer to the org id, e.g. `/org/id`.
@@ -129,12 +131,12 @@ impl ClaimProfile {
     /// The documented default role names of the provider mapped onto orgkit roles.
     pub fn default_roles(&self) -> BTreeMap<String, Role> {
         let pairs: &[(&str, Role)] = match self {
-            ClaimProfile::ClerkV1 => &[("org:admin", Role::Admin), ("org:member", Role::Member)],
-            ClaimProfile::Stytch => &[
+            ClaimProfile::ClerkV1 {} => &[("org:admin", Role::Admin), ("org:member", Role::Member)],
+            ClaimProfile::Stytch {} => &[
                 ("stytch_admin", Role::Admin),
                 ("stytch_member", Role::Member),
             ],
-            ClaimProfile::Orgkit => &[],
+            ClaimProfile::Orgkit {} => &[],
             _ => &[("admin", Role::Admin), ("member", Role::Member)],
         };
         pairs.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect()
@@ -240,7 +242,7 @@ fn extract(profile: &ClaimProfile, claims: &Value, wanted_org: Option<&str>) -> 
     let s = |p: &str| string_at(claims, p).map(|o| o.map(str::to_owned));
     let sep = &[' ', ','][..];
     Ok(match profile {
-        ClaimProfile::Orgkit => Raw {
+        ClaimProfile::Orgkit {} => Raw {
             org_id: s("/org_id")?,
             org_slug: s("/org_slug")?,
             roles: list_at(claims, "/org_role", sep)?,
@@ -262,13 +264,13 @@ fn extract(profile: &ClaimProfile, claims: &Value, wanted_org: Option<&str>) -> 
                 permissions: list_at(claims, "/permissions", sep)?,
             }
         }
-        ClaimProfile::ClerkV1 => Raw {
+        ClaimProfile::ClerkV1 {} => Raw {
             org_id: s("/org_id")?,
             org_slug: s("/org_slug")?,
             roles: list_at(claims, "/org_role", sep)?,
             permissions: list_at(claims, "/org_permissions", sep)?,
         },
-        ClaimProfile::ClerkV2 => {
+        ClaimProfile::ClerkV2 {} => {
             if claims
                 .get("o")
                 .is_some_and(|o| !o.is_object() && !o.is_null())
@@ -282,19 +284,19 @@ fn extract(profile: &ClaimProfile, claims: &Value, wanted_org: Option<&str>) -> 
                 permissions: list_at(claims, "/o/per", sep)?,
             }
         }
-        ClaimProfile::Workos => Raw {
+        ClaimProfile::Workos {} => Raw {
             org_id: s("/org_id")?,
             org_slug: None,
             roles: list_at(claims, "/role", sep)?,
             permissions: list_at(claims, "/permissions", sep)?,
         },
-        ClaimProfile::Stytch => Raw {
+        ClaimProfile::Stytch {} => Raw {
             org_id: s("/https:~1~1stytch.com~1organization/organization_id")?,
             org_slug: s("/https:~1~1stytch.com~1organization/slug")?,
             roles: list_at(claims, "/https:~1~1stytch.com~1session/roles", sep)?,
             permissions: vec![],
         },
-        ClaimProfile::Logto => {
+        ClaimProfile::Logto {} => {
             let auds: Vec<&str> = match claims.get("aud") {
                 Some(Value::String(a)) => vec![a.as_str()],
                 Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
@@ -314,7 +316,7 @@ fn extract(profile: &ClaimProfile, claims: &Value, wanted_org: Option<&str>) -> 
                 permissions: list_at(claims, "/scope", &[' '])?,
             }
         }
-        ClaimProfile::Keycloak => keycloak(claims, wanted_org)?,
+        ClaimProfile::Keycloak {} => keycloak(claims, wanted_org)?,
         ClaimProfile::Custom {
             org_id,
             org_slug,
@@ -403,7 +405,7 @@ fn map_role(raw_roles: &[String], config: &ProfileConfig) -> Result<Option<Role>
     for name in raw_roles {
         let role = match table.get(name) {
             Some(r) => *r,
-            None if matches!(config.profile, ClaimProfile::Orgkit) => {
+            None if matches!(config.profile, ClaimProfile::Orgkit {}) => {
                 Role::parse(name).map_err(|_| malformed("org_role"))?
             }
             None => {
@@ -477,7 +479,7 @@ impl ClaimProfile {
     /// Whether the org context depends on the org a request names (Keycloak lists every org of
     /// the user), so it must be read per request rather than once per token.
     pub fn context_depends_on_request(&self) -> bool {
-        matches!(self, ClaimProfile::Keycloak)
+        matches!(self, ClaimProfile::Keycloak {})
     }
 }
 
@@ -501,14 +503,14 @@ pub fn verify_provider_token(
         .cloned()
         .and_then(|a| serde_json::from_value(a).ok());
     let aud_ok = match (&config.profile, &aud) {
-        (ClaimProfile::Logto, Some(Audience::One(a)))
+        (ClaimProfile::Logto {}, Some(Audience::One(a)))
             if opts.audience == LOGTO_ORG_AUDIENCE_PREFIX =>
         {
             a.starts_with(LOGTO_ORG_AUDIENCE_PREFIX)
         }
         (_, Some(a)) => a.contains(&opts.audience),
         // Clerk session tokens carry no `aud`; Clerk's docs say to check `azp` (the origin).
-        (ClaimProfile::ClerkV1 | ClaimProfile::ClerkV2, None) => {
+        (ClaimProfile::ClerkV1 {} | ClaimProfile::ClerkV2 {}, None) => {
             map.get("azp").and_then(Value::as_str) == Some(opts.audience.as_str())
         }
         (_, None) => false,

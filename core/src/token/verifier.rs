@@ -53,7 +53,7 @@ pub fn verify_token(
     opts: &VerifyOptions,
     config: &ProfileConfig,
 ) -> Result<VerifiedToken> {
-    if config.profile == ClaimProfile::Orgkit && config.role_map.is_empty() {
+    if matches!(config.profile, ClaimProfile::Orgkit {}) && config.role_map.is_empty() {
         return verify_org_token(token, keys, opts, &Requirement::default())
             .map(VerifiedToken::Orgkit);
     }
