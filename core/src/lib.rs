@@ -16,7 +16,7 @@
 pub mod connection;
 pub mod email;
 pub mod error;
-mod hostname;
+pub mod hostname;
 pub mod login;
 pub mod membership;
 pub mod ops;

@@ -2,6 +2,7 @@
 //! request bodies, turns every error into a coded answer and counts responses.
 
 pub mod body;
+pub mod login;
 pub mod manage;
 pub mod ops;
 pub mod user;
@@ -77,7 +78,9 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> {
         .nest("/", service)
         .at("/openapi.json", spec)
         .nest("/docs", docs)
-        .at("/invitations/:token", ops::invitation_page(state))
+        .at("/invitations/:token", ops::invitation_page(state.clone()))
+        .at("/login", login::page(state))
+        .at("/login/login.js", login::script())
         .around(move |ep, req| {
             let metrics = metrics.clone();
             async move {

@@ -165,4 +165,10 @@ impl Store {
         let sql = format!("SELECT {COLUMNS} FROM organizations WHERE id = $1");
         Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(id).fetch_optional(self.pool()).await?)
     }
+
+    /// The org whose `custom_domain` is `domain` (unique across tenants), whatever its tenant.
+    pub async fn org_by_custom_domain(&self, domain: &str) -> ApiResult<Option<OrgRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM organizations WHERE custom_domain = $1");
+        Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(domain).fetch_optional(self.pool()).await?)
+    }
 }

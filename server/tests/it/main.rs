@@ -8,6 +8,7 @@ mod auth;
 mod connections;
 mod errors;
 mod invitations;
+mod login_page;
 mod manage_orgs;
 mod members;
 mod operations;

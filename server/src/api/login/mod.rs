@@ -1,0 +1,166 @@
+//! `GET /login`: the sign-in page, branded with the org's effective settings (the tenant's
+//! where the org sets none). The org is the one `?organization=` names in `?tenant=` (default
+//! `default`), else the one whose custom domain is the request's `Host` (port ignored), else
+//! none: the tenant's own page. The page's script follows the server's answers (discovery,
+//! then password + TOTP or the SSO redirect); it decides nothing.
+
+use crate::error::{ApiError, ApiResult};
+use crate::mail::escape;
+use crate::service::tenants::DEFAULT_TENANT;
+use crate::state::AppState;
+use crate::store::orgs::OrgRow;
+use crate::store::tenants::TenantRow;
+use orgkit_core::hostname::custom_domain_of_host;
+use orgkit_core::settings::{EffectiveSettings, SettingsLayer, resolve};
+use poem::http::StatusCode;
+use poem::web::Html;
+use poem::{Endpoint, IntoResponse, Request, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+const PAGE: &str = include_str!("page.html");
+const SCRIPT: &str = include_str!("login.js");
+
+/// Scripts only from this origin, requests only to it, images over https; no framing.
+const CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; img-src https: data:; \
+                   style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+#[derive(Deserialize, Default)]
+struct LoginQuery {
+    #[serde(default)]
+    organization: Option<String>,
+    #[serde(default)]
+    tenant: Option<String>,
+}
+
+/// What the page shows.
+struct Branding<'a> {
+    tenant: &'a TenantRow,
+    org: Option<&'a OrgRow>,
+    settings: EffectiveSettings,
+}
+
+/// `GET /login`.
+pub fn page(state: AppState) -> impl Endpoint<Output = Response> {
+    poem::endpoint::make(move |req: Request| {
+        let state = state.clone();
+        async move {
+            let response = match render(&state, &req).await {
+                Ok(html) => Html(html).into_response(),
+                Err(e) => {
+                    let status = StatusCode::from_u16(e.code().http_status()).unwrap_or(StatusCode::NOT_FOUND);
+                    let html = format!("<!doctype html><title>Sign in</title><p>{}</p>", escape(&e.inner.message));
+                    Html(html).with_status(status).into_response()
+                }
+            };
+            Ok::<Response, poem::Error>(secure(response))
+        }
+    })
+}
+
+/// `GET /login/login.js`: the page's script (a file, so the page's CSP allows no inline script).
+pub fn script() -> impl Endpoint<Output = Response> {
+    poem::endpoint::make_sync(|_req: Request| {
+        let mut response = SCRIPT.with_content_type("text/javascript; charset=utf-8").into_response();
+        response.headers_mut().insert("cache-control", poem::http::HeaderValue::from_static("no-cache"));
+        response
+    })
+}
+
+fn secure(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        ("content-security-policy", CSP),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+        ("cache-control", "no-store"),
+        ("x-content-type-options", "nosniff"),
+    ] {
+        headers.insert(name, poem::http::HeaderValue::from_static(value));
+    }
+    response
+}
+
+async fn render(state: &AppState, req: &Request) -> ApiResult<String> {
+    let query: LoginQuery = req.params().unwrap_or_default();
+    let store = &state.store;
+    let (tenant, org) = if let Some(key) = query.organization.as_deref() {
+        let slug = query.tenant.as_deref().unwrap_or(DEFAULT_TENANT);
+        let tenant = store.tenant_by_slug(slug).await?.ok_or_else(|| ApiError::not_found("organization"))?;
+        let org = store.org_by_id_or_slug(&tenant.id, key).await?.ok_or_else(|| ApiError::not_found("organization"))?;
+        (tenant, Some(org))
+    } else if let Some(org) = custom_domain_org(state, req).await? {
+        let tenant = store.tenant_by_id(&org.tenant_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
+        (tenant, Some(org))
+    } else {
+        let slug = query.tenant.as_deref().unwrap_or(DEFAULT_TENANT);
+        (store.tenant_by_slug(slug).await?.ok_or_else(|| ApiError::not_found("tenant"))?, None)
+    };
+    let org_layer = match &org {
+        Some(org) => org.settings()?,
+        None => SettingsLayer::default(),
+    };
+    let settings = resolve(&tenant.settings()?, &org_layer);
+    Ok(html(&Branding { tenant: &tenant, org: org.as_ref(), settings }))
+}
+
+async fn custom_domain_org(state: &AppState, req: &Request) -> ApiResult<Option<OrgRow>> {
+    match req.header("host").and_then(custom_domain_of_host) {
+        Some(domain) => state.store.org_by_custom_domain(&domain).await,
+        None => Ok(None),
+    }
+}
+
+fn html(b: &Branding<'_>) -> String {
+    let name = b.org.map_or(b.tenant.name.as_str(), |o| o.name.as_str());
+    let welcome = b.settings.welcome_text.value.clone().unwrap_or_else(|| format!("Sign in to {name}"));
+    let logo = b.settings.logo_url.value.as_deref().map_or_else(String::new, |url| {
+        format!("<img id=\"logo\" src=\"{}\" alt=\"{} logo\">", escape(url), escape(name))
+    });
+    let config = json!({ "tenant": b.tenant.slug, "organization": b.org.map(|o| &o.slug) });
+    fill(PAGE, |field| match field {
+        "title" => escape(name),
+        "color" => escape(&b.settings.primary_color.value),
+        "logo" => logo.clone(),
+        "welcome" => escape(&welcome),
+        "config" => script_json(&config.to_string()),
+        _ => String::new(),
+    })
+}
+
+/// JSON inside a `<script>` data block: `<`, `>` and `&` escaped so no value can close it.
+fn script_json(json: &str) -> String {
+    json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+}
+
+/// Replaces each `{{name}}` of `template` in one pass, so a value is never read as a marker.
+fn fill(template: &str, value: impl Fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(template.len() + 256);
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        let Some(len) = rest.get(start + 2..).and_then(|r| r.find("}}")) else { break };
+        out.push_str(rest.get(..start).unwrap_or_default());
+        out.push_str(&value(rest.get(start + 2..start + 2 + len).unwrap_or_default()));
+        rest = rest.get(start + 4 + len..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_are_filled_once_and_values_are_not_reread() {
+        let out = fill("<h1>{{a}}</h1>{{b}}{{", |f| if f == "a" { "{{b}}".into() } else { "x".into() });
+        assert_eq!(out, "<h1>{{b}}</h1>x{{");
+    }
+
+    #[test]
+    fn script_json_cannot_close_its_script_element() {
+        let out = script_json(&json!({ "t": "</script><script>alert(1)</script>" }).to_string());
+        assert!(!out.contains('<'));
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap()["t"], "</script><script>alert(1)</script>");
+    }
+}
