@@ -11,4 +11,5 @@ mod invitations;
 mod manage_orgs;
 mod members;
 mod operations;
+mod sso;
 mod user_orgs;
