@@ -86,15 +86,14 @@ pub fn inspect(xml: &str) -> ApiResult<ResponseShape> {
                 }
                 signatures += 1;
             }
-            (b"CanonicalizationMethod", _) => {
-                if attribute(&e, b"Algorithm")?.as_deref() != Some(EXC_C14N) {
-                    return Err(wrapped("only exclusive XML canonicalization is accepted"));
-                }
-            }
-            (b"Transform", _) => {
+            (b"CanonicalizationMethod" | b"Transform", _) => {
                 let algorithm = attribute(&e, b"Algorithm")?;
-                if !matches!(algorithm.as_deref(), Some(EXC_C14N | ENVELOPED)) {
-                    return Err(wrapped("only the enveloped-signature and exclusive C14N transforms are accepted"));
+                let allowed = match name.as_slice() {
+                    b"Transform" => matches!(algorithm.as_deref(), Some(EXC_C14N | ENVELOPED)),
+                    _ => algorithm.as_deref() == Some(EXC_C14N),
+                };
+                if !allowed {
+                    return Err(wrapped("only exclusive XML canonicalization and the enveloped-signature transform are accepted"));
                 }
             }
             _ => {}
