@@ -248,6 +248,18 @@ def test_sp_initiated_login_answers_a_saml_token_and_adds_the_member(env):
 
     # The same response again: a replay, even though everything else still checks out.
     assert_refused(acs(env, xml), 409, "saml_replay")
+    # A new assertion answering the same, already used, request.
+    again = env["idp"].response("jit@acme.test", env["sp"], in_response_to=authn.id)
+    assert_refused(acs(env, again), 401, "saml_unknown_request")
+
+
+def test_in_response_to_must_name_an_open_request_and_jit_needs_the_domain(env):
+    # A request id this server never issued.
+    xml = env["idp"].response("jit@acme.test", env["sp"], in_response_to="_never-issued")
+    assert_refused(acs(env, xml), 401, "saml_unknown_request")
+    # A user outside the connection's email domain who is not a member gets no org token.
+    xml = env["idp"].response("someone@elsewhere.test", env["sp"])
+    assert_refused(acs(env, xml), 404, "not_found")
 
 
 def test_browser_gets_a_303_to_its_own_origin_with_the_token_in_the_fragment(env):
