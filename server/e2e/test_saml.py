@@ -11,6 +11,7 @@ import datetime
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -113,7 +114,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 OPENER = urllib.request.build_opener(NoRedirect)
 
 
-def request(base, method, path, body=None, token=None, form=None, accept_json=True):
+def http(base, method, path, body=None, token=None, form=None, accept_json=True):
     """Answers (status, headers, parsed body or text)."""
     data, headers = None, {}
     if body is not None:
@@ -137,14 +138,28 @@ def request(base, method, path, body=None, token=None, form=None, accept_json=Tr
         return status, hdrs, text
 
 
-@pytest.fixture(scope="module")
-def env():
+# PostgreSQL too when the test command started a cluster (as in test_server.py).
+BACKENDS = ["sqlite"] + (["postgres"] if os.environ.get("ORGKIT_TEST_POSTGRES_URL") and shutil.which("psql") else [])
+
+
+def database_url(backend, tmp):
+    if backend == "sqlite":
+        return f"sqlite://{tmp}/orgkit.db"
+    base = os.environ["ORGKIT_TEST_POSTGRES_URL"]
+    name = "orgkit_saml_" + os.urandom(6).hex()
+    subprocess.run(["psql", base, "-qAtc", f"CREATE DATABASE {name}"], check=True)
+    return base.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def env(request: pytest.FixtureRequest):
+    backend = request.param
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
         process_env = dict(os.environ)
         process_env.update({
-            "ORGKIT_DATABASE_URL": f"sqlite://{tmp}/orgkit.db",
+            "ORGKIT_DATABASE_URL": database_url(backend, tmp),
             "ORGKIT_BIND": f"127.0.0.1:{port}",
             "ORGKIT_OUTBOX_DIR": f"{tmp}/outbox",
         })
@@ -153,7 +168,7 @@ def env():
             management_key = json.loads(proc.stdout.readline())["management_key"]
             for _ in range(200):
                 try:
-                    if request(base, "GET", "/healthz")[0] == 200:
+                    if http(base, "GET", "/healthz")[0] == 200:
                         break
                 except (urllib.error.URLError, ConnectionError):
                     time.sleep(0.05)
@@ -164,18 +179,18 @@ def env():
 
 
 def setup(base, management_key, tmp):
-    status, _, signup = request(base, "POST", "/api/v1/auth/signup", {"email": "owner@acme.test", "password": "correct horse battery"})
+    status, _, signup = http(base, "POST", "/api/v1/auth/signup", {"email": "owner@acme.test", "password": "correct horse battery"})
     assert status == 201, signup
     owner = signup["data"]["accessToken"]
-    status, _, org = request(base, "POST", "/api/v1/organizations", {"name": "Acme", "slug": "acme"}, owner)
+    status, _, org = http(base, "POST", "/api/v1/organizations", {"name": "Acme", "slug": "acme"}, owner)
     assert status == 201, org
     org_id = org["data"]["id"]
     keys = key_and_certificate("idp")
     config = {"entityId": IDP_ENTITY, "ssoUrl": IDP_SSO, "certificate": keys[1].decode(), "emailDomain": "acme.test"}
-    status, _, sso = request(base, "POST", f"/api/v1/organizations/{org_id}/sso", config, owner)
+    status, _, sso = http(base, "POST", f"/api/v1/organizations/{org_id}/sso", config, owner)
     assert status == 201, sso
     cid = sso["data"]["id"]
-    status, _, metadata = request(base, "GET", f"/api/v1/organizations/{org_id}/sso/metadata", token=owner, accept_json=False)
+    status, _, metadata = http(base, "GET", f"/api/v1/organizations/{org_id}/sso/metadata", token=owner, accept_json=False)
     assert status == 200, metadata
     idp = Idp(tmp, "idp", metadata, keys=keys)
     return {
@@ -192,7 +207,7 @@ def acs(env, xml, relay_state=None, accept_json=True):
     form = {"SAMLResponse": b64(xml)}
     if relay_state is not None:
         form["RelayState"] = relay_state
-    return request(env["base"], "POST", f"/saml/{env['cid']}/acs", form=form, accept_json=accept_json)
+    return http(env["base"], "POST", f"/saml/{env['cid']}/acs", form=form, accept_json=accept_json)
 
 
 def assert_refused(resp, status, code):
@@ -215,19 +230,19 @@ def test_sp_metadata_names_entity_id_and_acs(env):
 
 
 def test_only_the_owner_configures_sso(env):
-    status, _, user = request(env["base"], "POST", "/api/v1/auth/signup", {"email": "admin@acme.test", "password": "correct horse battery"})
+    status, _, user = http(env["base"], "POST", "/api/v1/auth/signup", {"email": "admin@acme.test", "password": "correct horse battery"})
     assert status == 201
-    status, _, me = request(env["base"], "GET", "/api/v1/me", token=user["data"]["accessToken"])
-    status, _, added = request(env["base"], "POST", f"/manage/v1/default/organizations/{env['org']}/members",
+    status, _, me = http(env["base"], "GET", "/api/v1/me", token=user["data"]["accessToken"])
+    status, _, added = http(env["base"], "POST", f"/manage/v1/default/organizations/{env['org']}/members",
                                {"user_id": me["data"]["id"], "role": "admin"}, env["mgmt"])
     assert status == 201, added
     admin = user["data"]["accessToken"]
-    assert_refused(request(env["base"], "POST", f"/api/v1/organizations/{env['org']}/sso", env["config"], admin), 403, "insufficient_role")
-    assert_refused(request(env["base"], "DELETE", f"/api/v1/organizations/{env['org']}/sso", token=admin), 403, "insufficient_role")
+    assert_refused(http(env["base"], "POST", f"/api/v1/organizations/{env['org']}/sso", env["config"], admin), 403, "insufficient_role")
+    assert_refused(http(env["base"], "DELETE", f"/api/v1/organizations/{env['org']}/sso", token=admin), 403, "insufficient_role")
 
 
 def test_sp_initiated_login_answers_a_saml_token_and_adds_the_member(env):
-    status, headers, _ = request(env["base"], "GET", f"/saml/{env['cid']}/login?RelayState=%2Fapp")
+    status, headers, _ = http(env["base"], "GET", f"/saml/{env['cid']}/login?RelayState=%2Fapp")
     assert status == 302
     location = urllib.parse.urlparse(headers["location"])
     query = dict(urllib.parse.parse_qsl(location.query))
@@ -242,7 +257,7 @@ def test_sp_initiated_login_answers_a_saml_token_and_adds_the_member(env):
     claims = verify(env, body["data"]["accessToken"])
     assert claims["amr"] == ["saml"] and claims["cid"] == env["cid"]
     assert (claims["org_id"], claims["org_role"], claims["email"]) == (env["org"], "member", "jit@acme.test")
-    status, _, members = request(env["base"], "GET", f"/manage/v1/default/organizations/{env['org']}/members", token=env["mgmt"])
+    status, _, members = http(env["base"], "GET", f"/manage/v1/default/organizations/{env['org']}/members", token=env["mgmt"])
     roles = {m["user_id"]: m["role"] for m in members["data"]}
     assert roles[claims["sub"]] == "member"
 
@@ -260,6 +275,17 @@ def test_in_response_to_must_name_an_open_request_and_jit_needs_the_domain(env):
     # A user outside the connection's email domain who is not a member gets no org token.
     xml = env["idp"].response("someone@elsewhere.test", env["sp"])
     assert_refused(acs(env, xml), 404, "not_found")
+
+
+def test_concurrent_posts_of_one_response_give_one_token(env):
+    import concurrent.futures
+    xml = env["idp"].response("race@acme.test", env["sp"])
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: acs(env, xml), range(4)))
+    assert sorted(status for status, _, _ in answers) == [200, 409, 409, 409], answers
+    for status, _, body in answers:
+        if status == 409:
+            assert body["error"]["code"] == "saml_replay" and "accessToken" not in json.dumps(body)
 
 
 def test_browser_gets_a_303_to_its_own_origin_with_the_token_in_the_fragment(env):
@@ -319,6 +345,6 @@ def test_wrong_recipient_is_refused(env):
 
 
 def test_disabled_sso_refuses_logins(env):
-    status, _, _ = request(env["base"], "DELETE", f"/api/v1/organizations/{env['org']}/sso", token=env["owner"])
+    status, _, _ = http(env["base"], "DELETE", f"/api/v1/organizations/{env['org']}/sso", token=env["owner"])
     assert status == 204
     assert_refused(acs(env, env["idp"].response("jit@acme.test", env["sp"])), 403, "connection_not_allowed")
