@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end checks of orgkit-server over a real socket: the binary on a free port with SQLite,
 # invitation email received by a real SMTP server (aiosmtpd) and accepted through its link,
+# SAML SSO with responses signed at test time by pysaml2 (test_saml.py),
 # and server tokens verified by PyJWT against /.well-known/jwks.json.
 # Run by scripts/test.sh with .venv/bin on PATH.
 set -euo pipefail

@@ -165,6 +165,53 @@ impl SamlConnection {
     }
 }
 
+impl SamlConnection {
+    /// Parses seed 004's org SSO configuration `{entityId, ssoUrl, certificate, emailDomain}`
+    /// into the org's connection named `name`: the same checks as [`SamlConnection::from_json`],
+    /// with exactly one email domain, which is required (it decides just-in-time membership).
+    pub fn from_sso_config(name: &str, value: &Value) -> Result<SamlConnection> {
+        let map = value
+            .as_object()
+            .ok_or_else(|| Error::new(ErrorCode::InvalidRequest, "expected a JSON object"))?;
+        let mut norm = serde_json::Map::new();
+        norm.insert("name".to_owned(), Value::String(name.to_owned()));
+        for (key, v) in map {
+            let (field, v) = match key.as_str() {
+                "entityId" | "entity_id" => ("entity_id", v.clone()),
+                "ssoUrl" | "sso_url" => ("sso_url", v.clone()),
+                "certificate" => ("certificate", v.clone()),
+                "emailDomain" | "email_domain" => {
+                    if !v.is_string() {
+                        return Err(invalid(
+                            "emailDomain",
+                            "emailDomain must be a domain like example.com",
+                        ));
+                    }
+                    ("email_domains", Value::Array(vec![v.clone()]))
+                }
+                other => {
+                    return Err(Error::new(
+                        ErrorCode::UnknownField,
+                        format!("unknown field {:?}", crate::role::truncate(other)),
+                    )
+                    .with_field(other));
+                }
+            };
+            norm.insert(field.to_owned(), v);
+        }
+        if !norm.contains_key("email_domains") {
+            return Err(invalid("emailDomain", "emailDomain is required"));
+        }
+        SamlConnection::from_json(&Value::Object(norm)).map_err(|mut e| {
+            if e.field.as_deref() == Some("email_domains") {
+                e.field = Some("emailDomain".to_owned());
+                e.message = "emailDomain must be a domain like example.com".to_owned();
+            }
+            e
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,5 +233,55 @@ mod tests {
         );
         let err = SamlConnection::from_json(&json!({"name": "x", "bogus": 1})).unwrap_err();
         assert_eq!(err.code(), "unknown_field");
+    }
+
+    fn cert() -> String {
+        use base64::Engine;
+        let der = [&[0x30u8, 0x82, 0x01, 0x00][..], &[0u8; 96][..]].concat();
+        let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+        format!("-----BEGIN CERTIFICATE-----\n{b64}\n-----END CERTIFICATE-----\n")
+    }
+
+    #[test]
+    fn sso_config_needs_one_email_domain() {
+        let body = json!({
+            "entityId": "https://idp.example.com/saml",
+            "ssoUrl": "https://idp.example.com/saml/sso",
+            "certificate": cert(),
+            "emailDomain": "Company.COM"
+        });
+        let c = SamlConnection::from_sso_config("Acme", &body).unwrap();
+        assert_eq!(
+            (c.name.as_str(), c.email_domains),
+            ("Acme", vec!["company.com".to_owned()])
+        );
+        let mut missing = body.clone();
+        missing.as_object_mut().unwrap().remove("emailDomain");
+        let err = SamlConnection::from_sso_config("Acme", &missing).unwrap_err();
+        assert_eq!(
+            (err.code(), err.field.as_deref()),
+            ("invalid_request", Some("emailDomain"))
+        );
+        for bad in [json!("not a domain"), json!(["company.com"]), json!(7)] {
+            let mut b = body.clone();
+            b["emailDomain"] = bad;
+            let err = SamlConnection::from_sso_config("Acme", &b).unwrap_err();
+            assert_eq!(
+                (err.code(), err.field.as_deref()),
+                ("invalid_request", Some("emailDomain"))
+            );
+        }
+        let mut extra = body.clone();
+        extra["name"] = json!("x");
+        assert_eq!(
+            SamlConnection::from_sso_config("Acme", &extra)
+                .unwrap_err()
+                .code(),
+            "unknown_field"
+        );
+        let mut http = body;
+        http["ssoUrl"] = json!("http://idp.example.com/sso");
+        let err = SamlConnection::from_sso_config("Acme", &http).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("sso_url"));
     }
 }

@@ -165,6 +165,22 @@ error_codes! {
     AccountLocked = "account_locked", 423, Login, Core;
     /// The connection is not enabled for the org.
     ConnectionNotAllowed = "connection_not_allowed", 403, Login, Core;
+    /// A SAML response that cannot be used: malformed, unsigned, not successful, from another
+    /// issuer, or without an email for the user.
+    SamlInvalidResponse = "saml_invalid_response", 400, Login, Host;
+    /// A SAML response or assertion whose XML signature does not verify against the
+    /// connection's certificate, uses a refused algorithm, or wraps unsigned content.
+    SamlInvalidSignature = "saml_invalid_signature", 401, Login, Host;
+    /// A SAML assertion outside its validity window (`NotBefore`/`NotOnOrAfter`, issue instant).
+    SamlExpired = "saml_expired", 401, Login, Host;
+    /// A SAML response meant for another service provider: audience, recipient or destination.
+    SamlAudienceMismatch = "saml_audience_mismatch", 401, Login, Host;
+    /// `InResponseTo` names no authentication request this server issued (or one already used).
+    SamlUnknownRequest = "saml_unknown_request", 401, Login, Host;
+    /// A SAML assertion that was already consumed.
+    SamlReplay = "saml_replay", 409, Login, Host;
+    /// A redirect target (RelayState) outside the server's origin and the allowed list.
+    RedirectNotAllowed = "redirect_not_allowed", 400, Request, Host;
     /// A slug already used in the tenant.
     SlugTaken = "slug_taken", 409, Resource, Host;
     /// A custom domain already used by another org.

@@ -14,6 +14,7 @@ pub mod error;
 pub mod keys;
 pub mod mail;
 pub mod password;
+pub mod saml;
 pub mod service;
 pub mod state;
 pub mod store;

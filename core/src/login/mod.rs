@@ -1,11 +1,13 @@
 //! Login policy: password rules, lockout, connections and email-domain routing, the
-//! password-login decision and the one "explain login" answer every host shows.
+//! password-login decision, the one "explain login" answer every host shows, and the SSO
+//! login decisions (redirect target, just-in-time role).
 
 mod connections;
 mod decide;
 mod explain;
 mod lockout;
 mod password;
+mod sso;
 mod totp;
 
 pub use connections::{Connection, check_connection_allowed, default_connection, route_email};
@@ -17,6 +19,7 @@ pub use lockout::{LockoutPolicy, LockoutState};
 pub use password::{
     PASSWORD_MAX_CHARS, PasswordRules, PasswordViolation, check_password, enforce_password,
 };
+pub use sso::{REDIRECT_TARGET_MAX_LEN, jit_role, redirect_target};
 pub use totp::{
     TOTP_DIGITS, TOTP_SKEW_STEPS, TOTP_STEP_SECONDS, TotpEnrolment, totp_code, totp_enrolment,
     verify_totp,

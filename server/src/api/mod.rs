@@ -5,6 +5,7 @@ pub mod body;
 pub mod login;
 pub mod manage;
 pub mod ops;
+pub mod saml;
 pub mod user;
 pub mod views;
 
@@ -59,6 +60,7 @@ pub fn openapi(state: &AppState) -> OpenApiService<impl poem_openapi::OpenApi + 
             user::invitations::Api(s()),
             user::auth::Api(s()),
             user::sso::Api(s()),
+            saml::Api(s()),
             ops::Api(s()),
         ),
         "orgkit",

@@ -8,6 +8,8 @@ pub mod invitations;
 pub mod login;
 pub mod members;
 pub mod orgs;
+pub mod saml;
+pub mod sso;
 pub mod tenants;
 pub mod tokens;
 pub mod users;

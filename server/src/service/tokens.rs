@@ -23,6 +23,19 @@ pub struct TokenOrg<'a> {
 /// Builds (core refuses when the org's policy is not met) and signs an access token; answers
 /// the seed's token object `{accessToken, tokenType, expiresAt}`.
 pub async fn issue(state: &AppState, tenant: &TenantRow, user: &UserRow, org: Option<TokenOrg<'_>>, amr: Vec<String>) -> ApiResult<Value> {
+    issue_for(state, tenant, user, org, Authentication { amr, connection_id: None }, Vec::new()).await
+}
+
+/// [`issue`] for a login that says how it authenticated (an SSO connection) into an org
+/// allowing `org_connections`; core refuses a connection the org does not allow.
+pub async fn issue_for(
+    state: &AppState,
+    tenant: &TenantRow,
+    user: &UserRow,
+    org: Option<TokenOrg<'_>>,
+    authentication: Authentication,
+    org_connections: Vec<String>,
+) -> ApiResult<Value> {
     let layer = match &org {
         Some(o) => o.org.settings()?,
         None => SettingsLayer::default(),
@@ -35,8 +48,8 @@ pub async fn issue(state: &AppState, tenant: &TenantRow, user: &UserRow, org: Op
         email: Some(user.email.clone()),
         tenant_id: Some(tenant.id.clone()),
         org: org.as_ref().map(|o| OrgContext { id: o.org.id.clone(), slug: o.org.slug.clone(), role: o.role }),
-        policy: OrgPolicy::new(&effective, Vec::new()),
-        authentication: Authentication { amr, connection_id: None },
+        policy: OrgPolicy::new(&effective, org_connections),
+        authentication,
         jti: Some(clock::random_token(16)?),
         now: clock::now(),
     };

@@ -12,6 +12,7 @@ pub mod keys;
 pub mod lockouts;
 pub mod members;
 pub mod orgs;
+pub mod saml;
 pub mod tenants;
 pub mod users;
 

@@ -55,6 +55,12 @@ impl Store {
         Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(tenant_id).bind(email).fetch_optional(self.pool()).await?)
     }
 
+    /// The user with a (normalised) email in a tenant, read in a transaction.
+    pub async fn user_by_email_tx(&self, tx: &mut Tx, tenant_id: &str, email: &str) -> ApiResult<Option<UserRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM users WHERE tenant_id = $1 AND email = $2");
+        Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(tenant_id).bind(email).fetch_optional(&mut **tx).await?)
+    }
+
     /// A page of a tenant's users.
     pub async fn list_users(&self, tenant_id: &str, page: &PageQuery) -> ApiResult<Page<UserRow>> {
         let sql = format!("SELECT {COLUMNS} FROM users WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3");

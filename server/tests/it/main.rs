@@ -12,4 +12,5 @@ mod login_page;
 mod manage_orgs;
 mod members;
 mod operations;
+mod sso;
 mod user_orgs;

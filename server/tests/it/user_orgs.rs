@@ -4,7 +4,7 @@ use crate::both_backends;
 use crate::common::{Env, assert_error};
 use serde_json::json;
 
-both_backends!(org_crud_as_owner, roles_and_non_members, sso_routes_answer_not_implemented);
+both_backends!(org_crud_as_owner, roles_and_non_members);
 
 async fn org_crud_as_owner(env: Env) {
     let (_, token) = env.signup("owner@acme.com").await;
@@ -82,19 +82,4 @@ async fn roles_and_non_members(env: Env) {
     let (status, _) = env.call("DELETE", &format!("{org}/members/{admin_id}"), Some(&admin), None).await;
     assert_eq!(status, 200);
     assert_error(&env.call("GET", &org, Some(&admin), None).await, 404, "not_found");
-}
-
-async fn sso_routes_answer_not_implemented(env: Env) {
-    let (_, owner) = env.signup("owner@acme.com").await;
-    let (_, created) = env.call("POST", "/api/v1/organizations", Some(&owner), Some(json!({"name": "Acme Corp", "slug": "acme-corp"}))).await;
-    let id = created["data"]["id"].as_str().unwrap();
-    let sso = json!({
-        "entityId": "https://idp.example.com/saml",
-        "ssoUrl": "https://idp.example.com/saml/sso",
-        "certificate": "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----",
-        "emailDomain": "company.com"
-    });
-    assert_error(&env.call("POST", &format!("/api/v1/organizations/{id}/sso"), Some(&owner), Some(sso)).await, 501, "not_implemented");
-    assert_error(&env.call("GET", &format!("/api/v1/organizations/{id}/sso/metadata"), Some(&owner), None).await, 501, "not_implemented");
-    assert_error(&env.call("DELETE", &format!("/api/v1/organizations/{id}/sso"), Some(&owner), None).await, 501, "not_implemented");
 }

@@ -1,15 +1,14 @@
-//! `/api/v1/organizations/{id}/sso[/metadata]`: present, answering `not_implemented` until the
-//! SSO issue lands.
+//! `/api/v1/organizations/{id}/sso[/metadata]`: the org's own SAML connection.
 
 use super::context;
-use crate::error::{ApiError, ApiResult};
 use crate::api::body::*;
-use crate::api::{BearerAuth, Reply};
-use crate::service::orgs;
+use crate::api::{BearerAuth, Reply, envelope};
+use crate::error::ApiResult;
+use crate::service::sso::{self, Configured, sso_json};
 use crate::state::AppState;
-use orgkit_core::{ErrorCode, Permission};
 use poem_openapi::param::Path;
-use poem_openapi::{OpenApi, Tags};
+use poem_openapi::payload::PlainText;
+use poem_openapi::{ApiResponse, OpenApi, Tags};
 
 #[derive(Tags)]
 enum Tag {
@@ -17,34 +16,44 @@ enum Tag {
     Sso,
 }
 
+/// The SP metadata document.
+#[derive(ApiResponse)]
+pub enum MetadataReply {
+    /// SAML 2.0 metadata of the service provider (entity id, ACS URL).
+    #[oai(status = 200, content_type = "application/samlmetadata+xml")]
+    Xml(PlainText<String>),
+}
+
 /// SSO handlers.
 pub struct Api(pub AppState);
 
-impl Api {
-    async fn not_yet(&self, token: &str, id: &str, permission: Permission) -> ApiResult<Reply> {
-        let (_, tenant, caller) = context(&self.0, token).await?;
-        orgs::get(&self.0.store, &tenant, &caller, id, permission).await?;
-        Err(ApiError::new(ErrorCode::NotImplemented, "SAML SSO is not implemented yet"))
-    }
-}
-
 #[OpenApi(tag = "Tag::Sso")]
 impl Api {
-    /// SAML SP metadata of the organization.
+    /// SAML SP metadata of the organization's connection (owner or admin).
     #[oai(path = "/api/v1/organizations/:id/sso/metadata", method = "get")]
-    async fn metadata(&self, auth: BearerAuth, id: Path<String>) -> ApiResult<Reply> {
-        self.not_yet(&auth.0.token, &id, Permission::SsoRead).await
+    async fn metadata(&self, auth: BearerAuth, id: Path<String>) -> ApiResult<MetadataReply> {
+        let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
+        Ok(MetadataReply::Xml(PlainText(sso::metadata(&self.0, &tenant, &caller, &id).await?)))
     }
 
-    /// Configure SAML SSO (owner).
+    /// Configure SAML SSO `{entityId, ssoUrl, certificate, emailDomain}` (owner): creates or
+    /// replaces the org's connection and enables it.
     #[oai(path = "/api/v1/organizations/:id/sso", method = "post")]
-    async fn configure(&self, auth: BearerAuth, id: Path<String>, _body: Body<SsoConfig>) -> ApiResult<Reply> {
-        self.not_yet(&auth.0.token, &id, Permission::SsoManage).await
+    async fn configure(&self, auth: BearerAuth, id: Path<String>, body: Body<SsoConfig>) -> ApiResult<Reply> {
+        let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
+        let (conn, outcome) = sso::configure(&self.0, &tenant, &caller, &id, &body.0).await?;
+        let data = envelope(sso_json(&self.0, &id, &conn)?);
+        Ok(match outcome {
+            Configured::Created => Reply::Created(data),
+            Configured::Replaced => Reply::Ok(data),
+        })
     }
 
     /// Disable SSO (owner).
     #[oai(path = "/api/v1/organizations/:id/sso", method = "delete")]
     async fn disable(&self, auth: BearerAuth, id: Path<String>) -> ApiResult<Reply> {
-        self.not_yet(&auth.0.token, &id, Permission::SsoManage).await
+        let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
+        sso::disable(&self.0, &tenant, &caller, &id).await?;
+        Ok(Reply::NoContent)
     }
 }

@@ -1,0 +1,152 @@
+//! SSO login decisions a host applies around a verified SAML assertion: where the browser
+//! may be sent afterwards, and which role a just-in-time member gets.
+//!
+//! The XML and its signature are the host's business (core stays free of XML libraries);
+//! these are the rules the host must not decide on its own.
+
+use super::connections::{Connection, route_email};
+use crate::role::Role;
+
+/// Longest redirect target accepted, in bytes.
+pub const REDIRECT_TARGET_MAX_LEN: usize = 2048;
+
+/// The absolute URL to send the browser to after an SSO login, or `None` when `target` is not
+/// allowed (the host refuses with `redirect_not_allowed`; never an open redirect).
+///
+/// Allowed are: a path on the server's own origin (`/app`, resolved against `public_url`), an
+/// absolute `http(s)` URL with exactly the origin of `public_url`, or a URL equal to one of
+/// `allowed` (the tenant's allowed redirect URLs, compared after URL normalisation, query
+/// included). Refused are other origins, scheme-relative (`//evil`) and backslash tricks
+/// (`/\evil`), credentials in the URL, fragments (the host puts the token there), control
+/// characters and targets over [`REDIRECT_TARGET_MAX_LEN`] bytes.
+///
+/// ```
+/// use orgkit_core::login::redirect_target;
+/// let own = "https://auth.example.com";
+/// assert_eq!(redirect_target("/app?x=1", own, &[]).as_deref(), Some("https://auth.example.com/app?x=1"));
+/// assert_eq!(redirect_target("https://evil.example/", own, &[]), None);
+/// assert_eq!(redirect_target("//evil.example/", own, &[]), None);
+/// ```
+pub fn redirect_target(target: &str, public_url: &str, allowed: &[String]) -> Option<String> {
+    if target.is_empty()
+        || target.len() > REDIRECT_TARGET_MAX_LEN
+        || target
+            .chars()
+            .any(|c| c.is_control() || c == '\\' || c.is_whitespace())
+    {
+        return None;
+    }
+    let own = url::Url::parse(public_url).ok()?;
+    let url = if target.starts_with('/') {
+        if target.starts_with("//") {
+            return None;
+        }
+        own.join(target).ok()?
+    } else {
+        url::Url::parse(target).ok()?
+    };
+    let plain = matches!(url.scheme(), "http" | "https")
+        && url.username().is_empty()
+        && url.password().is_none()
+        && url.fragment().is_none()
+        && url.host().is_some();
+    if !plain {
+        return None;
+    }
+    let same_origin = url.origin() == own.origin();
+    let listed = allowed
+        .iter()
+        .filter_map(|a| url::Url::parse(a).ok())
+        .any(|a| a == url);
+    (same_origin || listed).then(|| url.to_string())
+}
+
+/// The role a user who logs in through an org's SSO connection is given when they are not a
+/// member yet: `member` when their email's domain is one the connection routes, otherwise
+/// `None` (no just-in-time membership; the login then has no org to enter).
+///
+/// ```
+/// use orgkit_core::login::{Connection, jit_role};
+/// use orgkit_core::Role;
+/// let c = Connection { id: "c1".into(), email_domains: vec!["acme.com".into()] };
+/// assert_eq!(jit_role("Ann@ACME.com", &c), Some(Role::Member));
+/// assert_eq!(jit_role("ann@evil.com", &c), None);
+/// ```
+pub fn jit_role(email: &str, connection: &Connection) -> Option<Role> {
+    match route_email(email, std::slice::from_ref(connection), None) {
+        Ok(Some(_)) => Some(Role::Member),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OWN: &str = "https://auth.example.com";
+
+    #[test]
+    fn own_origin_paths_and_urls_are_allowed() {
+        assert_eq!(
+            redirect_target("/", OWN, &[]).as_deref(),
+            Some("https://auth.example.com/")
+        );
+        assert_eq!(
+            redirect_target("https://auth.example.com/a/b?c=d", OWN, &[]).as_deref(),
+            Some("https://auth.example.com/a/b?c=d")
+        );
+        assert_eq!(
+            redirect_target("/a", "http://127.0.0.1:8080", &[]).as_deref(),
+            Some("http://127.0.0.1:8080/a")
+        );
+    }
+
+    #[test]
+    fn other_origins_are_refused_unless_listed() {
+        for bad in [
+            "https://evil.example/",
+            "//evil.example/x",
+            "/\\evil.example",
+            "https://auth.example.com.evil.example/",
+            "http://auth.example.com/",
+            "https://auth.example.com:444/",
+            "https://user:pw@auth.example.com/",
+            "javascript:alert(1)",
+            "data:text/html,hi",
+            "/app#frag",
+            "/a\nb",
+            "",
+            "relative/path",
+        ] {
+            assert_eq!(redirect_target(bad, OWN, &[]), None, "{bad}");
+        }
+        let allowed = vec!["https://app.customer.com/callback".to_owned()];
+        assert_eq!(
+            redirect_target("https://app.customer.com/callback", OWN, &allowed).as_deref(),
+            Some("https://app.customer.com/callback")
+        );
+        assert_eq!(
+            redirect_target("https://app.customer.com/other", OWN, &allowed),
+            None
+        );
+        let long = format!("/{}", "a".repeat(REDIRECT_TARGET_MAX_LEN));
+        assert_eq!(redirect_target(&long, OWN, &[]), None);
+    }
+
+    #[test]
+    fn jit_membership_follows_the_connection_domains() {
+        let c = Connection {
+            id: "c1".into(),
+            email_domains: vec!["acme.com".into()],
+        };
+        assert_eq!(jit_role("a@acme.com", &c), Some(Role::Member));
+        assert_eq!(jit_role("a@sub.acme.com", &c), None);
+        assert_eq!(jit_role("a@acme.com.evil", &c), None);
+        assert_eq!(jit_role("not an email", &c), None);
+        let none = Connection {
+            id: "c1".into(),
+            email_domains: vec![],
+        };
+        assert_eq!(jit_role("a@acme.com", &none), None);
+    }
+}

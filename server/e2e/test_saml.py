@@ -1,0 +1,350 @@
+"""SAML SSO end to end: pysaml2 plays the IdP and signs responses at test time (RSA-SHA256,
+exclusive C14N, Debian xmlsec1) with keys and certificates generated here; the server checks
+them with samael/xmlsec. Tokens are verified with PyJWT against /.well-known/jwks.json.
+
+pysaml2 takes over a second per signed response, so one server and one org serve the module
+and each case signs at most one response.
+"""
+
+import base64
+import datetime
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import jwt
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from saml2 import BINDING_HTTP_REDIRECT
+from saml2.config import IdPConfig
+from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_EMAILADDRESS, NAMEID_FORMAT_TRANSIENT, NameID
+from saml2.server import Server
+from saml2.xmldsig import DIGEST_SHA1, DIGEST_SHA256, SIG_RSA_SHA1, SIG_RSA_SHA256
+
+IDP_ENTITY = "https://idp.acme.test/saml"
+IDP_SSO = "https://idp.acme.test/saml/sso"
+OTHER_SP = "https://other-sp.example/saml"
+AUTHN = {"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport", "authn_auth": IDP_ENTITY}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def key_and_certificate(cn):
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption())
+    return key_pem, cert.public_bytes(serialization.Encoding.PEM)
+
+
+def other_sp_metadata():
+    return f"""<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{OTHER_SP}">
+<md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+<md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://other-sp.example/acs" index="0"/>
+</md:SPSSODescriptor></md:EntityDescriptor>"""
+
+
+class Idp:
+    """A pysaml2 IdP with its own key; `lifetime` sets the assertions' validity."""
+
+    def __init__(self, tmp, name, sp_metadata, lifetime=None, keys=None):
+        self.key_pem, self.cert_pem = keys or key_and_certificate(name)
+        key_file, cert_file = os.path.join(tmp, f"{name}.key"), os.path.join(tmp, f"{name}.crt")
+        with open(key_file, "wb") as f:
+            f.write(self.key_pem)
+        with open(cert_file, "wb") as f:
+            f.write(self.cert_pem)
+        config = IdPConfig()
+        config.load({
+            "entityid": IDP_ENTITY,
+            "service": {"idp": {
+                "endpoints": {"single_sign_on_service": [(IDP_SSO, BINDING_HTTP_REDIRECT)]},
+                "policy": {"default": {"lifetime": lifetime or {"minutes": 5}, "attribute_restrictions": None, "name_form": NAME_FORMAT_URI}},
+                "name_id_format": [NAMEID_FORMAT_EMAILADDRESS],
+            }},
+            "key_file": key_file,
+            "cert_file": cert_file,
+            "xmlsec_binary": "/usr/bin/xmlsec1",
+            "metadata": {"inline": [sp_metadata, other_sp_metadata()]},
+        })
+        self.server = Server(config=config)
+
+    def response(self, email, sp, *, in_response_to=None, audience=None, recipient=None, sign_response=True,
+                 sign_assertion=False, email_in_name_id=True, sign_alg=SIG_RSA_SHA256, digest_alg=DIGEST_SHA256):
+        """A signed Response (XML text) for `sp` = (entity id, ACS URL)."""
+        entity_id, acs = sp
+        if email_in_name_id:
+            name_id = NameID(format=NAMEID_FORMAT_EMAILADDRESS, text=email)
+        else:
+            name_id = NameID(format=NAMEID_FORMAT_TRANSIENT, text="_" + os.urandom(8).hex())
+        xml = self.server.create_authn_response(
+            identity={"mail": [email]}, in_response_to=in_response_to, destination=recipient or acs,
+            sp_entity_id=audience or entity_id, name_id=name_id, authn=AUTHN,
+            sign_response=sign_response, sign_assertion=sign_assertion, sign_alg=sign_alg, digest_alg=digest_alg,
+        )
+        return xml.decode() if isinstance(xml, bytes) else str(xml)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirect)
+
+
+def http(base, method, path, body=None, token=None, form=None, accept_json=True):
+    """Answers (status, headers, parsed body or text)."""
+    data, headers = None, {}
+    if body is not None:
+        data, headers["content-type"] = json.dumps(body).encode(), "application/json"
+    if form is not None:
+        data, headers["content-type"] = urllib.parse.urlencode(form).encode(), "application/x-www-form-urlencoded"
+    if accept_json:
+        headers["accept"] = "application/json"
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    req = urllib.request.Request(base + path, data=data, method=method, headers=headers)
+    try:
+        resp = OPENER.open(req, timeout=30)
+        status, hdrs, raw = resp.status, resp.headers, resp.read()
+    except urllib.error.HTTPError as e:
+        status, hdrs, raw = e.code, e.headers, e.read()
+    text = raw.decode()
+    try:
+        return status, hdrs, json.loads(text) if text else None
+    except json.JSONDecodeError:
+        return status, hdrs, text
+
+
+# PostgreSQL too when the test command started a cluster (as in test_server.py).
+BACKENDS = ["sqlite"] + (["postgres"] if os.environ.get("ORGKIT_TEST_POSTGRES_URL") and shutil.which("psql") else [])
+
+
+def database_url(backend, tmp):
+    if backend == "sqlite":
+        return f"sqlite://{tmp}/orgkit.db"
+    base = os.environ["ORGKIT_TEST_POSTGRES_URL"]
+    name = "orgkit_saml_" + os.urandom(6).hex()
+    subprocess.run(["psql", base, "-qAtc", f"CREATE DATABASE {name}"], check=True)
+    return base.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def env(request: pytest.FixtureRequest):
+    backend = request.param
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as tmp:
+        process_env = dict(os.environ)
+        process_env.update({
+            "ORGKIT_DATABASE_URL": database_url(backend, tmp),
+            "ORGKIT_BIND": f"127.0.0.1:{port}",
+            "ORGKIT_OUTBOX_DIR": f"{tmp}/outbox",
+        })
+        proc = subprocess.Popen([os.environ["ORGKIT_SERVER_BIN"]], env=process_env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            management_key = json.loads(proc.stdout.readline())["management_key"]
+            for _ in range(200):
+                try:
+                    if http(base, "GET", "/healthz")[0] == 200:
+                        break
+                except (urllib.error.URLError, ConnectionError):
+                    time.sleep(0.05)
+            yield setup(base, management_key, tmp)
+        finally:
+            proc.terminate()
+            assert proc.wait(timeout=15) == 0
+
+
+def setup(base, management_key, tmp):
+    status, _, signup = http(base, "POST", "/api/v1/auth/signup", {"email": "owner@acme.test", "password": "correct horse battery"})
+    assert status == 201, signup
+    owner = signup["data"]["accessToken"]
+    status, _, org = http(base, "POST", "/api/v1/organizations", {"name": "Acme", "slug": "acme"}, owner)
+    assert status == 201, org
+    org_id = org["data"]["id"]
+    keys = key_and_certificate("idp")
+    config = {"entityId": IDP_ENTITY, "ssoUrl": IDP_SSO, "certificate": keys[1].decode(), "emailDomain": "acme.test"}
+    status, _, sso = http(base, "POST", f"/api/v1/organizations/{org_id}/sso", config, owner)
+    assert status == 201, sso
+    cid = sso["data"]["id"]
+    status, _, metadata = http(base, "GET", f"/api/v1/organizations/{org_id}/sso/metadata", token=owner, accept_json=False)
+    assert status == 200, metadata
+    idp = Idp(tmp, "idp", metadata, keys=keys)
+    return {
+        "base": base, "mgmt": management_key, "tmp": tmp, "owner": owner, "org": org_id, "cid": cid, "config": config,
+        "metadata": metadata, "idp": idp, "sp": (sso["data"]["spEntityId"], sso["data"]["acsUrl"]),
+    }
+
+
+def b64(xml):
+    return base64.b64encode(xml.encode()).decode()
+
+
+def acs(env, xml, relay_state=None, accept_json=True):
+    form = {"SAMLResponse": b64(xml)}
+    if relay_state is not None:
+        form["RelayState"] = relay_state
+    return http(env["base"], "POST", f"/saml/{env['cid']}/acs", form=form, accept_json=accept_json)
+
+
+def assert_refused(resp, status, code):
+    got, _, body = resp
+    assert got == status, body
+    assert body["success"] is False and body["error"]["code"] == code, body
+    assert "accessToken" not in json.dumps(body)
+
+
+def verify(env, token):
+    key = jwt.PyJWKClient(env["base"] + "/.well-known/jwks.json").get_signing_key_from_jwt(token)
+    return jwt.decode(token, key.key, algorithms=["ES256", "RS256", "EdDSA"], audience="orgkit", issuer=env["base"])
+
+
+def test_sp_metadata_names_entity_id_and_acs(env):
+    entity_id, acs_url = env["sp"]
+    assert f'entityID="{entity_id}"' in env["metadata"]
+    assert f'Location="{acs_url}"' in env["metadata"]
+    assert acs_url == f"{env['base']}/saml/{env['cid']}/acs"
+
+
+def test_only_the_owner_configures_sso(env):
+    status, _, user = http(env["base"], "POST", "/api/v1/auth/signup", {"email": "admin@acme.test", "password": "correct horse battery"})
+    assert status == 201
+    status, _, me = http(env["base"], "GET", "/api/v1/me", token=user["data"]["accessToken"])
+    status, _, added = http(env["base"], "POST", f"/manage/v1/default/organizations/{env['org']}/members",
+                               {"user_id": me["data"]["id"], "role": "admin"}, env["mgmt"])
+    assert status == 201, added
+    admin = user["data"]["accessToken"]
+    assert_refused(http(env["base"], "POST", f"/api/v1/organizations/{env['org']}/sso", env["config"], admin), 403, "insufficient_role")
+    assert_refused(http(env["base"], "DELETE", f"/api/v1/organizations/{env['org']}/sso", token=admin), 403, "insufficient_role")
+
+
+def test_sp_initiated_login_answers_a_saml_token_and_adds_the_member(env):
+    status, headers, _ = http(env["base"], "GET", f"/saml/{env['cid']}/login?RelayState=%2Fapp")
+    assert status == 302
+    location = urllib.parse.urlparse(headers["location"])
+    query = dict(urllib.parse.parse_qsl(location.query))
+    assert f"{location.scheme}://{location.netloc}{location.path}" == IDP_SSO and query["RelayState"] == "/app"
+    authn = env["idp"].server.parse_authn_request(query["SAMLRequest"], BINDING_HTTP_REDIRECT).message
+    assert authn.assertion_consumer_service_url == env["sp"][1]
+
+    xml = env["idp"].response("jit@acme.test", env["sp"], in_response_to=authn.id)
+    status, _, body = acs(env, xml)
+    assert status == 200, body
+    assert body["success"] is True
+    claims = verify(env, body["data"]["accessToken"])
+    assert claims["amr"] == ["saml"] and claims["cid"] == env["cid"]
+    assert (claims["org_id"], claims["org_role"], claims["email"]) == (env["org"], "member", "jit@acme.test")
+    status, _, members = http(env["base"], "GET", f"/manage/v1/default/organizations/{env['org']}/members", token=env["mgmt"])
+    roles = {m["user_id"]: m["role"] for m in members["data"]}
+    assert roles[claims["sub"]] == "member"
+
+    # The same response again: a replay, even though everything else still checks out.
+    assert_refused(acs(env, xml), 409, "saml_replay")
+    # A new assertion answering the same, already used, request.
+    again = env["idp"].response("jit@acme.test", env["sp"], in_response_to=authn.id)
+    assert_refused(acs(env, again), 401, "saml_unknown_request")
+
+
+def test_in_response_to_must_name_an_open_request_and_jit_needs_the_domain(env):
+    # A request id this server never issued.
+    xml = env["idp"].response("jit@acme.test", env["sp"], in_response_to="_never-issued")
+    assert_refused(acs(env, xml), 401, "saml_unknown_request")
+    # A user outside the connection's email domain who is not a member gets no org token.
+    xml = env["idp"].response("someone@elsewhere.test", env["sp"])
+    assert_refused(acs(env, xml), 404, "not_found")
+
+
+def test_concurrent_posts_of_one_response_give_one_token(env):
+    import concurrent.futures
+    xml = env["idp"].response("race@acme.test", env["sp"])
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: acs(env, xml), range(4)))
+    assert sorted(status for status, _, _ in answers) == [200, 409, 409, 409], answers
+    for status, _, body in answers:
+        if status == 409:
+            assert body["error"]["code"] == "saml_replay" and "accessToken" not in json.dumps(body)
+
+
+def test_browser_gets_a_303_to_its_own_origin_with_the_token_in_the_fragment(env):
+    # Only the assertion signed, email as an attribute (transient NameID), IdP-initiated.
+    xml = env["idp"].response("browser@acme.test", env["sp"], sign_response=False, sign_assertion=True, email_in_name_id=False)
+    for evil in ["https://evil.example/steal", "//evil.example/", "javascript:alert(1)"]:
+        assert_refused(acs(env, xml, relay_state=evil, accept_json=False), 400, "redirect_not_allowed")
+    status, headers, _ = acs(env, xml, relay_state="/app/home?tab=1", accept_json=False)
+    assert status == 303
+    target, fragment = headers["location"].split("#", 1)
+    assert target == env["base"] + "/app/home?tab=1"
+    token = dict(urllib.parse.parse_qsl(fragment))["access_token"]
+    assert verify(env, token)["email"] == "browser@acme.test"
+
+
+def test_tampered_and_wrapped_responses_are_refused(env):
+    xml = env["idp"].response("victim@acme.test", env["sp"], sign_response=False, sign_assertion=True)
+    assert_refused(acs(env, xml.replace("victim@acme.test", "attacker@acme.test")), 401, "saml_invalid_signature")
+
+    # Signature wrapping: an unsigned evil assertion beside the signed original.
+    signed = re.search(r"<(\w+:)?Assertion\b.*?</(\w+:)?Assertion>", xml, re.S).group(0)
+    evil = re.sub(r"<(\w+:)?Signature\b.*?</(\w+:)?Signature>", "", signed, flags=re.S)
+    evil = re.sub(r'\bID="[^"]+"', 'ID="_evil"', evil, count=1).replace("victim@acme.test", "attacker@acme.test")
+    assert_refused(acs(env, xml.replace(signed, evil + signed)), 401, "saml_invalid_signature")
+    assert_refused(acs(env, xml.replace(signed, signed + evil)), 401, "saml_invalid_signature")
+
+    # Refusals consume nothing: the untouched response still logs the victim in.
+    status, _, body = acs(env, xml)
+    assert status == 200, body
+    assert verify(env, body["data"]["accessToken"])["email"] == "victim@acme.test"
+
+
+def test_another_key_is_refused(env):
+    other = Idp(env["tmp"], "other", env["metadata"])
+    assert_refused(acs(env, other.response("a@acme.test", env["sp"])), 401, "saml_invalid_signature")
+
+
+def test_sha1_signatures_are_refused(env):
+    xml = env["idp"].response("a@acme.test", env["sp"], sign_alg=SIG_RSA_SHA1, digest_alg=DIGEST_SHA1)
+    assert_refused(acs(env, xml), 401, "saml_invalid_signature")
+
+
+def test_expired_assertion_is_refused(env):
+    expired = Idp(env["tmp"], "expired", env["metadata"], lifetime={"minutes": -10}, keys=(env["idp"].key_pem, env["idp"].cert_pem))
+    assert_refused(acs(env, expired.response("a@acme.test", env["sp"])), 401, "saml_expired")
+
+
+def test_wrong_audience_is_refused(env):
+    assert_refused(acs(env, env["idp"].response("a@acme.test", env["sp"], audience=OTHER_SP)), 401, "saml_audience_mismatch")
+
+
+def test_wrong_recipient_is_refused(env):
+    # The signed assertion names another ACS; the unsigned response wrapper is made to look right.
+    xml = env["idp"].response("a@acme.test", env["sp"], recipient="https://other-sp.example/acs", sign_response=False, sign_assertion=True)
+    xml = xml.replace('Destination="https://other-sp.example/acs"', f'Destination="{env["sp"][1]}"', 1)
+    assert_refused(acs(env, xml), 401, "saml_audience_mismatch")
+
+
+def test_disabled_sso_refuses_logins(env):
+    status, _, _ = http(env["base"], "DELETE", f"/api/v1/organizations/{env['org']}/sso", token=env["owner"])
+    assert status == 204
+    assert_refused(acs(env, env["idp"].response("jit@acme.test", env["sp"])), 403, "connection_not_allowed")

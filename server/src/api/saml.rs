@@ -1,0 +1,75 @@
+//! `/saml/{connectionId}/login` and `/saml/{connectionId}/acs`: the browser side of SAML SSO.
+
+use crate::api::envelope;
+use crate::error::ApiResult;
+use crate::service::saml;
+use crate::state::AppState;
+use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::payload::{Form, Json};
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+use serde_json::Value;
+
+#[derive(Tags)]
+enum Tag {
+    /// SAML service provider endpoints.
+    Saml,
+}
+
+/// The HTTP-POST binding's form.
+#[derive(Debug, Object, serde::Deserialize)]
+pub struct AcsForm {
+    /// The base64 SAML response.
+    #[oai(rename = "SAMLResponse")]
+    #[serde(rename = "SAMLResponse")]
+    pub saml_response: String,
+    /// Where to send the browser afterwards (own origin only).
+    #[oai(rename = "RelayState")]
+    #[serde(rename = "RelayState")]
+    pub relay_state: Option<String>,
+}
+
+/// A SAML answer: JSON for API clients, a redirect for browsers.
+#[derive(ApiResponse)]
+pub enum SamlReply {
+    /// `{"success": true, "data": {accessToken, …}}` (ACS with `Accept: application/json`).
+    #[oai(status = 200)]
+    Ok(Json<Value>),
+    /// To the IdP with the AuthnRequest (login).
+    #[oai(status = 302)]
+    Found(#[oai(header = "Location")] String),
+    /// To the RelayState target, the token in the fragment (ACS).
+    #[oai(status = 303)]
+    SeeOther(#[oai(header = "Location")] String),
+}
+
+/// SAML handlers.
+pub struct Api(pub AppState);
+
+#[OpenApi(tag = "Tag::Saml")]
+impl Api {
+    /// Start an SP-initiated login: redirects to the IdP (HTTP-Redirect binding).
+    #[oai(path = "/saml/:connection_id/login", method = "get")]
+    async fn login(&self, connection_id: Path<String>, #[oai(name = "RelayState")] relay_state: Query<Option<String>>) -> ApiResult<SamlReply> {
+        Ok(SamlReply::Found(saml::login(&self.0, &connection_id, relay_state.0.as_deref()).await?))
+    }
+
+    /// Assertion consumer service (HTTP-POST binding).
+    #[oai(path = "/saml/:connection_id/acs", method = "post")]
+    async fn acs(&self, connection_id: Path<String>, #[oai(name = "Accept")] accept: Header<Option<String>>, form: Form<AcsForm>) -> ApiResult<SamlReply> {
+        let json = accept.0.as_deref().is_some_and(|a| a.contains("application/json"));
+        let out = saml::acs(&self.0, &connection_id, &form.0.saml_response, form.0.relay_state.as_deref(), json).await?;
+        Ok(match out.redirect {
+            None => SamlReply::Ok(envelope(out.token)),
+            Some(target) => SamlReply::SeeOther(with_token_fragment(&target, &out.token)),
+        })
+    }
+}
+
+/// `target#access_token=…&token_type=Bearer&expires_in=…` (the fragment never reaches a server).
+fn with_token_fragment(target: &str, token: &Value) -> String {
+    let mut fragment = url::form_urlencoded::Serializer::new(String::new());
+    fragment.append_pair("access_token", token.get("accessToken").and_then(Value::as_str).unwrap_or_default());
+    fragment.append_pair("token_type", "Bearer");
+    fragment.append_pair("expires_in", &token.get("expiresIn").and_then(Value::as_i64).unwrap_or_default().to_string());
+    format!("{target}#{}", fragment.finish())
+}

@@ -1,0 +1,141 @@
+//! SAML login through an org's connection: the SP-initiated start and the assertion consumer.
+//!
+//! The ACS verifies the response (samael, off the async workers), then decides in one
+//! transaction: the org still allows the connection, `InResponseTo` names an unused request we
+//! issued, the assertion id was never consumed (a primary key, so concurrent posts of one
+//! response give one success on any number of instances), the user is found or created by
+//! email, and a non-member whose email domain the connection routes joins as `member` (core's
+//! `jit_role`). The token is built by core with `amr: ["saml"]` and `cid`.
+
+use super::path_id;
+use super::tokens::{self, TokenOrg};
+use crate::clock;
+use crate::error::{ApiError, ApiResult};
+use crate::saml::{self, REQUEST_TTL_SECONDS, SpUrls};
+use crate::state::AppState;
+use crate::store::audit::AuditEntry;
+use crate::store::connections::ConnectionRow;
+use crate::store::new_id;
+use crate::store::orgs::OrgRow;
+use crate::store::saml::AssertionUse;
+use crate::store::tenants::TenantRow;
+use crate::store::users::UserRow;
+use orgkit_core::ErrorCode;
+use orgkit_core::login::{Connection, check_connection_allowed, jit_role, redirect_target};
+use orgkit_core::token::Authentication;
+use serde_json::Value;
+
+/// A connection that is an org's own, with its tenant and org.
+struct SsoContext {
+    conn: ConnectionRow,
+    tenant: TenantRow,
+    org: OrgRow,
+    urls: SpUrls,
+}
+
+async fn context(state: &AppState, connection_id: &str) -> ApiResult<SsoContext> {
+    path_id(connection_id, "connection")?;
+    let store = &state.store;
+    let conn = store.connection_by_id(connection_id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
+    let sso = store.org_sso_by_connection(&conn.id).await?.ok_or_else(|| ApiError::not_found("connection"))?;
+    let tenant = store.tenant_by_id(&conn.tenant_id).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
+    let org = store.org(&tenant.id, &sso.org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
+    let urls = SpUrls::new(&state.config.public_url, &conn.id);
+    Ok(SsoContext { conn, tenant, org, urls })
+}
+
+/// Where the browser goes after the login: the RelayState when core allows it (the server's
+/// own origin; tenants have no allowed-redirect list yet), else the server's root.
+fn target(state: &AppState, relay_state: Option<&str>) -> ApiResult<String> {
+    match relay_state.filter(|r| !r.is_empty()) {
+        None => Ok(format!("{}/", state.config.public_url)),
+        Some(r) => redirect_target(r, &state.config.public_url, &[])
+            .ok_or_else(|| ApiError::new(ErrorCode::RedirectNotAllowed, "RelayState is not a redirect target this server allows")),
+    }
+}
+
+/// Starts an SP-initiated login: records a new AuthnRequest id and answers the IdP URL
+/// (HTTP-Redirect binding) carrying it and the RelayState.
+pub async fn login(state: &AppState, connection_id: &str, relay_state: Option<&str>) -> ApiResult<String> {
+    let cx = context(state, connection_id).await?;
+    let relay_state = relay_state.unwrap_or_default();
+    if !relay_state.is_empty() {
+        target(state, Some(relay_state))?;
+    }
+    let allowed = state.store.org_connection_ids_read(&cx.org.id).await?;
+    check_connection_allowed(&allowed, &cx.conn.id)?;
+    // An xsd:ID must not start with a digit.
+    let request_id = format!("_{}", clock::random_token(20)?);
+    let now = clock::now();
+    state.store.insert_saml_request(&request_id, &cx.conn.id, now, now + REQUEST_TTL_SECONDS).await?;
+    saml::login_redirect(&cx.urls, &cx.conn, &request_id, relay_state)
+}
+
+/// What the ACS answers: the token object, and where to send a browser.
+pub struct AcsOutcome {
+    /// `{accessToken, tokenType, expiresAt, expiresIn}`.
+    pub token: Value,
+    /// The redirect target (without the token), for non-JSON clients.
+    pub redirect: Option<String>,
+}
+
+/// Consumes a posted SAML response. `json` = the client asked for JSON (no redirect).
+pub async fn acs(state: &AppState, connection_id: &str, saml_response: &str, relay_state: Option<&str>, json: bool) -> ApiResult<AcsOutcome> {
+    let cx = context(state, connection_id).await?;
+    // A refused target is refused before anything is consumed.
+    let redirect = if json { None } else { Some(target(state, relay_state)?) };
+    let (xml, shape) = saml::decode_response(saml_response)?;
+    let (conn, urls) = (cx.conn.clone(), cx.urls.clone());
+    let verified = tokio::task::spawn_blocking(move || saml::verify_response(&conn, &urls, &xml, &shape))
+        .await
+        .map_err(ApiError::internal)??;
+    let email = verified
+        .email
+        .as_deref()
+        .and_then(|e| orgkit_core::normalize_email(e).ok())
+        .ok_or_else(|| ApiError::new(ErrorCode::SamlInvalidResponse, "the assertion carries no email (NameID emailAddress or an email attribute)"))?;
+
+    let store = &state.store;
+    let now = clock::now();
+    let mut tx = store.begin().await?;
+    let org_connections = store.org_connection_ids(&mut tx, &cx.org.id).await?;
+    check_connection_allowed(&org_connections, &cx.conn.id)?;
+    if store.use_assertion(&mut tx, &cx.conn.id, &verified.id, verified.usable_until, now).await? == AssertionUse::Replayed {
+        return Err(ApiError::new(ErrorCode::SamlReplay, "this assertion was already used"));
+    }
+    if let Some(request_id) = &verified.in_response_to
+        && !store.consume_saml_request(&mut tx, request_id, &cx.conn.id, now).await?
+    {
+        return Err(ApiError::new(ErrorCode::SamlUnknownRequest, "InResponseTo names no open authentication request of this connection"));
+    }
+    let user = match store.user_by_email_tx(&mut tx, &cx.tenant.id, &email).await? {
+        Some(u) => u,
+        None => {
+            let user = UserRow { id: new_id(), tenant_id: cx.tenant.id.clone(), email: email.clone(), name: None, password_hash: None, created_at: now };
+            store.insert_user(&mut tx, &user).await?;
+            user
+        }
+    };
+    let role = match store.member_tx(&mut tx, &cx.org.id, &user.id).await? {
+        Some(m) => m.role()?,
+        None => {
+            let routed = Connection { id: cx.conn.id.clone(), email_domains: cx.conn.email_domains()? };
+            let role = jit_role(&email, &routed).ok_or_else(|| ApiError::not_found("organization"))?;
+            store.insert_member(&mut tx, &cx.org.id, &user.id, role, now).await?;
+            let entry = AuditEntry {
+                tenant_id: &cx.tenant.id,
+                org_id: Some(&cx.org.id),
+                actor: &format!("connection:{}", cx.conn.id),
+                action: "member.added_by_sso",
+                target: Some(format!("user:{}", user.id)),
+            };
+            store.audit(&mut tx, entry, now).await?;
+            role
+        }
+    };
+    tx.commit().await?;
+    let authentication = Authentication { amr: vec!["saml".to_owned()], connection_id: Some(cx.conn.id.clone()) };
+    let org = TokenOrg { org: &cx.org, role };
+    let token = tokens::issue_for(state, &cx.tenant, &user, Some(org), authentication, org_connections).await?;
+    Ok(AcsOutcome { token, redirect })
+}

@@ -1,0 +1,115 @@
+//! An org's own SAML SSO (seed 004 `/api/v1/organizations/{id}/sso`): its owner configures,
+//! replaces or disables it; members with `sso:read` get the SP metadata.
+//!
+//! The configuration is a tenant connection (kind `saml`, the management API sees it too)
+//! linked to the org by `org_sso` and allowed through `org_connections`. Replacing it keeps the
+//! connection id, so the ACS URL the IdP knows stays valid; disabling removes the allowance
+//! only, and configuring again re-enables the same connection.
+
+use super::{Caller, actor_in, path_id};
+use crate::clock;
+use crate::error::{ApiError, ApiResult};
+use crate::saml::{self, SpUrls};
+use crate::state::AppState;
+use crate::store::audit::AuditEntry;
+use crate::store::connections::ConnectionRow;
+use crate::store::new_id;
+use crate::store::tenants::TenantRow;
+use orgkit_core::connection::SamlConnection;
+use orgkit_core::ops::check_default_connection;
+use orgkit_core::{Permission, authorize};
+use serde_json::{Value, json};
+
+/// Whether a configuration created the connection or replaced the org's existing one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Configured {
+    /// First configuration.
+    Created,
+    /// The org's connection was replaced (same id).
+    Replaced,
+}
+
+/// Creates or replaces the org's SAML connection from `{entityId, ssoUrl, certificate,
+/// emailDomain}` and enables it for the org (owner only: `sso:manage`).
+pub async fn configure(state: &AppState, tenant: &TenantRow, caller: &Caller, org_id: &str, body: &Value) -> ApiResult<(ConnectionRow, Configured)> {
+    path_id(org_id, "organization")?;
+    let store = &state.store;
+    let mut tx = store.begin().await?;
+    let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
+    authorize(&actor_in(store, &mut tx, caller, &org.id).await?, Permission::SsoManage)?;
+    let conn = SamlConnection::from_sso_config(&org.name, body)?;
+    saml::certificate_der(&conn.certificate)?;
+    let now = clock::now();
+    let (id, outcome) = match store.org_sso_tx(&mut tx, &org.id).await? {
+        Some(existing) => {
+            store.update_connection(&mut tx, &existing.connection_id, &conn, now).await?;
+            (existing.connection_id, Configured::Replaced)
+        }
+        None => {
+            let id = new_id();
+            store.insert_connection(&mut tx, &id, &tenant.id, &conn, now).await?;
+            store.insert_org_sso(&mut tx, &org.id, &id, now).await?;
+            (id, Configured::Created)
+        }
+    };
+    if !store.org_allows(&mut tx, &org.id, &id).await? {
+        store.insert_org_connection(&mut tx, &org.id, &id, now).await?;
+    }
+    let who = caller.audit_name();
+    let action = match outcome {
+        Configured::Created => "sso.configured",
+        Configured::Replaced => "sso.replaced",
+    };
+    let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action, target: Some(format!("connection:{id}")) };
+    store.audit(&mut tx, entry, now).await?;
+    tx.commit().await?;
+    let row = store.connection(&tenant.id, &id).await?.ok_or_else(|| ApiError::internal("connection vanished"))?;
+    Ok((row, outcome))
+}
+
+/// Disables the org's SSO (owner only): the org stops allowing its connection; refused while
+/// the org's settings name it as their default connection.
+pub async fn disable(state: &AppState, tenant: &TenantRow, caller: &Caller, org_id: &str) -> ApiResult<()> {
+    path_id(org_id, "organization")?;
+    let store = &state.store;
+    let mut tx = store.begin().await?;
+    let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
+    authorize(&actor_in(store, &mut tx, caller, &org.id).await?, Permission::SsoManage)?;
+    let sso = store.org_sso_tx(&mut tx, &org.id).await?.ok_or_else(|| ApiError::not_found("SSO connection"))?;
+    let remaining: Vec<String> = store.org_connection_ids(&mut tx, &org.id).await?.into_iter().filter(|c| *c != sso.connection_id).collect();
+    check_default_connection(&org.settings()?, Some(&remaining))?;
+    if !store.delete_org_connection(&mut tx, &org.id, &sso.connection_id).await? {
+        return Err(ApiError::not_found("SSO connection"));
+    }
+    let who = caller.audit_name();
+    let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action: "sso.disabled", target: Some(format!("connection:{}", sso.connection_id)) };
+    store.audit(&mut tx, entry, clock::now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The SP metadata XML of the org's connection (`sso:read`).
+pub async fn metadata(state: &AppState, tenant: &TenantRow, caller: &Caller, org_id: &str) -> ApiResult<String> {
+    let (org, _) = super::orgs::get(&state.store, tenant, caller, org_id, Permission::SsoRead).await?;
+    let sso = state.store.org_sso(&org.id).await?.ok_or_else(|| ApiError::not_found("SSO connection"))?;
+    let conn = state.store.connection(&tenant.id, &sso.connection_id).await?.ok_or_else(|| ApiError::not_found("SSO connection"))?;
+    saml::metadata_xml(&SpUrls::new(&state.config.public_url, &conn.id), &conn)
+}
+
+/// Seed 004's view of the org's SSO configuration (the certificate is not echoed).
+pub fn sso_json(state: &AppState, org_id: &str, c: &ConnectionRow) -> ApiResult<Value> {
+    let urls = SpUrls::new(&state.config.public_url, &c.id);
+    Ok(json!({
+        "id": c.id,
+        "organizationId": org_id,
+        "type": c.kind,
+        "entityId": c.entity_id,
+        "ssoUrl": c.sso_url,
+        "emailDomain": c.email_domains()?.into_iter().next(),
+        "enabled": true,
+        "spEntityId": urls.entity_id,
+        "acsUrl": urls.acs_url,
+        "loginUrl": urls.login_url,
+        "createdAt": clock::rfc3339(c.created_at),
+    }))
+}
