@@ -14,6 +14,8 @@ export type ErrorCode =
   | "invitation_revoked" | "invitation_used" | "invitation_expired" | "invitation_email_mismatch"
   | "invalid_credentials" | "weak_password" | "password_change_required" | "mfa_required"
   | "mfa_enrollment_required" | "invalid_mfa_code" | "account_locked" | "connection_not_allowed"
+  | "saml_invalid_response" | "saml_invalid_signature" | "saml_expired" | "saml_audience_mismatch"
+  | "saml_unknown_request" | "saml_replay" | "redirect_not_allowed"
   | "slug_taken" | "custom_domain_taken" | "email_taken" | "already_member" | "payload_too_large"
   | "not_implemented" | "internal_error";
 
