@@ -13,6 +13,7 @@ pub mod lockouts;
 pub mod members;
 pub mod orgs;
 pub mod tenants;
+pub mod totp;
 pub mod users;
 
 use crate::error::{ApiError, ApiResult};

@@ -10,5 +10,6 @@ mod errors;
 mod invitations;
 mod manage_orgs;
 mod members;
+mod mfa;
 mod operations;
 mod user_orgs;
