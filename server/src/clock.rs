@@ -18,12 +18,17 @@ pub fn rfc3339(unix: i64) -> String {
         .unwrap_or_default()
 }
 
+/// Random bytes from the operating system (for TOTP secrets, keys, nonces and tokens).
+pub fn random_bytes(bytes: usize) -> Result<Vec<u8>, Error> {
+    let mut buf = vec![0u8; bytes];
+    aws_lc_rs::rand::fill(&mut buf).map_err(|_| Error::new(ErrorCode::InternalError, "no randomness available"))?;
+    Ok(buf)
+}
+
 /// Random bytes from the operating system, as base64url (for keys, nonces and tokens).
 pub fn random_token(bytes: usize) -> Result<String, Error> {
     use base64::Engine;
-    let mut buf = vec![0u8; bytes];
-    aws_lc_rs::rand::fill(&mut buf).map_err(|_| Error::new(ErrorCode::InternalError, "no randomness available"))?;
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf))
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes(bytes)?))
 }
 
 /// SHA-256 of a secret, hex: how management keys and invitation tokens are stored.

@@ -15,6 +15,9 @@ pub struct ApiError {
     /// Until when an account is locked (for `account_locked`): answered as `Retry-After` and
     /// `lockedUntil`.
     pub locked_until: Option<i64>,
+    /// What the client needs to carry on, answered beside `code` and `message` (for
+    /// `mfa_enrollment_required`: the `enrolment` to scan).
+    pub details: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// Result of a service or store call.
@@ -23,7 +26,7 @@ pub type ApiResult<T> = Result<T, ApiError>;
 impl ApiError {
     /// An error with a code and message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
-        ApiError { inner: Error::new(code, message), locked_until: None }
+        ApiError { inner: Error::new(code, message), locked_until: None, details: None }
     }
 
     /// `not_found` for a resource kind.
@@ -51,6 +54,11 @@ impl ApiError {
         }
         if let (Some(until), Some(obj)) = (self.locked_until, error.as_object_mut()) {
             obj.insert("lockedUntil".to_owned(), json!(crate::clock::rfc3339(until)));
+        }
+        if let (Some(details), Some(obj)) = (&self.details, error.as_object_mut()) {
+            for (k, v) in details {
+                obj.entry(k.clone()).or_insert_with(|| v.clone());
+            }
         }
         let body = json!({ "success": false, "error": error });
         let mut resp = Response::builder()
@@ -96,7 +104,7 @@ fn bounded(message: &str) -> String {
 
 impl From<Error> for ApiError {
     fn from(inner: Error) -> ApiError {
-        ApiError { inner, locked_until: None }
+        ApiError { inner, locked_until: None, details: None }
     }
 }
 
@@ -127,6 +135,7 @@ struct ErrorBody {
 
 /// A coded error: `code` is stable (core's table), `message` is for humans.
 #[derive(poem_openapi::Object)]
+#[oai(rename_all = "camelCase")]
 struct ErrorDetail {
     /// Stable snake_case code, e.g. `last_owner`.
     code: String,
@@ -134,6 +143,21 @@ struct ErrorDetail {
     message: String,
     /// The input field at fault, when there is one.
     field: Option<String>,
+    /// For `account_locked`: until when (RFC 3339), as `Retry-After` says in seconds.
+    locked_until: Option<String>,
+    /// For `mfa_enrollment_required` on login: the TOTP enrolment to scan; the next login
+    /// with a code of it confirms the factor.
+    enrolment: Option<ErrorEnrolment>,
+}
+
+/// A pending TOTP enrolment handed out with `mfa_enrollment_required`.
+#[derive(poem_openapi::Object)]
+#[oai(rename_all = "camelCase")]
+struct ErrorEnrolment {
+    /// The secret, base32 (for manual entry).
+    secret: String,
+    /// `otpauth://totp/…` (for a QR code).
+    otpauth_uri: String,
 }
 
 /// Every status an error can carry, for the OpenAPI document.

@@ -8,6 +8,7 @@ mod explain;
 mod lockout;
 mod password;
 mod sso;
+mod step_up;
 mod totp;
 
 pub use connections::{Connection, check_connection_allowed, default_connection, route_email};
@@ -20,7 +21,8 @@ pub use password::{
     PASSWORD_MAX_CHARS, PasswordRules, PasswordViolation, check_password, enforce_password,
 };
 pub use sso::{REDIRECT_TARGET_MAX_LEN, jit_role, redirect_target};
+pub use step_up::{StepUpFacts, decide_step_up};
 pub use totp::{
-    TOTP_DIGITS, TOTP_SKEW_STEPS, TOTP_STEP_SECONDS, TotpEnrolment, totp_code, totp_enrolment,
-    verify_totp,
+    TOTP_DIGITS, TOTP_SECRET_MIN_BYTES, TOTP_SKEW_STEPS, TOTP_STEP_SECONDS, TotpEnrolment,
+    totp_code, totp_enrolment, totp_secret_base32, verify_totp,
 };

@@ -54,6 +54,27 @@ fn totp(secret_base32: &str, issuer: Option<&str>, account: &str) -> Result<Totp
         })
 }
 
+/// A TOTP secret in the form [`totp_enrolment`] and [`verify_totp`] take (base32 without
+/// padding), from random bytes the host drew (core picks no randomness itself). At least
+/// [`TOTP_SECRET_MIN_BYTES`] bytes, else `invalid_request`; 20 bytes (160 bits, RFC 4226's
+/// recommendation) is what apps expect.
+///
+/// ```
+/// use orgkit_core::login::totp_secret_base32;
+/// assert_eq!(totp_secret_base32(&[0u8; 20]).unwrap(), "A".repeat(32));
+/// assert!(totp_secret_base32(&[0u8; 8]).is_err());
+/// ```
+pub fn totp_secret_base32(random_bytes: &[u8]) -> Result<String> {
+    if random_bytes.len() < TOTP_SECRET_MIN_BYTES {
+        return Err(Error::new(
+            ErrorCode::InvalidRequest,
+            "a TOTP secret needs at least 16 random bytes",
+        )
+        .with_field("secret"));
+    }
+    Ok(Secret::from(random_bytes).to_base32())
+}
+
 /// The enrolment answer for a secret the caller generated (at least 16 random bytes, base32).
 pub fn totp_enrolment(secret_base32: &str, issuer: &str, account: &str) -> Result<TotpEnrolment> {
     let t = totp(secret_base32, Some(issuer), account)?;
@@ -100,4 +121,29 @@ pub fn totp_code(secret_base32: &str, now: i64) -> Result<String> {
     let now = u64::try_from(now)
         .map_err(|_| Error::new(ErrorCode::InvalidRequest, "now must not be negative"))?;
     Ok(totp(secret_base32, None, "user")?.generate(now).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_from_bytes_round_trips_through_verify() {
+        let secret = totp_secret_base32(&[7u8; 20]).unwrap();
+        assert_eq!(secret.len(), 32);
+        assert!(!secret.contains('='));
+        let now = 1_700_000_000;
+        let code = totp_code(&secret, now).unwrap();
+        assert_eq!(
+            verify_totp(&secret, &code, now, None).unwrap(),
+            1_700_000_000 / 30
+        );
+    }
+
+    #[test]
+    fn secret_from_too_few_bytes_is_refused() {
+        let err = totp_secret_base32(&[1u8; 15]).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidRequest);
+        assert!(totp_secret_base32(&[1u8; 16]).is_ok());
+    }
 }

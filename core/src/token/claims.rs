@@ -161,6 +161,19 @@ pub struct ClaimsRequest {
 /// connections (`saml`) satisfies it too: the org's IdP owns its users' factors.
 const MFA_METHODS: [&str; 5] = ["otp", "mfa", "hwk", "swk", "saml"];
 
+/// Whether an authentication's `amr` satisfies an MFA requirement (a second factor, or an SSO
+/// login whose IdP owns the factors). The one rule [`build_org_claims`] and a host's step-up
+/// check share.
+///
+/// ```
+/// use orgkit_core::token::amr_satisfies_mfa;
+/// assert!(amr_satisfies_mfa(&["pwd".into(), "otp".into()]));
+/// assert!(!amr_satisfies_mfa(&["pwd".into()]));
+/// ```
+pub fn amr_satisfies_mfa(amr: &[String]) -> bool {
+    amr.iter().any(|m| MFA_METHODS.contains(&m.as_str()))
+}
+
 /// Builds the claims of an access token, refusing when the org's policy is not met: MFA
 /// required but not performed (`mfa_required`), or an SSO connection the org has not enabled
 /// (`connection_not_allowed`). `exp − iat` is the effective session TTL.
@@ -173,12 +186,7 @@ pub fn build_org_claims(req: &ClaimsRequest) -> Result<OrgClaims> {
             "this connection is not enabled for the organization",
         ));
     }
-    let mfa_done = req
-        .authentication
-        .amr
-        .iter()
-        .any(|m| MFA_METHODS.contains(&m.as_str()));
-    if req.policy.require_mfa && !mfa_done {
+    if req.policy.require_mfa && !amr_satisfies_mfa(&req.authentication.amr) {
         return Err(Error::new(
             ErrorCode::MfaRequired,
             "this organization requires multi-factor authentication",

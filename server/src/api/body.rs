@@ -219,7 +219,7 @@ pub struct Signup {
     pub name: Option<String>,
 }
 
-/// `{tenant?, email, password, organization?}`.
+/// `{tenant?, email, password, organization?, totp?}`.
 #[derive(Object)]
 pub struct Login {
     /// Tenant slug (default `default`).
@@ -230,13 +230,49 @@ pub struct Login {
     pub password: String,
     /// Org id or slug: the token then carries org claims and the org's policy applies.
     pub organization: Option<String>,
+    /// Code of the user's TOTP factor: needed when the org requires MFA or the user enrolled
+    /// one (else 401 `mfa_required`). Without a confirmed factor, a code of the enrolment
+    /// that `mfa_enrollment_required` answered confirms it. Each code is accepted once; a
+    /// wrong code counts as a failed login.
+    pub totp: Option<String>,
 }
 
-/// `{organization}`.
+/// `{organization, totp?}`.
 #[derive(Object)]
 pub struct Switch {
     /// Org id or slug.
     pub organization: String,
+    /// Step-up: a TOTP code, when the org requires MFA and the session did not perform it.
+    pub totp: Option<String>,
+}
+
+/// `{code}`.
+#[derive(Object)]
+pub struct TotpCode {
+    /// The 6-digit code the authenticator app shows for the pending enrolment.
+    pub code: String,
+}
+
+/// `{currentPassword, newPassword}`.
+#[derive(Object)]
+#[oai(rename_all = "camelCase")]
+pub struct PasswordChange {
+    /// The password now in force.
+    pub current_password: String,
+    /// Its replacement: checked against the effective rules of the org in the token (the
+    /// tenant's without one).
+    pub new_password: String,
+}
+
+/// `{tenant?, email, organization?}`.
+#[derive(Object)]
+pub struct Discover {
+    /// Tenant slug (default `default`).
+    pub tenant: Option<String>,
+    /// The email typed.
+    pub email: String,
+    /// Org id or slug, when logging into one.
+    pub organization: Option<String>,
 }
 
 /// Seed 004's SAML configuration.

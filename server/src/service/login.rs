@@ -1,6 +1,7 @@
 //! Signup, password login (org policy and lockout decided by core, counters in the database),
 //! and org switching.
 
+use super::mfa;
 use super::parse_body;
 use super::tokens::{self, TokenOrg};
 use super::users::user_name;
@@ -15,7 +16,9 @@ use crate::store::orgs::OrgRow;
 use crate::store::tenants::TenantRow;
 use crate::store::users::UserRow;
 use orgkit_core::ErrorCode;
-use orgkit_core::login::{LockoutPolicy, MfaFacts, PasswordLoginFacts, PasswordRules, decide_password_login, enforce_password};
+use orgkit_core::login::{
+    LockoutPolicy, MfaFacts, PasswordLoginFacts, PasswordRules, StepUpFacts, decide_password_login, decide_step_up, enforce_password,
+};
 use orgkit_core::settings::{SettingsLayer, resolve};
 use serde::Deserialize;
 use serde_json::Value;
@@ -50,6 +53,9 @@ pub struct Login {
     /// Org id or slug to log into.
     #[serde(default)]
     pub organization: Option<String>,
+    /// A code of the user's TOTP factor (or of the enrolment a refused login handed out).
+    #[serde(default)]
+    pub totp: Option<String>,
 }
 
 /// `POST /api/v1/auth/token` body.
@@ -58,6 +64,9 @@ pub struct Login {
 pub struct Switch {
     /// Org id or slug.
     pub organization: String,
+    /// A TOTP code, when the org requires MFA and the session did not perform it (step-up).
+    #[serde(default)]
+    pub totp: Option<String>,
 }
 
 /// The tenant named in a body (`default` when absent).
@@ -93,8 +102,9 @@ fn locked(e: orgkit_core::Error, locked_until: Option<i64>) -> ApiError {
 }
 
 /// Password login, into an org when `organization` is given. The org's effective password
-/// rules, MFA requirement and lockout apply; the lockout counter is read and written in one
-/// transaction with the row locked, so concurrent attempts count exactly.
+/// rules, MFA requirement and lockout apply (core's `decide_password_login`); the lockout
+/// counter is read and written in one transaction with the row locked, so concurrent attempts
+/// count exactly, and a TOTP code's step is consumed in that same transaction.
 pub async fn login(state: &AppState, body: Value) -> ApiResult<Value> {
     let body: Login = parse_body(body)?;
     let tenant = tenant(state, body.tenant.as_deref()).await?;
@@ -132,16 +142,25 @@ pub async fn login(state: &AppState, body: Value) -> ApiResult<Value> {
         let decision = decide_password_login(&facts);
         return Err(decision.outcome.err().map(ApiError::from).unwrap_or_else(|| ApiError::internal("unknown user passed")));
     };
+    // With the right password, an org that does not exist or that the user is not a member of
+    // is `not_found` before anything of its policy (MFA, enrolment) is answered.
+    let token_org = match &org {
+        Some(o) if password_ok => Some(membership(state, o, &user.id).await?),
+        None if password_ok && body.organization.is_some() => return Err(ApiError::not_found("organization")),
+        _ => None,
+    };
     let mut tx = state.store.begin().await?;
     facts.lockout = state.store.lock_lockout(&mut tx, &user.id, &context).await?;
+    if password_ok && facts.lockout.check(now).is_ok() {
+        facts.mfa = mfa::facts(state, &mut tx, &user.id, body.totp.as_deref(), now).await?;
+    }
     let decision = decide_password_login(&facts);
     state.store.save_lockout(&mut tx, &user.id, &context, &decision.lockout).await?;
     tx.commit().await?;
-    let amr = decision.outcome.map_err(|e| locked(e, decision.lockout.locked_until))?;
-    let token_org = match &org {
-        Some(o) => Some(membership(state, o, &user.id).await?),
-        None if body.organization.is_some() => return Err(ApiError::not_found("organization")),
-        None => None,
+    let amr = match decision.outcome {
+        Ok(amr) => amr,
+        Err(e) if e.code == ErrorCode::MfaEnrollmentRequired => return Err(mfa::enrolment_required(state, &tenant, &user, e).await?),
+        Err(e) => return Err(locked(e, decision.lockout.locked_until)),
     };
     tokens::issue(state, &tenant, &user, token_org, amr).await
 }
@@ -152,7 +171,9 @@ async fn membership<'a>(state: &AppState, org: &'a OrgRow, user_id: &str) -> Api
 }
 
 /// Switches the session into another org without the password: the new org's policy is
-/// checked against what the current session performed (its `amr`).
+/// checked against what the current session performed (its `amr`). When the org requires MFA
+/// and the session did not perform it, the switch is a step-up (core's `decide_step_up`): a
+/// `totp` code of the user's factor, counted in the org's lockout context like a login.
 pub async fn switch(state: &AppState, auth: &AuthUser, body: Value) -> ApiResult<Value> {
     let body: Switch = parse_body(body)?;
     let tenant = state.store.tenant_by_id(&auth.user.tenant_id).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
@@ -162,5 +183,30 @@ pub async fn switch(state: &AppState, auth: &AuthUser, body: Value) -> ApiResult
         .await?
         .ok_or_else(|| ApiError::not_found("organization"))?;
     let token_org = membership(state, &org, &auth.user.id).await?;
-    tokens::issue(state, &tenant, &auth.user, Some(token_org), auth.claims.amr.clone()).await
+    let effective = resolve(&tenant.settings()?, &org.settings()?);
+    let now = clock::now();
+    let mut facts = StepUpFacts {
+        amr: auth.claims.amr.clone(),
+        require_mfa: effective.require_mfa.value,
+        lockout: Default::default(),
+        lockout_policy: LockoutPolicy::from_settings(&effective),
+        mfa: MfaFacts::default(),
+        now,
+    };
+    // Most switches need no step-up: core says so without any state, and no row is written.
+    let amr = match decide_step_up(&facts).outcome {
+        Ok(amr) => amr,
+        Err(_) => {
+            let mut tx = state.store.begin().await?;
+            facts.lockout = state.store.lock_lockout(&mut tx, &auth.user.id, &org.id).await?;
+            if facts.lockout.check(now).is_ok() {
+                facts.mfa = mfa::facts(state, &mut tx, &auth.user.id, body.totp.as_deref(), now).await?;
+            }
+            let decision = decide_step_up(&facts);
+            state.store.save_lockout(&mut tx, &auth.user.id, &org.id, &decision.lockout).await?;
+            tx.commit().await?;
+            decision.outcome.map_err(|e| locked(e, decision.lockout.locked_until))?
+        }
+    };
+    tokens::issue(state, &tenant, &auth.user, Some(token_org), amr).await
 }

@@ -4,10 +4,13 @@
 
 pub mod accept;
 pub mod connections;
+pub mod discovery;
 pub mod invitations;
 pub mod login;
 pub mod members;
+pub mod mfa;
 pub mod orgs;
+pub mod password_change;
 pub mod saml;
 pub mod sso;
 pub mod tenants;

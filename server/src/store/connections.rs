@@ -1,6 +1,7 @@
 //! SSO connections of a tenant and the orgs that allow them.
 
 use super::{Page, PageQuery, Store, Tx, conflict};
+use sqlx::AssertSqlSafe;
 use crate::error::{ApiError, ApiResult};
 use orgkit_core::ErrorCode;
 use orgkit_core::connection::SamlConnection;
@@ -117,6 +118,20 @@ impl Store {
             .execute(&mut **tx)
             .await?;
         Ok(done.rows_affected() > 0)
+    }
+
+    /// Every connection of a tenant, for email-domain routing (a tenant has a handful).
+    pub async fn tenant_connections(&self, tenant_id: &str) -> ApiResult<Vec<ConnectionRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM connections WHERE tenant_id = $1 ORDER BY id");
+        Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(tenant_id).fetch_all(self.pool()).await?)
+    }
+
+    /// Every connection an org allows, for email-domain routing.
+    pub async fn org_connections(&self, org_id: &str) -> ApiResult<Vec<ConnectionRow>> {
+        let sql = "SELECT c.id, c.tenant_id, c.kind, c.name, c.entity_id, c.sso_url, c.certificate, c.email_domains, c.created_at \
+                   FROM org_connections oc JOIN connections c ON c.id = oc.connection_id \
+                   WHERE oc.org_id = $1 ORDER BY oc.connection_id";
+        Ok(sqlx::query_as(sql).bind(org_id).fetch_all(self.pool()).await?)
     }
 
     /// A page of the connections an org allows.

@@ -14,6 +14,7 @@ pub mod members;
 pub mod orgs;
 pub mod saml;
 pub mod tenants;
+pub mod totp;
 pub mod users;
 
 use crate::error::{ApiError, ApiResult};

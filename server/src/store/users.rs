@@ -69,6 +69,17 @@ impl Store {
         Ok(page.page(rows, |r| &r.id))
     }
 
+    /// Replaces a user's password hash.
+    pub async fn set_password_hash(&self, tx: &mut Tx, user_id: &str, hash: &str, now: i64) -> ApiResult<()> {
+        sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+            .bind(hash)
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
     /// Deletes a user (memberships go with it).
     pub async fn delete_user(&self, tx: &mut Tx, id: &str) -> ApiResult<()> {
         sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(&mut **tx).await?;

@@ -11,6 +11,7 @@ mod invitations;
 mod login_page;
 mod manage_orgs;
 mod members;
+mod mfa;
 mod operations;
 mod sso;
 mod user_orgs;

@@ -1,11 +1,11 @@
-//! `/api/v1/auth/{signup,login,token}` and `/api/v1/me`.
+//! `/api/v1/auth/{signup,login,token,mfa/totp,mfa/totp/verify,password,discover}` and `/api/v1/me`.
 
 use super::context;
 use crate::error::ApiResult;
 use crate::api::body::*;
 use crate::api::{BearerAuth, Reply, envelope};
 use crate::clock;
-use crate::service::login;
+use crate::service::{discovery, login, mfa, password_change};
 use crate::state::AppState;
 use poem_openapi::{OpenApi, Tags};
 use serde_json::json;
@@ -27,17 +27,48 @@ impl Api {
         Ok(Reply::Created(envelope(login::signup(&self.0, body.0).await?)))
     }
 
-    /// Log in `{tenant?, email, password, organization?}`.
+    /// Log in `{tenant?, email, password, organization?, totp?}`.
     #[oai(path = "/api/v1/auth/login", method = "post")]
     async fn login(&self, body: Body<Login>) -> ApiResult<Reply> {
         Ok(Reply::Ok(envelope(login::login(&self.0, body.0).await?)))
     }
 
-    /// Switch the session into an organization `{organization}`.
+    /// Switch the session into an organization `{organization, totp?}`; an org that requires
+    /// MFA needs `totp` unless the session performed MFA (`amr` has `otp`).
     #[oai(path = "/api/v1/auth/token", method = "post")]
     async fn token(&self, auth: BearerAuth, body: Body<Switch>) -> ApiResult<Reply> {
         let (auth, _, _) = context(&self.0, &auth.0.token).await?;
         Ok(Reply::Ok(envelope(login::switch(&self.0, &auth, body.0).await?)))
+    }
+
+    /// Start a TOTP enrolment: answers `{secret, otpauthUri}`, pending until a first code is
+    /// verified. Replacing a confirmed factor needs a session that performed MFA.
+    #[oai(path = "/api/v1/auth/mfa/totp", method = "post")]
+    async fn totp_enrol(&self, auth: BearerAuth) -> ApiResult<Reply> {
+        let (auth, tenant, _) = context(&self.0, &auth.0.token).await?;
+        Ok(Reply::Created(envelope(mfa::enrol(&self.0, &auth, &tenant).await?)))
+    }
+
+    /// Confirm the pending TOTP enrolment with a first code `{code}`.
+    #[oai(path = "/api/v1/auth/mfa/totp/verify", method = "post")]
+    async fn totp_verify(&self, auth: BearerAuth, body: Body<TotpCode>) -> ApiResult<Reply> {
+        let (auth, _, _) = context(&self.0, &auth.0.token).await?;
+        Ok(Reply::Ok(envelope(mfa::confirm(&self.0, &auth, body.0).await?)))
+    }
+
+    /// Change the caller's password `{currentPassword, newPassword}`.
+    #[oai(path = "/api/v1/auth/password", method = "post")]
+    async fn password(&self, auth: BearerAuth, body: Body<PasswordChange>) -> ApiResult<Reply> {
+        let (auth, tenant, _) = context(&self.0, &auth.0.token).await?;
+        Ok(Reply::Ok(envelope(password_change::change(&self.0, &auth, &tenant, body.0).await?)))
+    }
+
+    /// Home-realm discovery `{tenant?, email, organization?}`: `{method, connectionId,
+    /// loginUrl, mfaRequired, locked, lockedUntil, passwordMinLength}`, the same for a
+    /// registered and an unknown email (the policy's answer, plus the lockout counter).
+    #[oai(path = "/api/v1/auth/discover", method = "post")]
+    async fn discover(&self, body: Body<Discover>) -> ApiResult<Reply> {
+        Ok(Reply::Ok(envelope(discovery::discover(&self.0, body.0).await?)))
     }
 
     /// The caller and the org context of their token.

@@ -1,0 +1,166 @@
+//! Step-up: a session entering an org whose policy asks more than the session performed.
+
+use super::decide::{LoginDecision, MfaFacts};
+use super::lockout::{LockoutPolicy, LockoutState};
+use crate::error::{Error, ErrorCode};
+use crate::token::amr_satisfies_mfa;
+use serde::{Deserialize, Serialize};
+
+/// What a host knows when an authenticated session switches into an org.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepUpFacts {
+    /// What the session performed (its token's `amr`).
+    pub amr: Vec<String>,
+    /// Whether the target org requires MFA (effective settings).
+    pub require_mfa: bool,
+    /// The lockout state of the user in the target org's login context.
+    #[serde(default)]
+    pub lockout: LockoutState,
+    /// The target org's lockout limits.
+    pub lockout_policy: LockoutPolicy,
+    /// Second-factor facts of this attempt.
+    #[serde(default)]
+    pub mfa: MfaFacts,
+    /// Now, unix seconds.
+    pub now: i64,
+}
+
+/// Decides an org switch. When the session's `amr` already satisfies the org's MFA rule (or
+/// the org has none) the switch passes with the `amr` unchanged and the counter untouched.
+/// Otherwise it is a second-factor login in the org's context, with the same order and
+/// counting as [`decide_password_login`](super::decide_password_login) after the password:
+/// locked → `account_locked` (the code is not looked at); no factor →
+/// `mfa_enrollment_required`; no code → `mfa_required`; a wrong or replayed code counts a
+/// failure (`invalid_mfa_code`); a good code adds `otp` and clears the counter.
+///
+/// ```
+/// use orgkit_core::login::{decide_step_up, LockoutPolicy, MfaFacts, StepUpFacts};
+/// let facts = StepUpFacts {
+///     amr: vec!["pwd".into()],
+///     require_mfa: true,
+///     lockout: Default::default(),
+///     lockout_policy: LockoutPolicy { max_attempts: 5, duration_seconds: 900 },
+///     mfa: MfaFacts { enrolled: true, code_valid: None },
+///     now: 0,
+/// };
+/// assert_eq!(decide_step_up(&facts).outcome.unwrap_err().code.as_str(), "mfa_required");
+/// ```
+pub fn decide_step_up(f: &StepUpFacts) -> LoginDecision {
+    if !f.require_mfa || amr_satisfies_mfa(&f.amr) {
+        return LoginDecision {
+            outcome: Ok(f.amr.clone()),
+            lockout: f.lockout,
+        };
+    }
+    if let Err(locked) = f.lockout.check(f.now) {
+        return LoginDecision {
+            outcome: Err(locked),
+            lockout: f.lockout,
+        };
+    }
+    let refuse = |code, message: &str, lockout| LoginDecision {
+        outcome: Err(Error::new(code, message)),
+        lockout,
+    };
+    match (f.mfa.enrolled, f.mfa.code_valid) {
+        (false, _) => refuse(
+            ErrorCode::MfaEnrollmentRequired,
+            "this organization requires MFA: enrol a TOTP factor first",
+            f.lockout,
+        ),
+        (true, None) => refuse(
+            ErrorCode::MfaRequired,
+            "this organization requires MFA: send the code from your authenticator app",
+            f.lockout,
+        ),
+        (true, Some(false)) => refuse(
+            ErrorCode::InvalidMfaCode,
+            "the one-time code is wrong or was already used",
+            f.lockout.after_failure(&f.lockout_policy, f.now),
+        ),
+        (true, Some(true)) => {
+            let mut amr = f.amr.clone();
+            amr.push("otp".to_owned());
+            LoginDecision {
+                outcome: Ok(amr),
+                lockout: f.lockout.after_success(),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(
+        amr: &[&str],
+        require_mfa: bool,
+        enrolled: bool,
+        code_valid: Option<bool>,
+    ) -> StepUpFacts {
+        StepUpFacts {
+            amr: amr.iter().map(|s| (*s).to_owned()).collect(),
+            require_mfa,
+            lockout: LockoutState::default(),
+            lockout_policy: LockoutPolicy {
+                max_attempts: 2,
+                duration_seconds: 600,
+            },
+            mfa: MfaFacts {
+                enrolled,
+                code_valid,
+            },
+            now: 1_000,
+        }
+    }
+
+    fn code(d: &LoginDecision) -> &'static str {
+        d.outcome.as_ref().unwrap_err().code.as_str()
+    }
+
+    #[test]
+    fn no_requirement_or_satisfied_amr_passes_unchanged() {
+        let d = decide_step_up(&facts(&["pwd"], false, false, None));
+        assert_eq!(d.outcome.unwrap(), vec!["pwd"]);
+        let d = decide_step_up(&facts(&["pwd", "otp"], true, true, None));
+        assert_eq!(d.outcome.unwrap(), vec!["pwd", "otp"]);
+        let d = decide_step_up(&facts(&["saml"], true, false, None));
+        assert_eq!(d.outcome.unwrap(), vec!["saml"]);
+    }
+
+    #[test]
+    fn missing_factor_or_code_is_refused_without_counting() {
+        let d = decide_step_up(&facts(&["pwd"], true, false, Some(true)));
+        assert_eq!(code(&d), "mfa_enrollment_required");
+        let d = decide_step_up(&facts(&["pwd"], true, true, None));
+        assert_eq!(code(&d), "mfa_required");
+        assert_eq!(d.lockout, LockoutState::default());
+    }
+
+    #[test]
+    fn wrong_codes_count_and_lock_then_the_lock_wins() {
+        let mut f = facts(&["pwd"], true, true, Some(false));
+        let d = decide_step_up(&f);
+        assert_eq!(code(&d), "invalid_mfa_code");
+        assert_eq!(d.lockout.failed_attempts, 1);
+        f.lockout = d.lockout;
+        let d = decide_step_up(&f);
+        assert_eq!(d.lockout.locked_until, Some(1_600));
+        f.lockout = d.lockout;
+        f.mfa.code_valid = Some(true);
+        let d = decide_step_up(&f);
+        assert_eq!(code(&d), "account_locked");
+        assert_eq!(d.lockout, f.lockout);
+    }
+
+    #[test]
+    fn good_code_adds_otp_and_clears_the_counter() {
+        let mut f = facts(&["pwd"], true, true, Some(true));
+        f.lockout.failed_attempts = 1;
+        let d = decide_step_up(&f);
+        assert_eq!(d.outcome.unwrap(), vec!["pwd", "otp"]);
+        assert_eq!(d.lockout, LockoutState::default());
+    }
+}

@@ -1,0 +1,92 @@
+//! Home-realm discovery: how an email signs in (SSO connection or password, MFA, lock), as
+//! core's `explain_login` decides from the tenant's or org's policy.
+//!
+//! The answer must not tell a registered email from an unknown one, so core is given the same
+//! user facts for every email (no password known, no factor enrolled) except the lockout
+//! counter: the org's default connection is proposed to everyone, and `mfaRequired` is the
+//! policy's. A user who enrolled a factor in an org without MFA is still asked for a code at
+//! login (`mfa_required`), which discovery does not reveal.
+
+use super::login::tenant;
+use super::parse_body;
+use crate::clock;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::store::connections::ConnectionRow;
+use orgkit_core::login::{Connection, LoginMethod, LoginQuery, OrgLoginFacts, UserLoginFacts, explain_login};
+use orgkit_core::settings::{SettingsLayer, resolve};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// `POST /api/v1/auth/discover` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Discover {
+    /// Tenant slug (default `default`).
+    #[serde(default)]
+    pub tenant: Option<String>,
+    /// The email typed.
+    pub email: String,
+    /// Org id or slug, when logging into one.
+    #[serde(default)]
+    pub organization: Option<String>,
+}
+
+fn login_connections(rows: &[ConnectionRow]) -> ApiResult<Vec<Connection>> {
+    rows.iter().map(|c| Ok(Connection { id: c.id.clone(), email_domains: c.email_domains()? })).collect()
+}
+
+/// Answers `{method, connectionId, loginUrl, mfaRequired, locked, lockedUntil,
+/// passwordMinLength}`.
+pub async fn discover(state: &AppState, body: Value) -> ApiResult<Value> {
+    let body: Discover = parse_body(body)?;
+    let tenant = tenant(state, body.tenant.as_deref()).await?;
+    let email = orgkit_core::normalize_email(&body.email)?;
+    let store = &state.store;
+    let org = match &body.organization {
+        Some(key) => Some(store.org_by_id_or_slug(&tenant.id, super::org_key(key)?).await?.ok_or_else(|| ApiError::not_found("organization"))?),
+        None => None,
+    };
+    let tenant_effective = resolve(&tenant.settings()?, &SettingsLayer::default());
+    let org_facts = match &org {
+        Some(o) => {
+            let effective = resolve(&tenant.settings()?, &o.settings()?);
+            Some(OrgLoginFacts {
+                id: o.id.clone(),
+                require_mfa: effective.require_mfa.value,
+                password_min_length: effective.password_min_length.value,
+                default_connection_id: effective.default_connection_id.value.clone(),
+                connections: login_connections(&store.org_connections(&o.id).await?)?,
+            })
+        }
+        None => None,
+    };
+    let tenant_connections = match &org {
+        Some(_) => Vec::new(),
+        None => login_connections(&store.tenant_connections(&tenant.id).await?)?,
+    };
+    // Unknown emails have no counter: they are never locked (see the module doc).
+    let lockout = match store.user_by_email(&tenant.id, &email).await? {
+        Some(u) => store.lockout(&u.id, org.as_ref().map(|o| o.id.as_str()).unwrap_or_default()).await?,
+        None => Default::default(),
+    };
+    let query = LoginQuery {
+        email,
+        org: org_facts,
+        tenant_connections,
+        tenant_password_min_length: tenant_effective.password_min_length.value,
+        tenant_require_mfa: tenant_effective.require_mfa.value,
+        user: Some(UserLoginFacts { has_password: false, mfa_enrolled: false, lockout }),
+        now: clock::now(),
+    };
+    let plan = explain_login(&query)?;
+    Ok(json!({
+        "method": match plan.method { LoginMethod::Sso => "sso", LoginMethod::Password => "password" },
+        "connectionId": plan.connection_id,
+        "loginUrl": plan.connection_id.as_ref().map(|id| format!("/saml/{id}/login")),
+        "mfaRequired": plan.mfa_required,
+        "locked": plan.locked,
+        "lockedUntil": plan.locked_until.map(clock::rfc3339),
+        "passwordMinLength": plan.password_min_length,
+    }))
+}
