@@ -4,7 +4,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
-debs=(clang libclang-dev libxmlsec1-dev libxml2-dev pkg-config xmlsec1 chromium)
+debs=(clang libclang-dev libxmlsec1-dev libxml2-dev pkg-config xmlsec1 chromium chromium-driver)
 missing=()
 for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end checks of orgkit-server over a real socket: the binary on a free port with SQLite,
 # invitation email received by a real SMTP server (aiosmtpd) and accepted through its link,
-# SAML SSO with responses signed at test time by pysaml2 (test_saml.py),
-# and server tokens verified by PyJWT against /.well-known/jwks.json.
+# SAML SSO with responses signed at test time by pysaml2 (test_saml.py), server tokens verified
+# by PyJWT against /.well-known/jwks.json, and the branded login page in headless Chromium
+# (test_login_page.py; screenshot in target/test-artifacts/).
 # Run by scripts/test.sh with .venv/bin on PATH.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

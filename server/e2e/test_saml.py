@@ -348,3 +348,22 @@ def test_disabled_sso_refuses_logins(env):
     status, _, _ = http(env["base"], "DELETE", f"/api/v1/organizations/{env['org']}/sso", token=env["owner"])
     assert status == 204
     assert_refused(acs(env, env["idp"].response("jit@acme.test", env["sp"])), 403, "connection_not_allowed")
+
+
+def test_an_sso_session_switches_only_into_orgs_that_allow_its_connection(env):
+    xml = env["idp"].response("switcher@acme.test", env["sp"])
+    status, _, body = acs(env, xml)
+    assert status == 200, body
+    session = body["data"]["accessToken"]
+    user_id = verify(env, session)["sub"]
+    # Another org of the tenant, with the SSO user as a member, that does not allow Acme's IdP.
+    m = "/manage/v1/default/organizations"
+    status, _, other = http(env["base"], "POST", m, {"name": "Beta", "slug": "beta-" + os.urandom(3).hex()}, env["mgmt"])
+    assert status == 201, other
+    status, _, added = http(env["base"], "POST", f"{m}/{other['id']}/members", {"user_id": user_id, "role": "member"}, env["mgmt"])
+    assert status == 201, added
+    assert_refused(http(env["base"], "POST", "/api/v1/auth/token", {"organization": other["id"]}, session), 403, "connection_not_allowed")
+    # Back into Acme, whose connection it is: allowed, and the session keeps its connection.
+    status, _, back = http(env["base"], "POST", "/api/v1/auth/token", {"organization": env["org"]}, session)
+    assert status == 200, back
+    assert verify(env, back["data"]["accessToken"])["cid"] == env["cid"]

@@ -467,6 +467,7 @@ def tokens():
           err("MFA required, password only", B, dict(req, policy=dict(req["policy"], require_mfa=True)), "mfa_required"),
           ok("MFA required, TOTP performed", B, dict(req, policy=dict(req["policy"], require_mfa=True), authentication={"amr": ["pwd", "otp"]}), {"amr": ["pwd", "otp"]}),
           ok("MFA required, org SSO", B, dict(req, policy=dict(req["policy"], require_mfa=True), authentication={"amr": ["saml"], "connection_id": "conn-a"}), {"cid": "conn-a"}),
+          err("MFA required, saml without the org's connection", B, dict(req, policy=dict(req["policy"], require_mfa=True), authentication={"amr": ["saml"]}), "mfa_required"),
           err("SSO through a connection the org has not enabled", B, dict(req, authentication={"amr": ["saml"], "connection_id": "conn-b"}), "connection_not_allowed"),
           err("unknown role in org context", B, dict(req, org={"id": ORG_ID, "slug": "cardiology", "role": "boss"}), "invalid_role")]
     S = "sign_org_claims"

@@ -3,7 +3,7 @@
 use super::decide::{LoginDecision, MfaFacts};
 use super::lockout::{LockoutPolicy, LockoutState};
 use crate::error::{Error, ErrorCode};
-use crate::token::amr_satisfies_mfa;
+use crate::token::Authentication;
 use serde::{Deserialize, Serialize};
 
 /// What a host knows when an authenticated session switches into an org.
@@ -12,6 +12,12 @@ use serde::{Deserialize, Serialize};
 pub struct StepUpFacts {
     /// What the session performed (its token's `amr`).
     pub amr: Vec<String>,
+    /// The SSO connection the session logged in through (its token's `cid`).
+    #[serde(default)]
+    pub connection_id: Option<String>,
+    /// The connections the target org allows.
+    #[serde(default)]
+    pub connections: Vec<String>,
     /// Whether the target org requires MFA (effective settings).
     pub require_mfa: bool,
     /// The lockout state of the user in the target org's login context.
@@ -26,7 +32,8 @@ pub struct StepUpFacts {
     pub now: i64,
 }
 
-/// Decides an org switch. When the session's `amr` already satisfies the org's MFA rule (or
+/// Decides an org switch. An SSO session into an org that does not allow its connection is
+/// `connection_not_allowed`, whatever else it did. When the session's `amr` already satisfies the org's MFA rule (or
 /// the org has none) the switch passes with the `amr` unchanged and the counter untouched.
 /// Otherwise it is a second-factor login in the org's context, with the same order and
 /// counting as [`decide_password_login`](super::decide_password_login) after the password:
@@ -38,6 +45,8 @@ pub struct StepUpFacts {
 /// use orgkit_core::login::{decide_step_up, LockoutPolicy, MfaFacts, StepUpFacts};
 /// let facts = StepUpFacts {
 ///     amr: vec!["pwd".into()],
+///     connection_id: None,
+///     connections: vec![],
 ///     require_mfa: true,
 ///     lockout: Default::default(),
 ///     lockout_policy: LockoutPolicy { max_attempts: 5, duration_seconds: 900 },
@@ -47,7 +56,17 @@ pub struct StepUpFacts {
 /// assert_eq!(decide_step_up(&facts).outcome.unwrap_err().code.as_str(), "mfa_required");
 /// ```
 pub fn decide_step_up(f: &StepUpFacts) -> LoginDecision {
-    if !f.require_mfa || amr_satisfies_mfa(&f.amr) {
+    let session = Authentication {
+        amr: f.amr.clone(),
+        connection_id: f.connection_id.clone(),
+    };
+    if let Err(e) = session.check_connection(&f.connections) {
+        return LoginDecision {
+            outcome: Err(e),
+            lockout: f.lockout,
+        };
+    }
+    if !f.require_mfa || session.satisfies_mfa(&f.connections) {
         return LoginDecision {
             outcome: Ok(f.amr.clone()),
             lockout: f.lockout,
@@ -102,6 +121,8 @@ mod tests {
     ) -> StepUpFacts {
         StepUpFacts {
             amr: amr.iter().map(|s| (*s).to_owned()).collect(),
+            connection_id: None,
+            connections: vec![],
             require_mfa,
             lockout: LockoutState::default(),
             lockout_policy: LockoutPolicy {
@@ -126,8 +147,22 @@ mod tests {
         assert_eq!(d.outcome.unwrap(), vec!["pwd"]);
         let d = decide_step_up(&facts(&["pwd", "otp"], true, true, None));
         assert_eq!(d.outcome.unwrap(), vec!["pwd", "otp"]);
-        let d = decide_step_up(&facts(&["saml"], true, false, None));
-        assert_eq!(d.outcome.unwrap(), vec!["saml"]);
+        let mut sso = facts(&["saml"], true, false, None);
+        sso.connection_id = Some("conn_a".into());
+        sso.connections = vec!["conn_a".into()];
+        assert_eq!(decide_step_up(&sso).outcome.unwrap(), vec!["saml"]);
+        sso.connections = vec!["conn_b".into()];
+        assert_eq!(
+            code(&decide_step_up(&sso)),
+            "connection_not_allowed",
+            "another org's SSO does not enter this org"
+        );
+        sso.connection_id = None;
+        assert_eq!(
+            code(&decide_step_up(&sso)),
+            "mfa_enrollment_required",
+            "saml without a connection of the org is no second factor"
+        );
     }
 
     #[test]

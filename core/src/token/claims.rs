@@ -157,36 +157,62 @@ pub struct ClaimsRequest {
     pub now: i64,
 }
 
-/// `amr` values that satisfy an MFA requirement. A login through one of the org's own SSO
-/// connections (`saml`) satisfies it too: the org's IdP owns its users' factors.
-const MFA_METHODS: [&str; 5] = ["otp", "mfa", "hwk", "swk", "saml"];
+/// `amr` values that are a second factor (RFC 8176).
+const SECOND_FACTORS: [&str; 4] = ["otp", "mfa", "hwk", "swk"];
 
-/// Whether an authentication's `amr` satisfies an MFA requirement (a second factor, or an SSO
-/// login whose IdP owns the factors). The one rule [`build_org_claims`] and a host's step-up
-/// check share.
-///
-/// ```
-/// use orgkit_core::token::amr_satisfies_mfa;
-/// assert!(amr_satisfies_mfa(&["pwd".into(), "otp".into()]));
-/// assert!(!amr_satisfies_mfa(&["pwd".into()]));
-/// ```
-pub fn amr_satisfies_mfa(amr: &[String]) -> bool {
-    amr.iter().any(|m| MFA_METHODS.contains(&m.as_str()))
+impl Authentication {
+    /// Refuses an SSO session (`connection_id`) into an org that does not allow its connection
+    /// (`connection_not_allowed`); a session without a connection (password) always passes.
+    ///
+    /// ```
+    /// use orgkit_core::token::Authentication;
+    /// let sso = Authentication { amr: vec!["saml".into()], connection_id: Some("conn_a".into()) };
+    /// assert!(sso.check_connection(&["conn_a".into()]).is_ok());
+    /// assert_eq!(sso.check_connection(&[]).unwrap_err().code(), "connection_not_allowed");
+    /// ```
+    pub fn check_connection(&self, org_connections: &[String]) -> Result<()> {
+        match &self.connection_id {
+            Some(c) if !org_connections.contains(c) => Err(Error::new(
+                ErrorCode::ConnectionNotAllowed,
+                "this connection is not enabled for the organization",
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether this authentication satisfies an org's MFA requirement: a second factor, or an
+    /// SSO login (`saml`) through one of `org_connections` — the org's own IdP owns its users'
+    /// factors. Another org's SSO does not count: its IdP answers to someone else. The one rule
+    /// [`build_org_claims`] and an org switch's step-up share.
+    ///
+    /// ```
+    /// use orgkit_core::token::Authentication;
+    /// let otp = Authentication { amr: vec!["pwd".into(), "otp".into()], connection_id: None };
+    /// assert!(otp.satisfies_mfa(&[]));
+    /// let sso = Authentication { amr: vec!["saml".into()], connection_id: Some("conn_a".into()) };
+    /// assert!(sso.satisfies_mfa(&["conn_a".into()]));
+    /// assert!(!sso.satisfies_mfa(&["conn_b".into()]));
+    /// ```
+    pub fn satisfies_mfa(&self, org_connections: &[String]) -> bool {
+        let has = |m: &str| self.amr.iter().any(|a| a == m);
+        SECOND_FACTORS.iter().any(|m| has(m))
+            || (has("saml")
+                && self
+                    .connection_id
+                    .as_ref()
+                    .is_some_and(|c| org_connections.contains(c)))
+    }
 }
 
 /// Builds the claims of an access token, refusing when the org's policy is not met: MFA
 /// required but not performed (`mfa_required`), or an SSO connection the org has not enabled
 /// (`connection_not_allowed`). `exp − iat` is the effective session TTL.
 pub fn build_org_claims(req: &ClaimsRequest) -> Result<OrgClaims> {
-    if let (Some(_), Some(connection)) = (&req.org, &req.authentication.connection_id)
-        && !req.policy.connections.iter().any(|c| c == connection)
-    {
-        return Err(Error::new(
-            ErrorCode::ConnectionNotAllowed,
-            "this connection is not enabled for the organization",
-        ));
+    if req.org.is_some() {
+        req.authentication
+            .check_connection(&req.policy.connections)?;
     }
-    if req.policy.require_mfa && !amr_satisfies_mfa(&req.authentication.amr) {
+    if req.policy.require_mfa && !req.authentication.satisfies_mfa(&req.policy.connections) {
         return Err(Error::new(
             ErrorCode::MfaRequired,
             "this organization requires multi-factor authentication",

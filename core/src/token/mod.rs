@@ -12,7 +12,7 @@ mod verifier;
 pub use cache::{TokenCache, TokenHash, token_hash};
 pub use claims::{
     Audience, Authentication, ClaimsRequest, OrgClaims, OrgContext, OrgPolicy, Requirement,
-    amr_satisfies_mfa, build_org_claims, sign_org_claims, verify_org_token,
+    build_org_claims, sign_org_claims, verify_org_token,
 };
 pub use invitation::{
     INVITATION_DEFAULT_TTL_SECONDS, INVITATION_MAX_TTL_SECONDS, InvitationClaims, InvitationRecord,

@@ -20,6 +20,7 @@ use orgkit_core::login::{
     LockoutPolicy, MfaFacts, PasswordLoginFacts, PasswordRules, StepUpFacts, decide_password_login, decide_step_up, enforce_password,
 };
 use orgkit_core::settings::{SettingsLayer, resolve};
+use orgkit_core::token::Authentication;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -184,9 +185,12 @@ pub async fn switch(state: &AppState, auth: &AuthUser, body: Value) -> ApiResult
         .ok_or_else(|| ApiError::not_found("organization"))?;
     let token_org = membership(state, &org, &auth.user.id).await?;
     let effective = resolve(&tenant.settings()?, &org.settings()?);
+    let connections: Vec<String> = state.store.org_connections(&org.id).await?.into_iter().map(|c| c.id).collect();
     let now = clock::now();
     let mut facts = StepUpFacts {
         amr: auth.claims.amr.clone(),
+        connection_id: auth.claims.cid.clone(),
+        connections: connections.clone(),
         require_mfa: effective.require_mfa.value,
         lockout: Default::default(),
         lockout_policy: LockoutPolicy::from_settings(&effective),
@@ -208,5 +212,7 @@ pub async fn switch(state: &AppState, auth: &AuthUser, body: Value) -> ApiResult
             decision.outcome.map_err(|e| locked(e, decision.lockout.locked_until))?
         }
     };
-    tokens::issue(state, &tenant, &auth.user, Some(token_org), amr).await
+    // The session's SSO connection comes along: core refuses it where the org does not allow it.
+    let authentication = Authentication { amr, connection_id: auth.claims.cid.clone() };
+    tokens::issue_for(state, &tenant, &auth.user, Some(token_org), authentication, connections).await
 }

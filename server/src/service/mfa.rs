@@ -53,6 +53,9 @@ pub async fn enrol(state: &AppState, auth: &AuthUser, tenant: &TenantRow) -> Api
     let factor = store.totp_factor(&mut tx, &auth.user.id).await?;
     let replacing = StepUpFacts {
         amr: auth.claims.amr.clone(),
+        // Only a second factor may replace a second factor (no SSO connection counts here).
+        connection_id: None,
+        connections: Vec::new(),
         require_mfa: factor.confirmed().is_some(),
         lockout: Default::default(),
         lockout_policy: LockoutPolicy { max_attempts: 1, duration_seconds: 0 },
