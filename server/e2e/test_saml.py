@@ -344,12 +344,6 @@ def test_wrong_recipient_is_refused(env):
     assert_refused(acs(env, xml), 401, "saml_audience_mismatch")
 
 
-def test_disabled_sso_refuses_logins(env):
-    status, _, _ = http(env["base"], "DELETE", f"/api/v1/organizations/{env['org']}/sso", token=env["owner"])
-    assert status == 204
-    assert_refused(acs(env, env["idp"].response("jit@acme.test", env["sp"])), 403, "connection_not_allowed")
-
-
 def test_an_sso_session_switches_only_into_orgs_that_allow_its_connection(env):
     xml = env["idp"].response("switcher@acme.test", env["sp"])
     status, _, body = acs(env, xml)
@@ -367,3 +361,9 @@ def test_an_sso_session_switches_only_into_orgs_that_allow_its_connection(env):
     status, _, back = http(env["base"], "POST", "/api/v1/auth/token", {"organization": env["org"]}, session)
     assert status == 200, back
     assert verify(env, back["data"]["accessToken"])["cid"] == env["cid"]
+
+
+def test_disabled_sso_refuses_logins(env):
+    status, _, _ = http(env["base"], "DELETE", f"/api/v1/organizations/{env['org']}/sso", token=env["owner"])
+    assert status == 204
+    assert_refused(acs(env, env["idp"].response("jit@acme.test", env["sp"])), 403, "connection_not_allowed")
