@@ -79,23 +79,32 @@ async fn database_failure_is_a_generic_500(env: Env) {
     assert_eq!(env.call("GET", "/readyz", None, None).await.0, 503);
 }
 
+/// Parallel wrong passwords, split over two instances sharing the database: exactly
+/// `max_login_attempts` are checked, every later one is refused as locked.
 async fn parallel_wrong_logins_lock_exactly_at_the_limit(env: Env) {
     let (user_id, _) = env.signup("ann@acme.com").await;
     let (_, org) = env.manage("POST", "/organizations", Some(json!({"name": "Strict", "slug": "strict", "max_login_attempts": 5}))).await;
     env.manage("POST", &format!("/organizations/{}/members", org["id"].as_str().unwrap()), Some(json!({"user_id": user_id, "role": "member"}))).await;
+    // Two instances on the one database take the attempts in turns.
+    let second = std::sync::Arc::new(TestClient::new(build_app(AppState::init((*env.state.config).clone()).await.unwrap()).boxed()));
     let env = std::sync::Arc::new(env);
     let tasks: Vec<_> = (0..16)
-        .map(|_| {
-            let env = env.clone();
+        .map(|i| {
+            let (env, second) = (env.clone(), second.clone());
             tokio::spawn(async move {
                 let body = json!({"email": "ann@acme.com", "password": "wrong password", "organization": "strict"});
-                env.call("POST", "/api/v1/auth/login", None, Some(body)).await
+                if i % 2 == 0 {
+                    return env.call("POST", "/api/v1/auth/login", None, Some(body)).await;
+                }
+                let resp = second.post("/api/v1/auth/login").body_json(&body).send().await;
+                let status = resp.0.status().as_u16();
+                (status, serde_json::from_str(&resp.0.into_body().into_string().await.unwrap()).unwrap())
             })
         })
         .collect();
     let (mut failed, mut locked) = (0, 0);
     for t in tasks {
-        let (status, body) = t.await.unwrap();
+        let (status, body): (u16, serde_json::Value) = t.await.unwrap();
         match body["error"]["code"].as_str() {
             Some("invalid_credentials") if status == 401 => failed += 1,
             Some("account_locked") if status == 423 => locked += 1,
