@@ -13,6 +13,9 @@ const SECRET: &[u8] = b"orgkit-test-hs256-secret-0123456789abcdef";
 const NOW: i64 = 1_800_000_000;
 
 fn sign(claims: &Value) -> String {
+    // Core selects jsonwebtoken's crypto provider on first use; this signs through jsonwebtoken
+    // directly, so let core choose first (a workspace build links both backends).
+    keys();
     let mut header = Header::new(Algorithm::HS256);
     header.kid = Some("test-hs".into());
     encode(&header, claims, &EncodingKey::from_secret(SECRET)).unwrap()
