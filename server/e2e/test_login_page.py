@@ -15,7 +15,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from test_server import call, server, smtp  # noqa: F401  (pytest fixtures)
+from conftest import call
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ARTIFACTS = pathlib.Path(os.environ.get("ORGKIT_TEST_ARTIFACTS", ROOT / "target" / "test-artifacts"))

@@ -11,11 +11,6 @@ import datetime
 import json
 import os
 import re
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -32,16 +27,12 @@ from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_EMAILADDRESS, NAMEID_FORMA
 from saml2.server import Server
 from saml2.xmldsig import DIGEST_SHA1, DIGEST_SHA256, SIG_RSA_SHA1, SIG_RSA_SHA256
 
+from conftest import BACKENDS, running_server
+
 IDP_ENTITY = "https://idp.acme.test/saml"
 IDP_SSO = "https://idp.acme.test/saml/sso"
 OTHER_SP = "https://other-sp.example/saml"
 AUTHN = {"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport", "authn_auth": IDP_ENTITY}
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def key_and_certificate(cn):
@@ -138,44 +129,10 @@ def http(base, method, path, body=None, token=None, form=None, accept_json=True)
         return status, hdrs, text
 
 
-# PostgreSQL too when the test command started a cluster (as in test_server.py).
-BACKENDS = ["sqlite"] + (["postgres"] if os.environ.get("ORGKIT_TEST_POSTGRES_URL") and shutil.which("psql") else [])
-
-
-def database_url(backend, tmp):
-    if backend == "sqlite":
-        return f"sqlite://{tmp}/orgkit.db"
-    base = os.environ["ORGKIT_TEST_POSTGRES_URL"]
-    name = "orgkit_saml_" + os.urandom(6).hex()
-    subprocess.run(["psql", base, "-qAtc", f"CREATE DATABASE {name}"], check=True)
-    return base.rsplit("/", 1)[0] + "/" + name
-
-
 @pytest.fixture(scope="module", params=BACKENDS)
 def env(request: pytest.FixtureRequest):
-    backend = request.param
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory() as tmp:
-        process_env = dict(os.environ)
-        process_env.update({
-            "ORGKIT_DATABASE_URL": database_url(backend, tmp),
-            "ORGKIT_BIND": f"127.0.0.1:{port}",
-            "ORGKIT_OUTBOX_DIR": f"{tmp}/outbox",
-        })
-        proc = subprocess.Popen([os.environ["ORGKIT_SERVER_BIN"]], env=process_env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        try:
-            management_key = json.loads(proc.stdout.readline())["management_key"]
-            for _ in range(200):
-                try:
-                    if http(base, "GET", "/healthz")[0] == 200:
-                        break
-                except (urllib.error.URLError, ConnectionError):
-                    time.sleep(0.05)
-            yield setup(base, management_key, tmp)
-        finally:
-            proc.terminate()
-            assert proc.wait(timeout=15) == 0
+    with running_server(request.param) as (base, management_key, tmp):
+        yield setup(base, management_key, tmp)
 
 
 def setup(base, management_key, tmp):

@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from test_server import call, server, smtp  # noqa: F401  (pytest fixtures)
+from conftest import call
 
 EXAMPLES = os.environ.get("ORGKIT_SCHEMATHESIS_EXAMPLES", "10")
 SEED = os.environ.get("ORGKIT_SCHEMATHESIS_SEED", "20261123")

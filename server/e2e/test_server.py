@@ -2,103 +2,12 @@
 
 import email
 import email.policy
-import json
-import os
 import re
-import shutil
-import socket
-import subprocess
-import tempfile
 import time
-import urllib.error
-import urllib.request
 
 import jwt
-import pytest
-from aiosmtpd.controller import Controller
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope.content)
-        return "250 OK"
-
-
-@pytest.fixture()
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield controller, inbox
-    finally:
-        controller.stop()
-
-
-# PostgreSQL when the test command started a cluster (and psql can create a database in it).
-BACKENDS = ["sqlite"] + (["postgres"] if os.environ.get("ORGKIT_TEST_POSTGRES_URL") and shutil.which("psql") else [])
-
-
-def database_url(backend, tmp):
-    if backend == "sqlite":
-        return f"sqlite://{tmp}/orgkit.db"
-    base = os.environ["ORGKIT_TEST_POSTGRES_URL"]
-    name = "orgkit_e2e_" + os.urandom(6).hex()
-    subprocess.run(["psql", base, "-qAtc", f"CREATE DATABASE {name}"], check=True)
-    return base.rsplit("/", 1)[0] + "/" + name
-
-
-@pytest.fixture(params=BACKENDS)
-def server(request, smtp):
-    controller, _ = smtp
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ)
-        env.update({
-            "ORGKIT_DATABASE_URL": database_url(request.param, tmp),
-            "ORGKIT_BIND": f"127.0.0.1:{port}",
-            "ORGKIT_SMTP_URL": f"smtp://127.0.0.1:{controller.port}",
-            "ORGKIT_EMAIL_FROM": "orgkit <no-reply@orgkit.test>",
-        })
-        proc = subprocess.Popen([os.environ["ORGKIT_SERVER_BIN"]], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        try:
-            first = json.loads(proc.stdout.readline())
-            assert first["tenant"] == "default"
-            for _ in range(200):
-                try:
-                    if call(base, "GET", "/healthz")[0] == 200:
-                        break
-                except (urllib.error.URLError, ConnectionError):
-                    time.sleep(0.05)
-            yield base, first["management_key"]
-        finally:
-            proc.terminate()
-            assert proc.wait(timeout=15) == 0, "graceful shutdown on SIGTERM"
-
-
-def call(base, method, path, body=None, token=None):
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(base + path, data=data, method=method)
-    if body is not None:
-        req.add_header("content-type", "application/json")
-    if token:
-        req.add_header("authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            raw = resp.read()
-            return resp.status, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"null")
+from conftest import call
 
 
 def test_invitation_email_over_smtp_is_accepted_and_tokens_verify_with_pyjwt(server, smtp):
