@@ -6,8 +6,11 @@ the `server` fixture (the binary on each backend, its mail going to that SMTP se
 import contextlib
 import json
 import os
+import select
 import shutil
+import signal
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -65,6 +68,60 @@ def running_server(backend, extra_env=None):
         finally:
             proc.terminate()
             assert proc.wait(timeout=15) == 0, "graceful shutdown on SIGTERM"
+
+
+class Server:
+    """orgkit-server as a process the test drives: started, SIGKILLed and started again on the
+    same database, or a second instance beside another one (same database, same public URL, so
+    each accepts the other's tokens). The management key is printed on a database's first start
+    only: a second instance or a restart has none of its own (`key` is the first one's)."""
+
+    def __init__(self, backend, tmp, shared_database=None, public_url=None, key=None):
+        self.port, self.tmp, self.key, self.proc = free_port(), tmp, key, None
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.database_url = shared_database or database_url(backend, tmp)
+        self.env = dict(os.environ, ORGKIT_DATABASE_URL=self.database_url, ORGKIT_BIND=f"127.0.0.1:{self.port}",
+                        ORGKIT_OUTBOX_DIR=f"{tmp}/outbox", ORGKIT_PUBLIC_URL=public_url or self.base)
+        self.fresh = shared_database is None
+
+    def start(self):
+        self.proc = subprocess.Popen([os.environ["ORGKIT_SERVER_BIN"]], env=self.env, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, text=True)
+        if self.fresh and self.key is None:
+            first = json.loads(self.proc.stdout.readline())
+            assert first["tenant"] == "default"
+            self.key = first["management_key"]
+        for _ in range(400):
+            assert self.proc.poll() is None, "the server exited on start"
+            try:
+                with urllib.request.urlopen(self.base + "/healthz", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except (OSError, ValueError):
+                time.sleep(0.05)
+        else:
+            pytest.fail("no /healthz answer")
+        # The line is printed before listening: on a restart there is none (no second default tenant key).
+        assert not select.select([self.proc.stdout], [], [], 0)[0] or not self.proc.stdout.readline(), \
+            "a start on an existing database printed a new management key"
+
+    def kill(self):
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            assert self.proc.wait(timeout=15) == 0, "graceful shutdown on SIGTERM"
+
+    def sql(self, query):
+        """Rows of a read-only query, every value as text."""
+        url = self.database_url
+        if url.startswith("sqlite://"):
+            with contextlib.closing(sqlite3.connect(url.removeprefix("sqlite://"))) as db:
+                return [tuple(str(v) for v in row) for row in db.execute(query)]
+        out = subprocess.run(["psql", url, "-qAt", "-F", "\t", "-c", query], check=True, capture_output=True, text=True)
+        return [tuple(line.split("\t")) for line in out.stdout.splitlines()]
 
 
 class Inbox:
