@@ -10,78 +10,20 @@ restarted on the same database, and checked, over several kill/restart rounds on
   after the restart is refused with `invitation_used`).
 """
 
-import contextlib
 import http.client
-import json
-import os
 import random
-import select
-import signal
-import sqlite3
-import subprocess
 import tempfile
 import threading
 import time
-import urllib.request
 
 import pytest
 
-from conftest import BACKENDS, call, database_url, free_port
+from conftest import BACKENDS, Server, call
 
 M = "/manage/v1/default"
 PASSWORD = "correct horse battery"
 WORKERS, INVITEES, ROUNDS, WRITES_PER_ROUND = 8, 6, 3, 250
 CUT = (OSError, http.client.HTTPException, ValueError)  # the request died with the server: outcome unknown
-
-
-class Server:
-    """orgkit-server on one database and one port (access tokens name the URL as issuer), started,
-    SIGKILLed and started again; the management key is printed on the first start only."""
-
-    def __init__(self, backend, tmp):
-        self.port, self.tmp, self.key, self.proc = free_port(), tmp, None, None
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.env = dict(os.environ, ORGKIT_DATABASE_URL=database_url(backend, tmp),
-                        ORGKIT_BIND=f"127.0.0.1:{self.port}", ORGKIT_OUTBOX_DIR=f"{tmp}/outbox")
-
-    def start(self):
-        self.proc = subprocess.Popen([os.environ["ORGKIT_SERVER_BIN"]], env=self.env, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, text=True)
-        if self.key is None:
-            first = json.loads(self.proc.stdout.readline())
-            assert first["tenant"] == "default"
-            self.key = first["management_key"]
-        for _ in range(400):
-            assert self.proc.poll() is None, "the server exited on start"
-            try:
-                with urllib.request.urlopen(self.base + "/healthz", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except CUT:
-                time.sleep(0.05)
-        else:
-            pytest.fail("no /healthz answer")
-        # The line is printed before listening: on a restart there is none (no second default tenant key).
-        assert not select.select([self.proc.stdout], [], [], 0)[0] or not self.proc.stdout.readline(), \
-            "a restart on an existing database printed a new management key"
-
-    def kill(self):
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait()
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            assert self.proc.wait(timeout=15) == 0, "graceful shutdown on SIGTERM"
-
-    def sql(self, query):
-        """Rows of a read-only query, every value as text."""
-        url = self.env["ORGKIT_DATABASE_URL"]
-        if url.startswith("sqlite://"):
-            with contextlib.closing(sqlite3.connect(url.removeprefix("sqlite://"))) as db:
-                return [tuple(str(v) for v in row) for row in db.execute(query)]
-        out = subprocess.run(["psql", url, "-qAt", "-F", "\t", "-c", query], check=True, capture_output=True, text=True)
-        return [tuple(line.split("\t")) for line in out.stdout.splitlines()]
 
 
 class Ledger:
