@@ -127,7 +127,8 @@ async fn configure_replace_permissions_and_disable(env: Env) {
 
     // Disable: the org stops allowing it, logins through it are refused; configuring again
     // re-enables the same connection.
-    assert_eq!(env.call("DELETE", &sso, Some(&owner), None).await.0, 204);
+    let (status, disabled) = env.call("DELETE", &sso, Some(&owner), None).await;
+    assert_eq!((status, disabled), (200, json!({"success": true, "data": null})));
     assert_error(&env.call("DELETE", &sso, Some(&owner), None).await, 404, "not_found");
     let (_, allowed) = env.manage("GET", &format!("/organizations/{org}/connections"), None).await;
     assert_eq!(allowed["data"], json!([]));

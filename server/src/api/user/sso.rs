@@ -49,11 +49,11 @@ impl Api {
         })
     }
 
-    /// Disable SSO (owner).
+    /// Disable SSO (owner); answers like the user API's other deletes.
     #[oai(path = "/api/v1/organizations/:id/sso", method = "delete")]
     async fn disable(&self, auth: BearerAuth, id: Path<String>) -> ApiResult<Reply> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         sso::disable(&self.0, &tenant, &caller, &id).await?;
-        Ok(Reply::NoContent)
+        Ok(Reply::Ok(envelope(serde_json::Value::Null)))
     }
 }
