@@ -82,7 +82,7 @@ def main(out):
                                                          for v in objects_at(json.loads((VECTORS / f).read_text()), {"patch", "body"})]),
         "saml_response": write(out / "saml_response", list(saml_responses())),
     }
-    print("seed corpora:", ", ".join(f"{k} {v}" for k, v in counts.items()))
+    print("corpora (seeds and what earlier runs kept):", ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
 if __name__ == "__main__":
