@@ -445,6 +445,23 @@ def tokens():
     mismatched = copy.deepcopy(JWKS); mismatched["keys"][0]["alg"] = "ES256"
     dup = {"keys": [JWKS["keys"][1], JWKS["keys"][1]]}
     enc_only = {"keys": [dict(JWKS["keys"][0], use="enc")]}
+
+    def resized(kty, **members):  # the JWKS with one key's members replaced
+        return {"keys": [dict(k, **members) if k["kty"] == kty else k for k in JWKS["keys"]]}
+
+    def b64_of(kty, member):
+        jwk = next(k for k in JWKS["keys"] if k["kty"] == kty)
+        return base64.urlsafe_b64decode(jwk[member] + "==")
+
+    n = b64_of("RSA", "n")
+    wrong_sizes = [("Ed25519 key of 31 bytes", "OKP", {"x": b64(b64_of("OKP", "x")[:31])}),
+                   ("Ed25519 key of 33 bytes", "OKP", {"x": b64(b64_of("OKP", "x") + b"\x01")}),
+                   ("P-256 x of 31 bytes", "EC", {"x": b64(b64_of("EC", "x")[:31])}),
+                   ("P-256 y of 33 bytes", "EC", {"y": b64(b"\x00" + b64_of("EC", "y"))}),
+                   ("RSA modulus of 1024 bits", "RSA", {"n": b64(n[:128])}),
+                   ("RSA modulus of 4104 bits", "RSA", {"n": b64(n + n + n[:1])}),
+                   ("RSA exponent of 0", "RSA", {"e": b64(b"\x00")}),
+                   ("RSA exponent even", "RSA", {"e": b64(b"\x01\x00\x00")})]
     v += [vt("HMAC key in a public JWKS", good, "invalid_key", jwks=hs_jwks),
           vt("JWKS without keys", good, "invalid_key", jwks={"keys": []}),
           vt("JWKS not an object", good, "invalid_key", jwks=[1, 2]),
@@ -452,7 +469,9 @@ def tokens():
           vt("duplicate kid", good, "invalid_key", jwks=dup),
           vt("only encryption keys", good, "invalid_key", jwks=enc_only),
           vt("malformed EC key", good, "invalid_key", jwks={"keys": [{"kty": "EC", "crv": "P-256", "kid": "x"}]}),
-          vt("leeway above 300 s", good, "invalid_request", options=dict(OPTS, leeway=301)),
+          *[vt(f"key material of the wrong size: {what}", good, "invalid_key", jwks=resized(kty, **member))
+            for what, kty, member in wrong_sizes]]
+    v += [vt("leeway above 300 s", good, "invalid_request", options=dict(OPTS, leeway=301)),
           err("token of the wrong type", V, {"token": 42, "jwks": JWKS, "options": OPTS}, "invalid_request"),
           err("unknown option", V, {"token": good, "jwks": JWKS, "options": dict(OPTS, algorithms=["none"])}, "unknown_field")]
 

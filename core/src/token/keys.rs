@@ -103,6 +103,73 @@ fn pinned_algorithm(jwk: &Jwk) -> Result<Algorithm> {
     }
 }
 
+/// Smallest and largest RSA modulus accepted, in bits: below 2048 is breakable, above 4096 is
+/// more than any issuer uses and more than every crypto backend orgkit runs on verifies.
+pub(crate) const RSA_MODULUS_BITS: std::ops::RangeInclusive<usize> = 2048..=4096;
+
+/// Decodes one base64url member of a JWK.
+fn key_bytes(member: &str, name: &str) -> Result<Vec<u8>> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(member.trim_end_matches('='))
+        .map_err(|_| invalid_key(format!("the JWK's {name} is not base64url")))
+}
+
+/// Refuses key material of the wrong size, whatever the crypto backend would make of it: an
+/// Ed25519 key is 32 bytes, a P-256/P-384 coordinate 32/48 bytes, an RSA modulus 2048–4096 bits
+/// with an odd exponent of at most 64 bits.
+fn check_key_size(jwk: &Jwk) -> Result<()> {
+    match &jwk.algorithm {
+        AlgorithmParameters::OctetKeyPair(p) => match key_bytes(&p.x, "x")?.len() {
+            32 => Ok(()),
+            _ => Err(invalid_key("an Ed25519 public key is 32 bytes")),
+        },
+        AlgorithmParameters::EllipticCurve(p) => {
+            let size = if p.curve == EllipticCurve::P384 {
+                48
+            } else {
+                32
+            };
+            if key_bytes(&p.x, "x")?.len() == size && key_bytes(&p.y, "y")?.len() == size {
+                Ok(())
+            } else {
+                Err(invalid_key(format!(
+                    "each coordinate of a {:?} key is {size} bytes",
+                    p.curve
+                )))
+            }
+        }
+        AlgorithmParameters::RSA(p) => check_rsa_size(&p.n, &p.e),
+        _ => Ok(()),
+    }
+}
+
+fn check_rsa_size(n: &str, e: &str) -> Result<()> {
+    let n = key_bytes(n, "n")?;
+    let mut n = n.iter().skip_while(|&&b| b == 0);
+    let bits = n
+        .next()
+        .map_or(0, |&top| 8 - top.leading_zeros() as usize + 8 * n.count());
+    if !RSA_MODULUS_BITS.contains(&bits) {
+        return Err(invalid_key(format!(
+            "an RSA modulus of {bits} bits (accepted: {}–{})",
+            RSA_MODULUS_BITS.start(),
+            RSA_MODULUS_BITS.end()
+        )));
+    }
+    let e: Vec<u8> = key_bytes(e, "e")?
+        .into_iter()
+        .skip_while(|&b| b == 0)
+        .collect();
+    let odd = e.last().is_some_and(|b| b % 2 == 1);
+    if e.len() > 8 || !odd || e == [1] {
+        return Err(invalid_key(
+            "an RSA exponent is odd, above 1 and at most 64 bits",
+        ));
+    }
+    Ok(())
+}
+
 impl KeySet {
     /// Builds a key set from a JWKS document (`{"keys": [...]}`) given as JSON text.
     pub fn from_jwks_json(json: &str) -> Result<KeySet> {
@@ -112,8 +179,8 @@ impl KeySet {
     }
 
     /// Builds a key set from a JWKS document. Keys marked `"use": "enc"` are skipped; an `oct`
-    /// (HMAC) key, a key of unknown type, a malformed key, a duplicate `kid` or an empty set is
-    /// refused with `invalid_key`.
+    /// (HMAC) key, a key of unknown type, a malformed key, key material of the wrong size (an
+    /// RSA modulus outside 2048–4096 bits, for one), a duplicate `kid` or an empty set is refused with `invalid_key`.
     pub fn from_jwks(jwks: &Value) -> Result<KeySet> {
         ensure_crypto_provider();
         let keys = jwks
@@ -133,6 +200,7 @@ impl KeySet {
                 continue;
             }
             let alg = pinned_algorithm(&jwk)?;
+            check_key_size(&jwk)?;
             let key = DecodingKey::from_jwk(&jwk)
                 .map_err(|e| invalid_key(format!("malformed JWK: {e}")))?;
             let kid = jwk.common.key_id.clone();
