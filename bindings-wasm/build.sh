@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the npm package `orgkit` into bindings-wasm/npm/node (nodejs target) and
-# bindings-wasm/npm/web (web target). Idempotent; installs what it needs:
+# Builds the npm package `orgkit` into bindings-wasm/npm/node (nodejs target, signatures by
+# node:crypto) and bindings-wasm/npm/web (web target, signatures by RustCrypto in the module).
+# Idempotent; installs what it needs:
 #   - wasm-bindgen-cli, the exact version of the wasm-bindgen crate in Cargo.lock;
 #   - the npm dev tools of package-lock.json (binaryen's wasm-opt, jose, typescript).
 # The size profile is passed on the command line so the workspace's release profile is untouched.
@@ -31,7 +32,7 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "$lock_sha" ]; then
   echo "$lock_sha" > "$stamp"
 fi
 
-# 3. The wasm module: LTO, one codegen unit, abort on panic. ORGKIT_WASM_OPT_LEVEL and
+# 3. The wasm modules: LTO, one codegen unit, abort on panic. ORGKIT_WASM_OPT_LEVEL and
 #    ORGKIT_WASM_OPT_FLAGS trade size for speed (see the WASM section of BENCHMARKS.md).
 opt_level=${ORGKIT_WASM_OPT_LEVEL:-s}
 wasm_opt_flags=${ORGKIT_WASM_OPT_FLAGS:--Oz}
@@ -43,21 +44,29 @@ profile=(
   --config 'profile.release.panic="abort"'
   --config 'profile.release.strip="debuginfo"'
 )
-log "cargo build (wasm32, release)"
-(cd "$root" && cargo build -p orgkit-wasm --target wasm32-unknown-unknown --release --quiet "${profile[@]}")
+# The nodejs build signs and verifies with node:crypto (feature node_crypto); the web build, for
+# runtimes without synchronous WebCrypto, carries RustCrypto (the default feature).
 wasm="$target_dir/wasm32-unknown-unknown/release/orgkit_wasm.wasm"
+build_module() { # <out-dir> <wasm-bindgen target> [cargo feature flags...]
+  local out=$1 bindgen_target=$2
+  shift 2
+  log "cargo build (wasm32, release, $bindgen_target)"
+  (cd "$root" && cargo build -p orgkit-wasm --target wasm32-unknown-unknown --release --quiet "${profile[@]}" "$@")
+  rm -rf "$out"
+  wasm-bindgen --target "$bindgen_target" --out-dir "$out" --out-name orgkit "$wasm"
+}
+build_module npm/node nodejs --no-default-features --features node_crypto
+build_module npm/web web
 
-# 4. JS glue for both targets.
-rm -rf npm/node npm/web
-wasm-bindgen --target nodejs --out-dir npm/node --out-name orgkit "$wasm"
-wasm-bindgen --target web --out-dir npm/web --out-name orgkit "$wasm"
-# wasm-bindgen copies this folder's package.json dependencies next to the glue; replace them.
+# 4. Glue fix-ups. wasm-bindgen copies this folder's package.json dependencies next to the glue;
+#    replace them.
 echo '{ "type": "commonjs" }' > npm/node/package.json
 echo '{ "type": "module" }' > npm/web/package.json
-# The error class is an ES module snippet; the nodejs glue require()s it, so give it CommonJS.
-for snippet in npm/node/snippets/*/js/orgkit_error.js; do
-  sed -i 's/^export class OrgkitError/class OrgkitError/' "$snippet"
-  echo 'module.exports = { OrgkitError };' >> "$snippet"
+# The JS snippets (js/*.js) are ES modules; the nodejs glue require()s them, so give them CommonJS.
+for snippet in npm/node/snippets/*/js/*.js; do
+  names=$(grep -oE '^export (class|function) [A-Za-z_]+' "$snippet" | awk '{print $3}' | paste -sd, -)
+  sed -i -E 's/^export (class|function) /\1 /; s/^import \* as ([A-Za-z_]+) from ("[^"]+");/const \1 = require(\2);/' "$snippet"
+  echo "module.exports = { $names };" >> "$snippet"
 done
 # Export the error class next to the functions, for `instanceof OrgkitError`.
 echo 'exports.OrgkitError = OrgkitError;' >> npm/node/orgkit.js
@@ -65,22 +74,24 @@ echo 'export { OrgkitError };' >> npm/web/orgkit.js
 
 # 5. Size optimisation with binaryen's wasm-opt, once per distinct module (cached by hash).
 wasm_opt=node_modules/.bin/wasm-opt
-if [ -x "$wasm_opt" ]; then
-  cmp -s npm/node/orgkit_bg.wasm npm/web/orgkit_bg.wasm || { echo "bindings-wasm: node and web modules differ" >&2; exit 1; }
-  cache="$target_dir/orgkit-wasm-opt"
-  mkdir -p "$cache"
-  key=$( (sha256sum npm/web/orgkit_bg.wasm | cut -d' ' -f1; "$wasm_opt" --version; echo "$wasm_opt_flags") | sha256sum | cut -d' ' -f1)
+cache="$target_dir/orgkit-wasm-opt"
+mkdir -p "$cache"
+for module in npm/node/orgkit_bg.wasm npm/web/orgkit_bg.wasm; do
+  if [ ! -x "$wasm_opt" ]; then
+    log "wasm-opt not found: $module is not size-optimised"
+    continue
+  fi
+  key=$( (sha256sum "$module" | cut -d' ' -f1; "$wasm_opt" --version; echo "$wasm_opt_flags") | sha256sum | cut -d' ' -f1)
   if [ ! -f "$cache/$key.wasm" ]; then
-    log "wasm-opt $wasm_opt_flags"
+    log "wasm-opt $wasm_opt_flags $module"
     # shellcheck disable=SC2086 # the flags are a list
     "$wasm_opt" $wasm_opt_flags --strip-debug --strip-producers \
       --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-      npm/web/orgkit_bg.wasm -o "$cache/$key.tmp"
+      "$module" -o "$cache/$key.tmp"
     mv "$cache/$key.tmp" "$cache/$key.wasm"
   fi
-  cp "$cache/$key.wasm" npm/node/orgkit_bg.wasm
-  cp "$cache/$key.wasm" npm/web/orgkit_bg.wasm
-else
-  log "wasm-opt not found: the module is not size-optimised"
-fi
-log "built npm/node and npm/web ($(wc -c < npm/web/orgkit_bg.wasm) bytes, $(gzip -9c npm/web/orgkit_bg.wasm | wc -c) gzipped)"
+  cp "$cache/$key.wasm" "$module"
+done
+for module in npm/node/orgkit_bg.wasm npm/web/orgkit_bg.wasm; do
+  log "built $module ($(wc -c < "$module") bytes, $(gzip -9c "$module" | wc -c) gzipped)"
+done

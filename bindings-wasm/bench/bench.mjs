@@ -1,17 +1,24 @@
 // On-demand benchmark (not a test): `node bench/bench.mjs` from bindings-wasm after build.sh.
 // Per request: OrgGuard.authorize versus jose jwtVerify + the same claim checks by hand, for
-// ES256, EdDSA and RS256, with a fresh token each time and with one repeated token; the .wasm
-// size raw and gzipped; instantiate time (compile + instantiate in a fresh process).
+// ES256, EdDSA and RS256, with a fresh token each time and with one repeated token, in both builds
+// (nodejs: signatures by node:crypto; web: RustCrypto in wasm); each .wasm's size raw and gzipped;
+// instantiate time (compile + instantiate in a fresh process).
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { cpus } from "node:os";
+import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify } from "jose";
 import { OrgGuard } from "orgkit";
+import * as web from "orgkit/web";
 
 const require = createRequire(import.meta.url);
-const wasmPath = require.resolve("orgkit/web/orgkit_bg.wasm");
+const builds = {
+  nodejs: join(dirname(require.resolve("orgkit")), "orgkit_bg.wasm"),
+  web: require.resolve("orgkit/web/orgkit_bg.wasm"),
+};
+web.initSync({ module: readFileSync(builds.web) });
 const issuer = "https://auth.example.test";
 const audience = "orgkit";
 const FRESH = Number(process.env.FRESH ?? 400);
@@ -51,32 +58,44 @@ for (const alg of ["ES256", "EdDSA", "RS256"]) {
   for (let i = 0; i < FRESH + 50; i += 1) tokens.push(await sign(i));
   const keySet = createLocalJWKSet(jwks);
   const joseOnce = async (token) => handChecks((await jwtVerify(token, keySet, { issuer, audience, algorithms: [alg] })).payload, "acme", "admin");
-  const guard = new OrgGuard({ jwks, issuer, audience });
   const options = { org: "acme", role: "admin" };
-
   const joseFresh = await timeAsync(FRESH, (i) => joseOnce(tokens[i % tokens.length]));
-  const orgkitFresh = timeSync(FRESH, (i) => guard.authorize(tokens[(i + 50) % tokens.length], options));
   const joseRepeat = await timeAsync(Math.min(REPEAT, FRESH * 5), () => joseOnce(tokens[0]));
-  const orgkitRepeat = timeSync(REPEAT, () => guard.authorize(`Bearer ${tokens[0]}`, options));
-  rows.push({ alg, joseFresh, orgkitFresh, joseRepeat, orgkitRepeat });
+  for (const [build, Guard] of [["nodejs", OrgGuard], ["web", web.OrgGuard]]) {
+    const guard = new Guard({ jwks, issuer, audience });
+    const fresh = timeSync(FRESH, (i) => guard.authorize(tokens[(i + 50) % tokens.length], options));
+    const repeat = timeSync(REPEAT, () => guard.authorize(`Bearer ${tokens[0]}`, options));
+    rows.push({ alg, build, joseFresh, fresh, joseRepeat, repeat });
+  }
 }
 
-const bytes = readFileSync(wasmPath);
-const instantiate = [];
-for (let i = 0; i < 5; i += 1) {
-  const script = `const { initSync } = await import(${JSON.stringify(require.resolve("orgkit/web"))});
-const bytes = (await import("node:fs")).readFileSync(${JSON.stringify(wasmPath)});
-const t = process.hrtime.bigint(); initSync({ module: bytes }); console.log(Number(process.hrtime.bigint() - t) / 1e6);`;
-  instantiate.push(Number(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" }).trim()));
+/**
+ * Milliseconds to get a usable module in a fresh process (median of 5): the web build's
+ * `initSync` from bytes already read; the nodejs build's `require("orgkit")`, which reads,
+ * compiles and instantiates its module.
+ */
+function instantiateMs(build) {
+  const script = build === "web"
+    ? `const { initSync } = await import(${JSON.stringify(require.resolve("orgkit/web"))});
+const bytes = (await import("node:fs")).readFileSync(${JSON.stringify(builds.web)});
+const t = process.hrtime.bigint(); initSync({ module: bytes }); console.log(Number(process.hrtime.bigint() - t) / 1e6);`
+    : `const { createRequire } = await import("node:module"); const require = createRequire(${JSON.stringify(import.meta.url)});
+const t = process.hrtime.bigint(); require("orgkit"); console.log(Number(process.hrtime.bigint() - t) / 1e6);`;
+  const samples = [];
+  for (let i = 0; i < 5; i += 1) {
+    samples.push(Number(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" }).trim()));
+  }
+  return samples.sort((a, b) => a - b)[2];
 }
-instantiate.sort((a, b) => a - b);
 
 const f = (x) => x.toFixed(1);
 console.log(`machine: ${cpus()[0]?.model ?? "?"} ×${cpus().length}, node ${process.version}; FRESH=${FRESH} REPEAT=${REPEAT}`);
-console.log("| alg | jose fresh µs | orgkit fresh µs | ratio | jose repeated µs | orgkit repeated µs | ratio |");
-console.log("|---|---:|---:|---:|---:|---:|---:|");
+console.log("| alg | build | jose fresh µs | orgkit fresh µs | ratio | jose repeated µs | orgkit repeated µs | ratio |");
+console.log("|---|---|---:|---:|---:|---:|---:|---:|");
 for (const r of rows) {
-  console.log(`| ${r.alg} | ${f(r.joseFresh)} | ${f(r.orgkitFresh)} | ${(r.orgkitFresh / r.joseFresh).toFixed(2)}× | ${f(r.joseRepeat)} | ${f(r.orgkitRepeat)} | ${(r.orgkitRepeat / r.joseRepeat).toFixed(3)}× |`);
+  console.log(`| ${r.alg} | ${r.build} | ${f(r.joseFresh)} | ${f(r.fresh)} | ${(r.fresh / r.joseFresh).toFixed(2)}× | ${f(r.joseRepeat)} | ${f(r.repeat)} | ${(r.repeat / r.joseRepeat).toFixed(3)}× |`);
 }
-console.log(`wasm: ${bytes.length} bytes raw, ${gzipSync(bytes, { level: 9 }).length} bytes gzip -9`);
-console.log(`instantiate (initSync from bytes, fresh process, median of 5): ${instantiate[2].toFixed(1)} ms`);
+for (const build of Object.keys(builds)) {
+  const bytes = readFileSync(builds[build]);
+  console.log(`${build} wasm: ${bytes.length} bytes raw, ${gzipSync(bytes, { level: 9 }).length} bytes gzip -9; ready in ${instantiateMs(build).toFixed(1)} ms`);
+}

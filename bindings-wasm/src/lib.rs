@@ -13,6 +13,8 @@
 mod convert;
 mod error;
 mod guard;
+#[cfg(feature = "node_crypto")]
+mod node_crypto;
 pub mod ops;
 mod types;
 
@@ -20,6 +22,14 @@ pub use guard::OrgGuard;
 
 use error::{JsResult, invalid_request};
 use wasm_bindgen::prelude::*;
+
+/// Runs when the module is instantiated: the nodejs build makes `node:crypto` its signature
+/// backend before any key is used.
+#[cfg(feature = "node_crypto")]
+#[wasm_bindgen(start)]
+fn start() {
+    node_crypto::install();
+}
 
 /// Runs core operation `op` (snake_case, one of [`operations`]) on `input` and answers its JSON
 /// result; throws an `OrgkitError` with core's code on any failure, including a wrong JS type.
