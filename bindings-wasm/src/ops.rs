@@ -59,6 +59,7 @@ operations! {
     explain_login => explainLogin;
     invitation_status => invitationStatus;
     check_invitation_acceptable => checkInvitationAcceptable;
+    check_invitation_resendable => checkInvitationResendable;
     issue_invitation => issueInvitation;
     verify_invitation => verifyInvitation;
     build_org_claims => buildOrgClaims;

@@ -272,6 +272,7 @@ export interface Operations {
   explain_login: { input: LoginQuery; output: LoginPlan };
   invitation_status: { input: { record: InvitationRecord; now: UnixSeconds }; output: { status: InvitationStatus } };
   check_invitation_acceptable: { input: { record: InvitationRecord; now: UnixSeconds }; output: Allowed };
+  check_invitation_resendable: { input: { record: InvitationRecord; now: UnixSeconds }; output: Allowed };
   issue_invitation: { input: { key: SigningKeySpec; invitation: InvitationRequest }; output: { token: string; claims: InvitationClaims } };
   verify_invitation: {
     input: { token: string; jwks: Jwks; options: VerifyOptions; email?: string | null };

@@ -29,7 +29,9 @@ pub mod token;
 
 pub use email::normalize_email;
 pub use error::{Error, ErrorCode, Family, Origin, Result, all_codes};
-pub use membership::{Actor, Target, authorize, can_change_role, can_grant, can_remove_member};
+pub use membership::{
+    Actor, CREATOR_ROLE, Target, authorize, can_change_role, can_grant, can_remove_member,
+};
 pub use organization::{NewOrganization, OrganizationPatch};
 pub use role::{Permission, Role};
 pub use slug::{normalize_slug, validate_slug};

@@ -10,6 +10,11 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::role::{Permission, Role};
 use serde::{Deserialize, Serialize};
 
+/// The role of a user in an org they create: its owner. Creating an org is the only way the user
+/// API gives an org its first owner; an org the tenant's management key creates starts without
+/// members.
+pub const CREATOR_ROLE: Role = Role::Owner;
+
 /// Who performs an operation on an org.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]

@@ -48,6 +48,7 @@ pub const OPERATIONS: &[&str] = &[
     "explain_login",
     "invitation_status",
     "check_invitation_acceptable",
+    "check_invitation_resendable",
     "issue_invitation",
     "verify_invitation",
     "build_org_claims",
@@ -145,6 +146,9 @@ pub fn call(name: &str, input: Value) -> Result<Value> {
         }),
         "check_invitation_acceptable" => op(input, |i: StatusIn| {
             i.record.check_acceptable(i.now).map(|()| allowed())
+        }),
+        "check_invitation_resendable" => op(input, |i: StatusIn| {
+            i.record.check_resendable(i.now).map(|()| allowed())
         }),
         "issue_invitation" => op(input, |i: IssueIn| {
             let key = SigningKey::from_spec(&i.key)?;

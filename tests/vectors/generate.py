@@ -550,7 +550,12 @@ def invitations():
           ok("a pending invitation is acceptable", "check_invitation_acceptable", {"record": rec(), "now": NOW}, {"allowed": True}),
           err("a used invitation is refused", "check_invitation_acceptable", {"record": rec(accepted_at=NOW - 5), "now": NOW}, "invitation_used"),
           err("a revoked invitation is refused", "check_invitation_acceptable", {"record": rec(revoked_at=NOW - 5), "now": NOW}, "invitation_revoked"),
-          err("an expired invitation is refused", "check_invitation_acceptable", {"record": rec(expires_at=NOW - 1), "now": NOW}, "invitation_expired")]
+          err("an expired invitation is refused", "check_invitation_acceptable", {"record": rec(expires_at=NOW - 1), "now": NOW}, "invitation_expired"),
+          ok("a pending invitation can be resent", "check_invitation_resendable", {"record": rec(), "now": NOW}, {"allowed": True}),
+          ok("an expired invitation can be resent", "check_invitation_resendable", {"record": rec(expires_at=NOW - 1), "now": NOW}, {"allowed": True}),
+          err("an accepted invitation cannot be resent", "check_invitation_resendable", {"record": rec(accepted_at=NOW - 5), "now": NOW}, "invitation_used"),
+          err("a revoked invitation cannot be resent", "check_invitation_resendable", {"record": rec(revoked_at=NOW - 5), "now": NOW}, "invitation_revoked"),
+          err("an accepted invitation past its expiry cannot be resent", "check_invitation_resendable", {"record": rec(expires_at=NOW - 10, accepted_at=NOW - 20), "now": NOW}, "invitation_used")]
     return v
 
 # ---------------------------------------------------------------- claim profiles

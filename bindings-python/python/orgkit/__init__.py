@@ -69,6 +69,7 @@ __all__ = [
     "explain_login",
     "invitation_status",
     "check_invitation_acceptable",
+    "check_invitation_resendable",
     "issue_invitation",
     "verify_invitation",
     "build_org_claims",
@@ -216,6 +217,11 @@ def invitation_status(input: Optional[Mapping[str, Any]] = None, /, **fields: An
 def check_invitation_acceptable(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
     """``{record, now}`` → ``{allowed: True}`` or ``InvitationError``."""
     return call("check_invitation_acceptable", _input(input, fields))
+
+
+def check_invitation_resendable(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{record, now}`` → ``{allowed: True}`` (pending or expired) or ``InvitationError``."""
+    return call("check_invitation_resendable", _input(input, fields))
 
 
 def issue_invitation(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:

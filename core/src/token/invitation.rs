@@ -193,4 +193,14 @@ impl InvitationRecord {
             )),
         }
     }
+
+    /// Whether the invitation can be sent again at `now` (a fresh link and expiry): a pending
+    /// or expired invitation can; an accepted one is `invitation_used`, a revoked one
+    /// `invitation_revoked`.
+    pub fn check_resendable(&self, now: i64) -> Result<()> {
+        match self.status(now) {
+            InvitationStatus::Pending | InvitationStatus::Expired => Ok(()),
+            InvitationStatus::Accepted | InvitationStatus::Revoked => self.check_acceptable(now),
+        }
+    }
 }

@@ -11,7 +11,7 @@ use crate::store::invitations::InvitationRow;
 use crate::store::orgs::OrgRow;
 use crate::store::tenants::TenantRow;
 use crate::store::{Page, PageQuery, new_id};
-use orgkit_core::token::{InvitationRequest, InvitationStatus, issue_invitation};
+use orgkit_core::token::{InvitationRequest, issue_invitation};
 use orgkit_core::{ErrorCode, Permission, Role, authorize, can_grant, normalize_email};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -154,10 +154,7 @@ pub async fn resend(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
     store.lock_org(&mut tx, &tenant.id, &org.id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
     authorize(&actor_in(store, &mut tx, caller, &org.id).await?, Permission::InvitationsRevoke)?;
     let row = store.lock_invitation(&mut tx, &seen.id).await?.ok_or_else(|| ApiError::not_found("invitation"))?;
-    let record = row.record();
-    if matches!(record.status(now), InvitationStatus::Accepted | InvitationStatus::Revoked) {
-        record.check_acceptable(now)?;
-    }
+    row.record().check_resendable(now)?;
     store.reissue_invitation(&mut tx, &row.id, &clock::sha256_hex(&token), expires_at, now).await?;
     let who = caller.audit_name();
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action: "invitation.resent", target: Some(format!("invitation:{}", row.id)) };

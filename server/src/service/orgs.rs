@@ -10,7 +10,7 @@ use crate::store::{Page, PageQuery, Store, new_id};
 use orgkit_core::ops::check_default_connection;
 use orgkit_core::organization::apply_metadata;
 use orgkit_core::settings::{EffectiveSettings, SettingsLayer, resolve};
-use orgkit_core::{Actor, NewOrganization, OrganizationPatch, Permission, Role, authorize};
+use orgkit_core::{Actor, CREATOR_ROLE, NewOrganization, OrganizationPatch, Permission, authorize};
 use serde_json::Value;
 
 /// The org's effective settings.
@@ -32,9 +32,7 @@ pub async fn create(store: &Store, tenant: &TenantRow, caller: &Caller, body: &V
     let mut tx = store.begin().await?;
     store.insert_org(&mut tx, &id, &tenant.id, &write, now).await?;
     if let Caller::User(user_id) = caller {
-        // The creator becomes the owner: the only way an org gets its first owner from the
-        // user API.
-        store.insert_member(&mut tx, &id, user_id, Role::Owner, now).await?;
+        store.insert_member(&mut tx, &id, user_id, CREATOR_ROLE, now).await?;
     }
     let actor = caller.audit_name();
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&id), actor: &actor, action: "organization.created", target: Some(format!("organization:{id}")) };

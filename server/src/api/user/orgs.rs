@@ -37,8 +37,7 @@ impl Api {
     async fn create(&self, auth: BearerAuth, body: Body<OrganizationFieldsCamel>) -> ApiResult<Reply> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         let org = orgs::create(&self.0.store, &tenant, &caller, &body.0).await?;
-        let owner = orgkit_core::Role::Owner.as_str();
-        Ok(Reply::Created(envelope(org_user(&tenant, &org, Some(owner))?)))
+        Ok(Reply::Created(envelope(org_user(&tenant, &org, Some(orgkit_core::CREATOR_ROLE.as_str()))?)))
     }
 
     /// The organizations the caller belongs to.
