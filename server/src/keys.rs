@@ -6,7 +6,6 @@ use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::store::Store;
 use crate::store::keys::KeyRow;
-use base64::Engine;
 use orgkit_core::settings::SESSION_TTL_HOURS_RANGE;
 use orgkit_core::token::{INVITATION_MAX_TTL_SECONDS, KeySet, SigningKey, SigningKeySpec};
 use serde_json::{Value, json};
@@ -25,14 +24,8 @@ pub fn generate_pem() -> ApiResult<String> {
     let rng = aws_lc_rs::rand::SystemRandom::new();
     let doc = aws_lc_rs::signature::EcdsaKeyPair::generate_pkcs8(&aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
         .map_err(|_| ApiError::internal("key generation failed"))?;
-    let b64 = base64::engine::general_purpose::STANDARD.encode(doc.as_ref());
-    let mut pem = String::from("-----BEGIN PRIVATE KEY-----\n");
-    for chunk in b64.as_bytes().chunks(64) {
-        pem.push_str(&String::from_utf8_lossy(chunk));
-        pem.push('\n');
-    }
-    pem.push_str("-----END PRIVATE KEY-----\n");
-    Ok(pem)
+    let config = pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF);
+    Ok(pem::encode_config(&pem::Pem::new("PRIVATE KEY", doc.as_ref()), config))
 }
 
 fn new_row(now: i64) -> ApiResult<KeyRow> {

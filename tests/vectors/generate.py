@@ -499,6 +499,21 @@ def tokens():
           err("sign without key material", S, {"key": {"kid": "k", "alg": "ES256"}, "claims": claims}, "invalid_key"),
           err("short HS256 secret", S, {"key": {"kid": "k", "alg": "HS256", "secret": b64(b"short")}, "claims": claims}, "invalid_key"),
           ok("HS256 with an explicit 32-byte secret", S, {"key": {"kid": "k", "alg": "HS256", "secret": b64(b"k" * 32)}, "claims": claims}, {})]
+    # Other PEM documents: the same RSA key as PKCS#1 signs; a P-384 key is not an ES256 key; a
+    # public key, an encrypted key or a certificate-shaped block signs nothing.
+    rsa_key = serialization.load_pem_private_key(PEM["RS256"].encode(), password=None)
+    pkcs1 = rsa_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                                  serialization.NoEncryption()).decode()
+    p384 = ec.derive_private_key(0x0123456789ABCDEF0123456789ABCDEF, ec.SECP384R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    public_pem = rsa_key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    encrypted = "-----BEGIN ENCRYPTED PRIVATE KEY-----\n" + PEM["ES256"].split("-----")[2].strip() + "\n-----END ENCRYPTED PRIVATE KEY-----\n"
+    v += [ok("sign RS256 with the key as PKCS#1", S, {"key": dict(spec("RS256"), pem=pkcs1), "claims": claims}, {}),
+          err("sign ES256 with a P-384 key", S, {"key": dict(spec("ES256"), pem=p384), "claims": claims}, "invalid_key"),
+          err("sign RS256 with a public key", S, {"key": dict(spec("RS256"), pem=public_pem), "claims": claims}, "invalid_key"),
+          err("sign ES256 with an encrypted key", S, {"key": dict(spec("ES256"), pem=encrypted), "claims": claims}, "invalid_key"),
+          err("sign ES256 with an RSA PKCS#1 key", S, {"key": dict(spec("ES256"), pem=pkcs1), "claims": claims}, "invalid_key"),
+          err("sign EdDSA with half a PEM", S, {"key": dict(spec("EdDSA"), pem=PEM["EdDSA"][:60]), "claims": claims}, "invalid_key")]
     for alg, idx in (("ES256", 1), ("EdDSA", 2), ("RS256", 0)):
         pub = {k: JWKS["keys"][idx][k] for k in JWKS["keys"][idx] if k not in ("use",)}
         v.append(ok(f"public JWK of the {alg} test key", "public_jwk", {"key": spec(alg)}, dict(pub, use="sig")))

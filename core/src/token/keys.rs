@@ -4,6 +4,7 @@
 //! derived from its type and curve. A token is only ever checked with the algorithm its key is
 //! pinned to, which closes the "HS256 signed with the RSA public key" and `alg: none` attacks.
 
+use super::private_key;
 use crate::error::{Error, ErrorCode, Result};
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
@@ -265,7 +266,7 @@ pub struct SigningKeySpec {
     pub kid: String,
     /// `RS256`, `ES256`, `EdDSA` or `HS256`.
     pub alg: String,
-    /// PKCS#8 PEM private key (RSA, EC or Ed25519).
+    /// PKCS#8 PEM private key (RSA, P-256 or Ed25519); an RSA key may also be PKCS#1.
     #[serde(default)]
     pub pem: Option<String>,
     /// HS256 shared secret as base64url, only with `alg: "HS256"`.
@@ -301,23 +302,20 @@ impl SigningKey {
         let pem = || {
             spec.pem
                 .as_deref()
-                .map(str::as_bytes)
                 .ok_or_else(|| invalid_key("this algorithm needs a pem"))
         };
-        let bad_pem =
-            |e: jsonwebtoken::errors::Error| invalid_key(format!("unusable private key: {e}"));
         let (alg, key) = match spec.alg.as_str() {
             "RS256" => (
                 Algorithm::RS256,
-                EncodingKey::from_rsa_pem(pem()?).map_err(bad_pem)?,
+                private_key::from_pem(Algorithm::RS256, pem()?)?,
             ),
             "ES256" => (
                 Algorithm::ES256,
-                EncodingKey::from_ec_pem(pem()?).map_err(bad_pem)?,
+                private_key::from_pem(Algorithm::ES256, pem()?)?,
             ),
             "EdDSA" => (
                 Algorithm::EdDSA,
-                EncodingKey::from_ed_pem(pem()?).map_err(bad_pem)?,
+                private_key::from_pem(Algorithm::EdDSA, pem()?)?,
             ),
             "HS256" => {
                 let secret = spec

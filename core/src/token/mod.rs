@@ -6,6 +6,7 @@ mod claims;
 mod invitation;
 mod keys;
 mod pipeline;
+mod private_key;
 mod profile;
 mod verifier;
 
