@@ -66,6 +66,7 @@ operations! {
     sign_org_claims => signOrgClaims;
     verify_org_token => verifyOrgToken;
     verify_profiled_token => verifyProfiledToken;
+    check_token_not_revoked => checkTokenNotRevoked;
     parse_bearer => parseBearer;
     public_jwk => publicJwk;
 }

@@ -9,7 +9,7 @@ export type ErrorCode =
   | "invalid_role" | "invalid_permission" | "invalid_organization" | "invalid_setting"
   | "below_tenant_floor" | "invalid_key" | "unauthenticated" | "invalid_token" | "invalid_signature"
   | "algorithm_not_allowed" | "unknown_key" | "wrong_token_type" | "token_expired"
-  | "token_not_yet_valid" | "invalid_issuer" | "invalid_audience" | "invalid_org_claim" | "org_required" | "org_mismatch"
+  | "token_not_yet_valid" | "token_revoked" | "invalid_issuer" | "invalid_audience" | "invalid_org_claim" | "org_required" | "org_mismatch"
   | "insufficient_role" | "role_ceiling" | "owner_required" | "last_owner" | "not_found"
   | "invitation_revoked" | "invitation_used" | "invitation_expired" | "invitation_email_mismatch"
   | "invalid_credentials" | "weak_password" | "password_change_required" | "mfa_required"
@@ -285,6 +285,7 @@ export interface Operations {
     input: { token: string; jwks: Jwks; options: VerifyOptions; profile: ProfileConfig; require?: Requirement };
     output: ProfiledClaims;
   };
+  check_token_not_revoked: { input: { iat: UnixSeconds; valid_after?: UnixSeconds | null }; output: Allowed };
   parse_bearer: { input: { authorization: string }; output: { token: string } };
   public_jwk: { input: { key: SigningKeySpec }; output: Record<string, unknown> };
 }

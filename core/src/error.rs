@@ -121,6 +121,8 @@ error_codes! {
     TokenExpired = "token_expired", 401, Token, Core;
     /// A token before its `nbf`/`iat` (minus leeway).
     TokenNotYetValid = "token_not_yet_valid", 401, Token, Core;
+    /// A token issued before its subject's tokens were revoked (a password change).
+    TokenRevoked = "token_revoked", 401, Token, Core;
     /// A token from another issuer.
     InvalidIssuer = "invalid_issuer", 401, Token, Core;
     /// A token for another audience.

@@ -55,6 +55,7 @@ pub const OPERATIONS: &[&str] = &[
     "sign_org_claims",
     "verify_org_token",
     "verify_profiled_token",
+    "check_token_not_revoked",
     "parse_bearer",
     "public_jwk",
 ];
@@ -182,6 +183,9 @@ pub fn call(name: &str, input: Value) -> Result<Value> {
             to_value(&token::verify_profiled_token(
                 &i.token, &keys, &i.options, &i.profile, &i.require,
             )?)
+        }),
+        "check_token_not_revoked" => op(input, |i: RevocationIn| {
+            token::check_not_revoked(i.iat, i.valid_after).map(|()| allowed())
         }),
         "parse_bearer" => op(input, |i: HeaderIn| {
             token::parse_bearer(&i.authorization).map(|t| json!({ "token": t }))
@@ -317,5 +321,6 @@ inputs! {
     VerifyTokenIn { token: String, jwks: Value, options: VerifyOptions, require: Requirement = default }
     VerifyProfiledIn { token: String, jwks: Value, options: VerifyOptions, profile: token::ProfileConfig, require: Requirement = default }
     HeaderIn { authorization: String }
+    RevocationIn { iat: i64, valid_after: Option<i64> = default }
     KeyIn { key: SigningKeySpec }
 }

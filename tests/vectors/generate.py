@@ -473,6 +473,11 @@ def tokens():
             for what, kty, member in wrong_sizes]]
     v += [vt("leeway above 300 s", good, "invalid_request", options=dict(OPTS, leeway=301)),
           err("token of the wrong type", V, {"token": 42, "jwks": JWKS, "options": OPTS}, "invalid_request"),
+          ok("never revoked", "check_token_not_revoked", {"iat": NOW}, {"allowed": True}),
+          ok("issued after the revocation", "check_token_not_revoked", {"iat": NOW, "valid_after": NOW - 1}, {"allowed": True}),
+          ok("issued in the revocation's second", "check_token_not_revoked", {"iat": NOW, "valid_after": NOW}, {"allowed": True}),
+          err("issued before the revocation", "check_token_not_revoked", {"iat": NOW - 1, "valid_after": NOW}, "token_revoked"),
+          err("revocation time of the wrong type", "check_token_not_revoked", {"iat": NOW, "valid_after": "yesterday"}, "invalid_request"),
           err("unknown option", V, {"token": good, "jwks": JWKS, "options": dict(OPTS, algorithms=["none"])}, "unknown_field")]
 
     # build and sign

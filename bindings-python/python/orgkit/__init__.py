@@ -76,6 +76,7 @@ __all__ = [
     "sign_org_claims",
     "verify_org_token",
     "verify_profiled_token",
+    "check_token_not_revoked",
     "parse_bearer",
     "public_jwk",
 ]
@@ -253,6 +254,11 @@ def verify_profiled_token(input: Optional[Mapping[str, Any]] = None, /, **fields
     """``{token, jwks, options, profile, require?}`` → claims of another provider's token (Auth0,
     Clerk, WorkOS, …) mapped onto orgkit's org context by core's claim profile."""
     return call("verify_profiled_token", _input(input, fields))
+
+
+def check_token_not_revoked(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{iat, valid_after}`` → ``{allowed: True}`` or ``TokenError`` (``token_revoked``)."""
+    return call("check_token_not_revoked", _input(input, fields))
 
 
 def parse_bearer(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:

@@ -20,7 +20,9 @@ pub use invitation::{
     InvitationRequest, InvitationStatus, issue_invitation, verify_invitation,
 };
 pub use keys::{KeySet, SigningKey, SigningKeySpec};
-pub use pipeline::{MAX_LEEWAY_SECONDS, MAX_TOKEN_BYTES, VerifyOptions, parse_bearer};
+pub use pipeline::{
+    MAX_LEEWAY_SECONDS, MAX_TOKEN_BYTES, VerifyOptions, check_not_revoked, parse_bearer,
+};
 pub use profile::{
     ClaimProfile, LOGTO_ORG_AUDIENCE_PREFIX, ProfileConfig, ProfiledClaims, ProviderToken,
     verify_profiled_token, verify_provider_token,

@@ -65,7 +65,7 @@ pub async fn accept(state: &AppState, token: &str, bearer: Option<String>, body:
             enforce_password(&password, &rules, Some(&claims.email))?;
             let name = user_name(body.name)?;
             let hash = password::hash(password).await?;
-            Some(UserRow { id: new_id(), tenant_id: tenant.id.clone(), email: claims.email.clone(), name, password_hash: Some(hash), created_at: now })
+            Some(UserRow { id: new_id(), tenant_id: tenant.id.clone(), email: claims.email.clone(), name, password_hash: Some(hash), created_at: now, tokens_valid_after: None })
         }
     };
     let mut tx = store.begin().await?;

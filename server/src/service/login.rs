@@ -87,7 +87,7 @@ pub async fn signup(state: &AppState, body: Value) -> ApiResult<Value> {
     enforce_password(&body.password, &PasswordRules::from_settings(&effective), Some(&email))?;
     let hash = password::hash(body.password).await?;
     let now = clock::now();
-    let user = UserRow { id: new_id(), tenant_id: tenant.id.clone(), email, name, password_hash: Some(hash), created_at: now };
+    let user = UserRow { id: new_id(), tenant_id: tenant.id.clone(), email, name, password_hash: Some(hash), created_at: now, tokens_valid_after: None };
     let mut tx = state.store.begin().await?;
     state.store.insert_user(&mut tx, &user).await?;
     tx.commit().await?;

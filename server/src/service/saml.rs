@@ -111,7 +111,7 @@ pub async fn acs(state: &AppState, connection_id: &str, saml_response: &str, rel
     let user = match store.user_by_email_tx(&mut tx, &cx.tenant.id, &email).await? {
         Some(u) => u,
         None => {
-            let user = UserRow { id: new_id(), tenant_id: cx.tenant.id.clone(), email: email.clone(), name: None, password_hash: None, created_at: now };
+            let user = UserRow { id: new_id(), tenant_id: cx.tenant.id.clone(), email: email.clone(), name: None, password_hash: None, created_at: now, tokens_valid_after: None };
             store.insert_user(&mut tx, &user).await?;
             user
         }

@@ -52,7 +52,7 @@ pub async fn create(store: &Store, tenant: &TenantRow, body: Value, caller: &Cal
         None => None,
     };
     let now = clock::now();
-    let user = UserRow { id: new_id(), tenant_id: tenant.id.clone(), email, name, password_hash, created_at: now };
+    let user = UserRow { id: new_id(), tenant_id: tenant.id.clone(), email, name, password_hash, created_at: now, tokens_valid_after: None };
     let mut tx = store.begin().await?;
     store.insert_user(&mut tx, &user).await?;
     let actor = caller.audit_name();

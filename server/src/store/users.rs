@@ -20,9 +20,11 @@ pub struct UserRow {
     pub password_hash: Option<String>,
     /// Created, unix seconds.
     pub created_at: i64,
+    /// Tokens issued before this instant (unix seconds) are revoked: set by a password change.
+    pub tokens_valid_after: Option<i64>,
 }
 
-const COLUMNS: &str = "id, tenant_id, email, name, password_hash, created_at";
+const COLUMNS: &str = "id, tenant_id, email, name, password_hash, created_at, tokens_valid_after";
 
 impl Store {
     /// Inserts a user; a taken email is `email_taken`.
@@ -69,9 +71,9 @@ impl Store {
         Ok(page.page(rows, |r| &r.id))
     }
 
-    /// Replaces a user's password hash.
+    /// Replaces a user's password hash and revokes the tokens issued before `now`.
     pub async fn set_password_hash(&self, tx: &mut Tx, user_id: &str, hash: &str, now: i64) -> ApiResult<()> {
-        sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2, tokens_valid_after = $2 WHERE id = $3")
             .bind(hash)
             .bind(now)
             .bind(user_id)

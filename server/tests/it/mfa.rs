@@ -47,6 +47,16 @@ fn claims(token: &str) -> Value {
     serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
 }
 
+/// `token` signed again with the server's key, issued `seconds` earlier: a token from before
+/// an event, without waiting for the clock.
+async fn backdated(env: &Env, token: &str, seconds: i64) -> String {
+    let mut c = claims(token);
+    c["iat"] = json!(c["iat"].as_i64().unwrap() - seconds);
+    let c: orgkit_core::token::OrgClaims = serde_json::from_value(c).unwrap();
+    let key = orgkit_server::keys::current_signing_key(&env.state.store).await.unwrap();
+    orgkit_core::token::sign_org_claims(&c, &key).unwrap()
+}
+
 fn login(email: &str, password: &str, org: Option<&str>, totp: Option<&str>) -> Value {
     let mut body = json!({ "email": email, "password": password });
     if let Some(o) = org {
@@ -239,14 +249,28 @@ async fn password_change_and_org_rules(env: Env) {
     assert_error(&env.call("POST", "/api/v1/auth/password", Some(&org_token), Some(change(PASSWORD, "ann@acme.com"))).await, 422, "weak_password");
     assert_error(&env.call("POST", "/api/v1/auth/password", None, Some(change(PASSWORD, long))).await, 401, "unauthenticated");
     assert_error(&env.call("POST", "/api/v1/auth/password", Some(&org_token), Some(json!({"newPassword": long}))).await, 400, "invalid_request");
+    // Tokens from before the change work until it, and are revoked by it.
+    let earlier = [backdated(&env, &org_token, 60).await, backdated(&env, &tenant_token, 60).await];
+    for token in &earlier {
+        assert_eq!(env.call("GET", "/api/v1/me", Some(token), None).await.0, 200);
+    }
     let (status, changed) = env.call("POST", "/api/v1/auth/password", Some(&org_token), Some(change(PASSWORD, long))).await;
     assert_eq!(status, 200, "{changed}");
     assert_eq!(changed["success"], true);
     assert_eq!(changed["data"]["passwordChanged"], true);
+    for token in &earlier {
+        assert_error(&env.call("GET", "/api/v1/me", Some(token), None).await, 401, "token_revoked");
+        assert_error(&env.call("POST", "/api/v1/auth/token", Some(token), Some(json!({ "organization": "tight" }))).await, 401, "token_revoked");
+    }
     assert_error(&env.call("POST", "/api/v1/auth/login", None, Some(login("ann@acme.com", PASSWORD, Some("tight"), None))).await, 401, "invalid_credentials");
     let (status, relogin) = env.call("POST", "/api/v1/auth/login", None, Some(login("ann@acme.com", long, Some("tight"), None))).await;
     assert_eq!(status, 200, "{relogin}");
-    // ...and outside an org the tenant's rules apply (the default minimum).
+    // ...and outside an org the tenant's rules apply (the default minimum), with a token from a
+    // login after the change.
+    let (status, tenant_login) = env.call("POST", "/api/v1/auth/login", None, Some(login("ann@acme.com", long, None, None))).await;
+    assert_eq!(status, 200, "{tenant_login}");
+    let tenant_token = tenant_login["data"]["accessToken"].as_str().unwrap().to_owned();
+    assert_eq!(env.call("GET", "/api/v1/me", Some(&tenant_token), None).await.0, 200);
     let (status, _) = env.call("POST", "/api/v1/auth/password", Some(&tenant_token), Some(change(long, medium))).await;
     assert_eq!(status, 200);
     assert_error(&env.call("POST", "/api/v1/auth/login", None, Some(login("ann@acme.com", medium, Some("tight"), None))).await, 403, "password_change_required");
