@@ -106,14 +106,14 @@ fn pinned_algorithm(jwk: &Jwk) -> Result<Algorithm> {
 
 /// Smallest and largest RSA modulus accepted, in bits: below 2048 is breakable, above 4096 is
 /// more than any issuer uses and more than every crypto backend orgkit runs on verifies.
-pub(crate) const RSA_MODULUS_BITS: std::ops::RangeInclusive<usize> = 2048..=4096;
+const RSA_MODULUS_BITS: std::ops::RangeInclusive<usize> = 2048..=4096;
 
-/// Decodes one base64url member of a JWK.
-fn key_bytes(member: &str, name: &str) -> Result<Vec<u8>> {
+/// Decodes base64url key material (padding tolerated); `what` names it in the error.
+fn base64url(text: &str, what: &str) -> Result<Vec<u8>> {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(member.trim_end_matches('='))
-        .map_err(|_| invalid_key(format!("the JWK's {name} is not base64url")))
+        .decode(text.trim_end_matches('='))
+        .map_err(|_| invalid_key(format!("{what} is not base64url")))
 }
 
 /// Refuses key material of the wrong size, whatever the crypto backend would make of it: an
@@ -121,7 +121,7 @@ fn key_bytes(member: &str, name: &str) -> Result<Vec<u8>> {
 /// with an odd exponent of at most 64 bits.
 fn check_key_size(jwk: &Jwk) -> Result<()> {
     match &jwk.algorithm {
-        AlgorithmParameters::OctetKeyPair(p) => match key_bytes(&p.x, "x")?.len() {
+        AlgorithmParameters::OctetKeyPair(p) => match base64url(&p.x, "the JWK's x")?.len() {
             32 => Ok(()),
             _ => Err(invalid_key("an Ed25519 public key is 32 bytes")),
         },
@@ -131,7 +131,9 @@ fn check_key_size(jwk: &Jwk) -> Result<()> {
             } else {
                 32
             };
-            if key_bytes(&p.x, "x")?.len() == size && key_bytes(&p.y, "y")?.len() == size {
+            if base64url(&p.x, "the JWK's x")?.len() == size
+                && base64url(&p.y, "the JWK's y")?.len() == size
+            {
                 Ok(())
             } else {
                 Err(invalid_key(format!(
@@ -146,7 +148,7 @@ fn check_key_size(jwk: &Jwk) -> Result<()> {
 }
 
 fn check_rsa_size(n: &str, e: &str) -> Result<()> {
-    let n = key_bytes(n, "n")?;
+    let n = base64url(n, "the JWK's n")?;
     let mut n = n.iter().skip_while(|&&b| b == 0);
     let bits = n
         .next()
@@ -158,7 +160,7 @@ fn check_rsa_size(n: &str, e: &str) -> Result<()> {
             RSA_MODULUS_BITS.end()
         )));
     }
-    let e: Vec<u8> = key_bytes(e, "e")?
+    let e: Vec<u8> = base64url(e, "the JWK's e")?
         .into_iter()
         .skip_while(|&b| b == 0)
         .collect();
@@ -299,43 +301,35 @@ impl SigningKey {
         if spec.kid.is_empty() || spec.kid.len() > 128 {
             return Err(invalid_key("kid must be 1-128 characters"));
         }
-        let pem = || {
-            spec.pem
-                .as_deref()
-                .ok_or_else(|| invalid_key("this algorithm needs a pem"))
-        };
         let (alg, key) = match spec.alg.as_str() {
-            "RS256" => (
-                Algorithm::RS256,
-                private_key::from_pem(Algorithm::RS256, pem()?)?,
-            ),
-            "ES256" => (
-                Algorithm::ES256,
-                private_key::from_pem(Algorithm::ES256, pem()?)?,
-            ),
-            "EdDSA" => (
-                Algorithm::EdDSA,
-                private_key::from_pem(Algorithm::EdDSA, pem()?)?,
-            ),
             "HS256" => {
                 let secret = spec
                     .secret
                     .as_deref()
                     .ok_or_else(|| invalid_key("HS256 needs a secret"))?;
-                use base64::Engine;
-                let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                    .decode(secret.trim_end_matches('='))
-                    .map_err(|_| invalid_key("an HS256 secret is base64url"))?;
+                let bytes = base64url(secret, "an HS256 secret")?;
                 if bytes.len() < 32 {
                     return Err(invalid_key("an HS256 secret must be at least 32 bytes"));
                 }
                 (Algorithm::HS256, EncodingKey::from_secret(&bytes))
             }
-            other => {
-                return Err(invalid_key(format!(
-                    "unsupported signing algorithm {:?}",
-                    crate::role::truncate(other)
-                )));
+            name => {
+                let alg = match name {
+                    "RS256" => Algorithm::RS256,
+                    "ES256" => Algorithm::ES256,
+                    "EdDSA" => Algorithm::EdDSA,
+                    other => {
+                        return Err(invalid_key(format!(
+                            "unsupported signing algorithm {:?}",
+                            crate::role::truncate(other)
+                        )));
+                    }
+                };
+                let pem = spec
+                    .pem
+                    .as_deref()
+                    .ok_or_else(|| invalid_key("this algorithm needs a pem"))?;
+                (alg, private_key::from_pem(alg, pem)?)
             }
         };
         Ok(SigningKey {
