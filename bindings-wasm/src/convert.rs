@@ -14,25 +14,31 @@
 use crate::error::invalid_request;
 use orgkit_core::Error;
 use serde::Serialize;
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-/// Converts a JS value to JSON. `undefined`, functions and symbols read as `null`.
-pub fn to_json(value: &JsValue, what: &str) -> Result<Value, Error> {
+/// Converts a JS value to JSON text. `undefined`, functions and symbols read as `null`.
+pub fn to_json(value: &JsValue, what: &str) -> Result<String, Error> {
     if value.is_undefined() {
-        return Ok(Value::Null);
+        return Ok(NULL.to_owned());
     }
     let text = js_sys::JSON::stringify(value).map_err(|_| {
         invalid_request(format!("{what} is not JSON-compatible (a cycle, a BigInt, a throwing getter or too deep)"))
     })?;
-    let Some(text) = text.as_string() else { return Ok(Value::Null) };
-    serde_json::from_str(&text).map_err(|e| invalid_request(format!("{what} is not valid JSON input: {e}")))
+    Ok(text.as_string().unwrap_or_else(|| NULL.to_owned()))
+}
+
+/// The JSON text of an absent value.
+pub const NULL: &str = "null";
+
+/// Parses JSON text answered by core into a plain JS value.
+pub fn parse_js(text: &str) -> Result<JsValue, Error> {
+    js_sys::JSON::parse(text).map_err(|_| invalid_request("cannot convert the result to JS"))
 }
 
 /// Converts a Rust value to a plain JS value (objects, arrays, numbers, strings).
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, Error> {
     let text = serde_json::to_string(value).map_err(|e| invalid_request(format!("cannot convert the result to JS: {e}")))?;
-    js_sys::JSON::parse(&text).map_err(|_| invalid_request("cannot convert the result to JS"))
+    parse_js(&text)
 }
 
 /// Freezes a value built by [`to_js`] and everything inside it, so that one object can be handed

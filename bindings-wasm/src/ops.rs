@@ -1,15 +1,15 @@
 //! One camelCase export per core operation. Each is `call` with the name filled in: the list
 //! below must name every entry of `orgkit_core::ops::OPERATIONS` (a node test checks it).
 
-use crate::convert::{to_js, to_json};
+use crate::convert::{parse_js, to_json};
 use crate::error::{self, JsResult};
 use wasm_bindgen::prelude::*;
 
 /// Runs a core operation on a JS input and converts the answer back.
 pub fn run(op: &str, input: &JsValue) -> JsResult {
     let input = to_json(input, "the input").map_err(error::to_js)?;
-    let output = orgkit_core::ops::call(op, input).map_err(error::to_js)?;
-    to_js(&output).map_err(error::to_js)
+    let output = orgkit_core::ops::call_json(op, &input).map_err(error::to_js)?;
+    parse_js(&output).map_err(error::to_js)
 }
 
 macro_rules! operations {

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 /// constraint, a request body size, a storage failure); they are part of the same vocabulary so
 /// that every runtime spells them the same way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum Origin {
     /// Decided by `orgkit-core`.
@@ -23,6 +24,7 @@ pub enum Origin {
 
 /// The family a code belongs to; bindings map each family to an exception/error subclass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum Family {
     /// Malformed or out-of-range input.
@@ -45,6 +47,7 @@ macro_rules! error_codes {
     ($( $(#[$doc:meta])* $variant:ident = $code:literal, $status:literal, $family:ident, $origin:ident; )*) => {
         /// A stable, machine-readable error code. Serialises as its snake_case string.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
         #[serde(rename_all = "snake_case")]
         pub enum ErrorCode {
             $( $(#[$doc])* $variant, )*

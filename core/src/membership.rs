@@ -17,6 +17,7 @@ pub const CREATOR_ROLE: Role = Role::Owner;
 
 /// Who performs an operation on an org.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Actor {
     /// A user acting through their membership of the org.
@@ -35,6 +36,7 @@ pub enum Actor {
 
 /// The member an operation is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct Target {
     /// The target user's id.

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// These are org roles, separate from any tenant-level role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Read-only access to the org.
@@ -81,6 +82,7 @@ macro_rules! permissions {
     ($( $(#[$doc:meta])* $variant:ident = $name:literal => $role:ident; )*) => {
         /// One action of the org APIs (management API of seed 000 and user API of seed 004).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
         pub enum Permission {
             $( $(#[$doc])* #[serde(rename = $name)] $variant, )*
         }

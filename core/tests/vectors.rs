@@ -52,6 +52,12 @@ fn every_vector_passes_and_every_core_code_is_covered() {
             let op = v["op"].as_str().expect("op");
             assert!(ops::OPERATIONS.contains(&op), "{name}: unknown op {op}");
             let result = ops::call(op, v["input"].clone());
+            // The text entry point (the one the WASM module uses) must answer the same.
+            let from_text = ops::call_json(op, &v["input"].to_string())
+                .map(|text| serde_json::from_str::<Value>(&text).unwrap());
+            if from_text.as_ref().map_err(|e| e.code()) != result.as_ref().map_err(|e| e.code()) {
+                failures.push(format!("{fname} / {name}: call_json answered {from_text:?}, call {result:?}"));
+            }
             let outcome = match (&result, v.get("output"), v.get("error")) {
                 (Ok(out), Some(expected), None) if contains(out, expected) => Ok(()),
                 (Err(e), None, Some(code)) if code == e.code() => {

@@ -10,7 +10,7 @@ mod entry;
 mod input;
 mod profile;
 
-use crate::convert::to_json;
+use crate::convert::{NULL, to_json};
 use crate::error::{self, JsResult};
 use entry::Entry;
 use orgkit_core::token::{
@@ -29,21 +29,31 @@ const DEFAULT_CACHE_SIZE: usize = 1024;
 const MAX_CACHE_SIZE: usize = 100_000;
 
 /// `new OrgGuard(config)`.
-#[derive(Deserialize)]
+#[derive(Deserialize, tsify::Tsify)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct GuardConfig {
+struct OrgGuardConfig {
+    /// The issuer's JWKS, as an object or its JSON text.
+    #[tsify(type = "Jwks | string")]
     jwks: Value,
+    /// The exact `iss` required.
     issuer: String,
+    /// The `aud` required.
     audience: String,
+    /// Clock-skew allowance in seconds (at most 300).
     #[serde(default)]
     leeway: u64,
+    /// Verified tokens remembered (default 1024, 0 disables the cache).
     #[serde(default = "default_cache_size")]
     cache_size: usize,
-    /// A profile name or `{ name, ...camelCase options }`; absent: orgkit's own claims.
+    /// Whose claim layout the tokens carry (default `"orgkit"`): a profile name, or the profile
+    /// with its options in camelCase (`{ name: "auth0", rolesClaim }`, `{ name: "custom", orgId, … }`).
+    /// With any profile but orgkit's (or with a `roleMap`), `authorize` answers `ProfiledClaims`.
     #[serde(default)]
+    #[tsify(type = "GuardProfile")]
     profile: Option<Value>,
-    /// Provider role name → orgkit role name.
+    /// Provider role name → orgkit role, over the profile's defaults (e.g. `{ "org:billing": "member" }`).
     #[serde(default)]
+    #[tsify(type = "Record<string, Role>")]
     role_map: Option<Value>,
 }
 
@@ -52,16 +62,24 @@ fn default_cache_size() -> usize {
 }
 
 /// `guard.authorize(input, options)`: the requirement, with role and permission as names.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, tsify::Tsify)]
 #[serde(deny_unknown_fields)]
 struct AuthorizeOptions {
+    /// The org the request is about: its id or slug.
     #[serde(default)]
+    #[tsify(optional)]
     org: Option<String>,
+    /// The minimum role.
     #[serde(default)]
+    #[tsify(optional, type = "Role")]
     role: Option<String>,
+    /// A permission the role must carry.
     #[serde(default)]
+    #[tsify(optional, type = "Permission")]
     permission: Option<String>,
+    /// Now, unix seconds (default `Date.now() / 1000`).
     #[serde(default)]
+    #[tsify(optional)]
     now: Option<f64>,
 }
 
@@ -91,7 +109,7 @@ impl OrgGuard {
     }
 
     fn build(config: &JsValue) -> Result<OrgGuard, Error> {
-        let config: GuardConfig = orgkit_core::ops::parse_input(to_json(config, "the guard config")?)?;
+        let config: OrgGuardConfig = orgkit_core::ops::parse_input_text(&to_json(config, "the guard config")?)?;
         if config.leeway > MAX_LEEWAY_SECONDS {
             // Core refuses such options on every verification; refuse them once, up front.
             return Err(Error::new(ErrorCode::InvalidRequest, format!("leeway must be at most {MAX_LEEWAY_SECONDS} seconds"))
@@ -115,7 +133,10 @@ impl OrgGuard {
     /// On an unusable JWKS it throws `invalid_key` and keeps the old keys.
     #[wasm_bindgen(js_name = setJwks)]
     pub fn set_jwks(&self, #[wasm_bindgen(unchecked_param_type = "Jwks | string")] jwks: JsValue) -> JsResult<()> {
-        let keys = to_json(&jwks, "the JWKS").and_then(|v| key_set(&v)).map_err(error::to_js)?;
+        let keys = to_json(&jwks, "the JWKS")
+            .and_then(|text| orgkit_core::ops::parse_input_text(&text))
+            .and_then(|jwks: Value| key_set(&jwks))
+            .map_err(error::to_js)?;
         *self.keys.borrow_mut() = keys;
         self.cache.borrow_mut().clear();
         Ok(())
@@ -144,9 +165,10 @@ impl OrgGuard {
     fn authorize_inner(&self, input: &JsValue, options: &JsValue) -> Result<JsValue, Error> {
         // Read everything from JS first: no borrow is held while JS code (getters) runs.
         let token = input::bearer_token(input)?;
-        let options: AuthorizeOptions = match to_json(options, "the options object")? {
-            Value::Null => AuthorizeOptions::default(),
-            options => orgkit_core::ops::parse_input(options)?,
+        let options = to_json(options, "the options object")?;
+        let options: AuthorizeOptions = match options.as_str() {
+            NULL => AuthorizeOptions::default(),
+            options => orgkit_core::ops::parse_input_text(options)?,
         };
         let requirement = Requirement {
             org: options.org,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// An SSO connection as login policy sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct Connection {
     /// Connection id.

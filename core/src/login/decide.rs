@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// The second-factor facts of a login attempt.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct MfaFacts {
     /// Whether the user has a confirmed factor.
@@ -19,6 +20,7 @@ pub struct MfaFacts {
 
 /// What a host knows about a password login attempt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct PasswordLoginFacts {
     /// The stored lockout state.

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// How the user signs in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum LoginMethod {
     /// Redirect to an SSO connection.
@@ -17,6 +18,7 @@ pub enum LoginMethod {
 
 /// What the store knows of the org being logged into.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct OrgLoginFacts {
     /// Org id.
@@ -35,6 +37,7 @@ pub struct OrgLoginFacts {
 
 /// What the store knows of the user, if the email is registered.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct UserLoginFacts {
     /// Whether the user has a password.
@@ -50,6 +53,7 @@ pub struct UserLoginFacts {
 
 /// The question: who is logging in, where, and what the store knows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct LoginQuery {
     /// The email typed.
@@ -74,6 +78,7 @@ pub struct LoginQuery {
 
 /// The answer: what the login must do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct LoginPlan {
     /// SSO or password.
     pub method: LoginMethod,

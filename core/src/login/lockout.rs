@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Lockout limits from effective settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct LockoutPolicy {
     /// Failures that lock the account.
@@ -26,6 +27,7 @@ impl LockoutPolicy {
 
 /// The stored lockout state of one user in one login context.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct LockoutState {
     /// Consecutive failures since the last success or the last lock.

@@ -9,6 +9,7 @@ pub const PASSWORD_MAX_CHARS: usize = 256;
 
 /// The rules a password must meet in an org context.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct PasswordRules {
     /// Minimum length in characters.
@@ -26,6 +27,7 @@ impl PasswordRules {
 
 /// One way a password breaks the rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum PasswordViolation {
     /// Fewer characters than `min_length`.

@@ -17,6 +17,7 @@ pub const TOTP_SECRET_MIN_BYTES: usize = 16;
 
 /// A user's TOTP secret and, when enrolled, what the authenticator app needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct TotpEnrolment {
     /// The secret, base32 without padding (what apps show for manual entry).
     pub secret: String,

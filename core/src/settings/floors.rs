@@ -17,6 +17,7 @@ use serde_json::Value;
 /// | `session_ttl_hours` | at most the floor |
 /// | `lockout_duration_minutes` | at least the floor |
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 #[allow(missing_docs)] // documented in the table above
 pub struct Floors {

@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 /// One layer of settings (the tenant's or an org's overrides). `None` means "not set at this
 /// layer": the value is inherited from the layer below.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct SettingsLayer {
     /// Logo shown on the login page (https URL).
@@ -62,6 +63,7 @@ pub struct SettingsLayer {
 
 /// The tenant's settings: its defaults for every org plus the floors orgs cannot weaken.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct TenantSettings {
     /// Values every org inherits unless it overrides them.

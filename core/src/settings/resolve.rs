@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where an effective value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// The org's own override.
@@ -21,6 +22,7 @@ pub enum Source {
 
 /// An effective value and its source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Effective<T> {
     /// The value that applies.
     pub value: T,
@@ -30,6 +32,7 @@ pub struct Effective<T> {
 
 /// The settings that apply to an org, each with where it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[allow(missing_docs)] // one field per setting, documented on SettingsLayer
 pub struct EffectiveSettings {
     pub logo_url: Effective<Option<String>>,

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// `aud`: one audience or several.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(untagged)]
 pub enum Audience {
     /// A single audience string.
@@ -31,6 +32,7 @@ impl Audience {
 /// The claims of an orgkit access token. Claims other tokens carry and orgkit does not know
 /// are ignored; a duplicated claim makes the token invalid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct OrgClaims {
     /// Issuer: the server's `ORGKIT_ISSUER`.
     pub iss: String,
@@ -82,6 +84,7 @@ impl Timed for OrgClaims {
 
 /// The org a token is issued for, with the user's role in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct OrgContext {
     /// Org id.
@@ -94,6 +97,7 @@ pub struct OrgContext {
 
 /// The parts of an org's effective settings that decide a token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct OrgPolicy {
     /// Whether the login must have performed a second factor.
@@ -118,6 +122,7 @@ impl OrgPolicy {
 
 /// What the authentication did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct Authentication {
     /// Methods performed, RFC 8176 names: `pwd`, `otp`, `saml`.
@@ -129,6 +134,7 @@ pub struct Authentication {
 
 /// Everything [`build_org_claims`] needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct ClaimsRequest {
     /// `iss`.
@@ -245,6 +251,7 @@ pub fn sign_org_claims(claims: &OrgClaims, key: &SigningKey) -> Result<String> {
 
 /// What a request requires of a verified token, beyond being valid.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct Requirement {
     /// The org the request is about: its id or its slug.

@@ -18,6 +18,7 @@ pub const NONCE_MIN_LEN: usize = 16;
 
 /// The claims of an invitation token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct InvitationClaims {
     /// Issuer.
     pub iss: String,
@@ -47,6 +48,7 @@ impl Timed for InvitationClaims {
 
 /// Everything [`issue_invitation`] needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct InvitationRequest {
     /// Issuer.
@@ -136,6 +138,7 @@ pub fn verify_invitation(
 
 /// An invitation's lifecycle status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum InvitationStatus {
     /// Sent and still acceptable.
@@ -150,6 +153,7 @@ pub enum InvitationStatus {
 
 /// What the store knows of an invitation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct InvitationRecord {
     /// Expiry, unix seconds.

@@ -17,6 +17,7 @@ pub const MAX_LEEWAY_SECONDS: u64 = 300;
 
 /// What a verifier expects of every token, and the current time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct VerifyOptions {
     /// The exact `iss` required.

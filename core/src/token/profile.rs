@@ -43,6 +43,7 @@ pub const LOGTO_ORG_AUDIENCE_PREFIX: &str = "urn:logto:organization:";
 /// are empty structs so that `deny_unknown_fields` refuses a stray option (`{"name": "workos",
 /// "org_id": …}`) instead of ignoring it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(tag = "name", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum ClaimProfile {
     /// orgkit's own claims.
@@ -83,6 +84,7 @@ pub enum ClaimProfile {
 
 /// A profile plus the role mapping (provider role name → orgkit role) layered over its defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct ProfileConfig {
     /// The claim layout.
@@ -145,6 +147,7 @@ impl ClaimProfile {
 
 /// Verified claims from any provider, in orgkit's shape, next to the original claims.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct ProfiledClaims {
     /// `sub`.
     pub sub: Option<String>,
@@ -157,6 +160,7 @@ pub struct ProfiledClaims {
     /// Permissions the provider listed.
     pub permissions: Vec<String>,
     /// Every claim of the token as issued.
+    #[cfg_attr(feature = "ts", tsify(type = "Record<string, unknown>"))]
     pub claims: Map<String, Value>,
 }
 

@@ -1,0 +1,414 @@
+//! The input and output of every operation in [`super::call`]: plain serde records, read with
+//! `deny_unknown_fields`. With the `ts` feature each one also derives its TypeScript declaration
+//! (tsify), so the npm package's types are these, not a copy of them.
+//!
+//! Fields marked `#[serde(default)]` may be absent (TypeScript: optional). Fields holding a
+//! document that core parses itself (a JWKS, a settings or organization merge-patch) are
+//! `serde_json::Value` here and carry the TypeScript name of their shape.
+
+use crate::error::ErrorCode;
+use crate::login::{Connection, LockoutPolicy, LockoutState, PasswordRules, PasswordViolation};
+use crate::membership::{Actor, Target};
+use crate::role::{Permission, Role};
+use crate::settings::{EffectiveSettings, SettingsLayer, TenantSettings};
+use crate::token::{
+    InvitationClaims, InvitationRecord, InvitationRequest, InvitationStatus, OrgClaims,
+    ProfileConfig, Requirement, SigningKeySpec, VerifyOptions,
+};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+
+/// Declares records: `pub` fields, `Deserialize` + `Serialize`, unknown fields refused.
+macro_rules! records {
+    ($( $(#[$meta:meta])* $name:ident { $( $(#[$field_meta:meta])* $field:ident : $ty:ty ),* $(,)? } )*) => {
+        $(
+            $(#[$meta])*
+            #[derive(Debug, Clone, Serialize, Deserialize)]
+            #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+            #[serde(deny_unknown_fields)]
+            pub struct $name { $( $(#[$field_meta])* pub $field: $ty, )* }
+        )*
+    };
+}
+
+/// The input of an operation that reads none: anything (`undefined`, `null`, `{}`) is accepted
+/// and ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[cfg_attr(feature = "ts", tsify(type = "Record<string, never> | null | undefined"))]
+pub struct NoInput {}
+
+impl<'de> Deserialize<'de> for NoInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(deserializer).map(|_| NoInput {})
+    }
+}
+
+/// A public JSON Web Key (RFC 7517), as a JWKS lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[cfg_attr(feature = "ts", tsify(type = "Jwk"))]
+#[serde(transparent)]
+pub struct PublicJwk(pub Value);
+
+records! {
+    /// Every error code, in table order.
+    ErrorCodes {
+        /// Core's codes.
+        codes: Vec<ErrorCode>,
+    }
+    /// An org slug.
+    Slug {
+        /// The slug.
+        slug: String,
+    }
+    /// An org display name.
+    OrgName {
+        /// The name to derive a slug from.
+        name: String,
+    }
+    /// An email address.
+    EmailAddress {
+        /// The address.
+        email: String,
+    }
+    /// A role, by name (an unknown name is `invalid_role`).
+    RoleName {
+        /// `owner`, `admin`, `member` or `viewer`.
+        #[cfg_attr(feature = "ts", tsify(type = "Role"))]
+        role: String,
+    }
+    /// The permissions a role grants.
+    Permissions {
+        /// In table order.
+        permissions: Vec<Permission>,
+    }
+    /// The answer of a check that passed (a refusal is an error).
+    Allowed {
+        /// Always `true`.
+        #[cfg_attr(feature = "ts", tsify(type = "true"))]
+        allowed: bool,
+    }
+    /// May `actor` exercise `permission`?
+    AuthorizeInput {
+        /// Who acts.
+        actor: Actor,
+        /// What they want to do.
+        permission: Permission,
+    }
+    /// May `actor` grant `role` (through `permission`: invite or change a role)?
+    GrantInput {
+        /// Who acts.
+        actor: Actor,
+        /// `invitations:create` or `members:update_role`.
+        permission: Permission,
+        /// The role granted.
+        role: Role,
+    }
+    /// May `actor` give `target` the role `new_role`?
+    ChangeRoleInput {
+        /// Who acts.
+        actor: Actor,
+        /// The member changed.
+        target: Target,
+        /// The role asked for.
+        new_role: Role,
+        /// Owners the org has now.
+        owner_count: u64,
+    }
+    /// May `actor` remove `target` from the org?
+    RemoveMemberInput {
+        /// Who acts.
+        actor: Actor,
+        /// The member removed.
+        target: Target,
+        /// Owners the org has now.
+        owner_count: u64,
+    }
+    /// The settings layers to resolve.
+    ResolveInput {
+        /// The tenant's defaults and floors.
+        #[serde(default)]
+        tenant: TenantSettings,
+        /// The org's overrides.
+        #[serde(default)]
+        org: SettingsLayer,
+    }
+    /// A settings merge-patch applied to an org's overrides.
+    SettingsPatchInput {
+        /// The tenant's defaults and floors.
+        #[serde(default)]
+        tenant: TenantSettings,
+        /// The org's overrides now.
+        #[serde(default)]
+        org: SettingsLayer,
+        /// The merge-patch: absent = unchanged, `null` = inherit again.
+        #[cfg_attr(feature = "ts", tsify(type = "SettingsPatch"))]
+        patch: Value,
+        /// The org's connection ids, when `default_connection_id` must name one of them.
+        #[serde(default)]
+        org_connections: Option<Vec<String>>,
+    }
+    /// An org's overrides after a patch, and what applies.
+    SettingsUpdate {
+        /// The org's overrides to store.
+        settings: SettingsLayer,
+        /// Every setting with the layer it comes from.
+        effective: EffectiveSettings,
+    }
+    /// A tenant settings patch.
+    TenantPatchInput {
+        /// The tenant's settings now.
+        #[serde(default)]
+        tenant: TenantSettings,
+        /// Setting fields flat, plus a `floors` merge-patch.
+        #[cfg_attr(feature = "ts", tsify(type = "TenantSettingsPatch"))]
+        patch: Value,
+    }
+    /// A tenant's settings after a patch, and what an org without overrides gets.
+    TenantUpdate {
+        /// The tenant's settings to store.
+        tenant: TenantSettings,
+        /// What applies to an org that overrides nothing.
+        effective: EffectiveSettings,
+    }
+    /// An organization creation body, as the API takes it.
+    NewOrganizationInput {
+        /// Name, slug, metadata and setting overrides.
+        #[cfg_attr(feature = "ts", tsify(type = "OrganizationBody"))]
+        body: Value,
+    }
+    /// An organization's stored fields.
+    OrganizationState {
+        /// Display name.
+        name: String,
+        /// Unique-per-tenant slug.
+        slug: String,
+        /// Free-form metadata.
+        #[serde(default)]
+        #[cfg_attr(feature = "ts", tsify(type = "Record<string, unknown>"))]
+        metadata: Map<String, Value>,
+        /// Setting overrides.
+        #[serde(default)]
+        settings: SettingsLayer,
+    }
+    /// An organization merge-patch.
+    OrganizationPatchInput {
+        /// The tenant's defaults and floors.
+        #[serde(default)]
+        tenant: TenantSettings,
+        /// The organization now.
+        org: OrganizationState,
+        /// Name, slug, metadata and setting changes.
+        #[cfg_attr(feature = "ts", tsify(type = "OrganizationBody"))]
+        patch: Value,
+        /// The org's connection ids, when `default_connection_id` must name one of them.
+        #[serde(default)]
+        org_connections: Option<Vec<String>>,
+    }
+    /// An organization after a patch, and what applies to it.
+    OrganizationUpdate {
+        /// Display name.
+        name: String,
+        /// Unique-per-tenant slug.
+        slug: String,
+        /// Free-form metadata.
+        #[cfg_attr(feature = "ts", tsify(type = "Record<string, unknown>"))]
+        metadata: Map<String, Value>,
+        /// Setting overrides.
+        settings: SettingsLayer,
+        /// Every setting with the layer it comes from.
+        effective: EffectiveSettings,
+    }
+    /// A password to check against the rules.
+    PasswordInput {
+        /// The candidate password.
+        password: String,
+        /// The rules that apply.
+        rules: PasswordRules,
+        /// The account's email (a password equal to it is refused).
+        #[serde(default)]
+        email: Option<String>,
+    }
+    /// Every rule a password breaks.
+    Violations {
+        /// Empty when the password is acceptable.
+        violations: Vec<PasswordViolation>,
+    }
+    /// Is the account locked now?
+    LockoutCheckInput {
+        /// The stored lockout state.
+        #[serde(default)]
+        state: LockoutState,
+        /// Now, unix seconds.
+        now: i64,
+    }
+    /// The answer of a lockout check that passed.
+    Unlocked {
+        /// Always `false`.
+        #[cfg_attr(feature = "ts", tsify(type = "false"))]
+        locked: bool,
+    }
+    /// One more failed attempt.
+    LockoutFailureInput {
+        /// The stored lockout state.
+        #[serde(default)]
+        state: LockoutState,
+        /// How many failures lock, and for how long.
+        policy: LockoutPolicy,
+        /// Now, unix seconds.
+        now: i64,
+    }
+    /// A successful password login.
+    PasswordLogin {
+        /// RFC 8176 methods performed: `pwd`, and `otp` after a second factor.
+        amr: Vec<String>,
+        /// The lockout state to store.
+        lockout: LockoutState,
+    }
+    /// A TOTP secret to enrol.
+    TotpEnrolmentInput {
+        /// Base32 secret.
+        secret: String,
+        /// Shown by authenticator apps.
+        issuer: String,
+        /// The account label (usually the email).
+        account: String,
+    }
+    /// A TOTP code to check.
+    TotpVerifyInput {
+        /// Base32 secret.
+        secret: String,
+        /// The six digits entered.
+        code: String,
+        /// Now, unix seconds.
+        now: i64,
+        /// The time step last accepted (a code is good once).
+        #[serde(default)]
+        last_used_step: Option<u64>,
+    }
+    /// The time step of an accepted TOTP code (store it as `last_used_step`).
+    TotpStep {
+        /// The step.
+        step: u64,
+    }
+    /// Which connection signs this email in?
+    RouteEmailInput {
+        /// The email entered.
+        email: String,
+        /// The candidate connections with their domains.
+        connections: Vec<Connection>,
+        /// A connection the caller prefers, when it matches.
+        #[serde(default)]
+        preferred: Option<String>,
+    }
+    /// The connection an email routes to.
+    RoutedConnection {
+        /// `null`: no SSO connection; sign in with a password.
+        connection_id: Option<String>,
+    }
+    /// May this connection sign in to the org?
+    ConnectionCheckInput {
+        /// The org's connection ids.
+        org_connections: Vec<String>,
+        /// The connection used.
+        connection_id: String,
+    }
+    /// An invitation's stored timestamps, and now.
+    InvitationAt {
+        /// The stored invitation.
+        record: InvitationRecord,
+        /// Now, unix seconds.
+        now: i64,
+    }
+    /// Where an invitation stands.
+    InvitationState {
+        /// `pending`, `accepted`, `revoked` or `expired`.
+        status: InvitationStatus,
+    }
+    /// An invitation to sign.
+    IssueInvitationInput {
+        /// The signing key.
+        key: SigningKeySpec,
+        /// What the token carries.
+        invitation: InvitationRequest,
+    }
+    /// A signed invitation.
+    IssuedInvitation {
+        /// The compact JWS.
+        token: String,
+        /// Its claims.
+        claims: InvitationClaims,
+    }
+    /// An invitation token to verify.
+    VerifyInvitationInput {
+        /// The compact JWS.
+        token: String,
+        /// The issuer's public keys.
+        #[cfg_attr(feature = "ts", tsify(type = "Jwks"))]
+        jwks: Value,
+        /// Issuer, audience, leeway and now.
+        options: VerifyOptions,
+        /// The signed-in user's email, when it must match the invitation's.
+        #[serde(default)]
+        email: Option<String>,
+    }
+    /// Claims to sign.
+    SignClaimsInput {
+        /// The signing key.
+        key: SigningKeySpec,
+        /// The claims.
+        claims: OrgClaims,
+    }
+    /// A token.
+    Token {
+        /// The compact JWS.
+        token: String,
+    }
+    /// An orgkit access token to verify.
+    VerifyTokenInput {
+        /// The compact JWS.
+        token: String,
+        /// The issuer's public keys.
+        #[cfg_attr(feature = "ts", tsify(type = "Jwks"))]
+        jwks: Value,
+        /// Issuer, audience, leeway and now.
+        options: VerifyOptions,
+        /// The org, role or permission the request needs.
+        #[serde(default)]
+        require: Requirement,
+    }
+    /// Another provider's token to verify through a claim profile.
+    VerifyProfiledInput {
+        /// The compact JWS.
+        token: String,
+        /// The issuer's public keys.
+        #[cfg_attr(feature = "ts", tsify(type = "Jwks"))]
+        jwks: Value,
+        /// Issuer, audience, leeway and now.
+        options: VerifyOptions,
+        /// Whose claim layout the token carries, and role mappings.
+        profile: ProfileConfig,
+        /// The org, role or permission the request needs.
+        #[serde(default)]
+        require: Requirement,
+    }
+    /// Was this token issued before the user's tokens were revoked?
+    RevocationInput {
+        /// The token's `iat`.
+        iat: i64,
+        /// The user's `tokens_valid_after`, if ever set.
+        #[serde(default)]
+        valid_after: Option<i64>,
+    }
+    /// An `Authorization` header value.
+    AuthorizationHeader {
+        /// `Bearer <token>`.
+        authorization: String,
+    }
+    /// A signing key.
+    KeyInput {
+        /// The private key (PEM) or HS256 secret.
+        key: SigningKeySpec,
+    }
+}

@@ -1,0 +1,253 @@
+//! Every core operation as `name + JSON input → JSON output | Error`.
+//!
+//! This is the one FFI surface (Cedar's habit): the WASM and Python bindings call
+//! [`call`] or [`call_json`], and the shared vectors in `tests/vectors` are run through them in
+//! every runtime, so the three cannot disagree. Inputs and outputs are the records of [`io`],
+//! read with `deny_unknown_fields`; the table below names each operation's pair, and with the
+//! `ts` feature the same table becomes the TypeScript `Operations` interface.
+
+pub mod io;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::login::{self, LockoutState, LoginPlan, LoginQuery, PasswordLoginFacts, TotpEnrolment};
+use crate::membership;
+use crate::organization::{NewOrganization, OrganizationPatch, apply_metadata};
+use crate::role::Role;
+use crate::settings::{
+    EffectiveSettings, SettingsLayer, SettingsPatch, TenantSettings, TenantSettingsPatch, resolve,
+};
+use crate::token::{
+    self, ClaimsRequest, InvitationClaims, KeySet, OrgClaims, ProfiledClaims, SigningKey,
+};
+use io::*;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// Declares the operation table: `name(Input) -> Output = function;`.
+macro_rules! operations {
+    ($( $name:ident ( $input:ty ) -> $output:ty = $run:expr; )*) => {
+        /// Every operation name [`call`] accepts.
+        pub const OPERATIONS: &[&str] = &[$( stringify!($name) ),*];
+
+        /// Runs operation `name` on a JSON value.
+        ///
+        /// ```
+        /// let out = orgkit_core::ops::call("normalize_slug", serde_json::json!({"name": "Acme Corp"})).unwrap();
+        /// assert_eq!(out, serde_json::json!({"slug": "acme-corp"}));
+        /// ```
+        pub fn call(name: &str, input: Value) -> Result<Value> {
+            match name {
+                $( stringify!($name) => to_value(&run::<$input, $output>(parse_input(input)?, $run)?), )*
+                _ => Err(unknown_operation(name)),
+            }
+        }
+
+        /// Runs operation `name` on JSON text and answers JSON text: the same operation as
+        /// [`call`], read straight from the text (no intermediate `Value`), which is what keeps
+        /// the WASM module small.
+        ///
+        /// ```
+        /// let out = orgkit_core::ops::call_json("normalize_slug", r#"{"name": "Acme Corp"}"#).unwrap();
+        /// assert_eq!(out, r#"{"slug":"acme-corp"}"#);
+        /// ```
+        pub fn call_json(name: &str, input: &str) -> Result<String> {
+            match name {
+                $( stringify!($name) => to_text(&run::<$input, $output>(parse_input_text(input)?, $run)?), )*
+                _ => Err(unknown_operation(name)),
+            }
+        }
+
+        /// The TypeScript `Operations` interface: each operation's input and output type, by
+        /// name (the types themselves are declared by their `tsify` derives).
+        #[cfg(feature = "ts")]
+        pub const OPERATIONS_TS: &str = concat!(
+            "/** Input and output of every core operation, by its snake_case name. */\n",
+            "export interface Operations {\n",
+            $( "  ", stringify!($name), ": { input: ", stringify!($input), "; output: ", stringify!($output), " };\n", )*
+            "}\n",
+        );
+    };
+}
+
+operations! {
+    error_codes(NoInput) -> ErrorCodes = |_| Ok(ErrorCodes { codes: ErrorCode::ALL.to_vec() });
+    validate_slug(Slug) -> Slug = |i| crate::slug::validate_slug(&i.slug).map(|()| i);
+    normalize_slug(OrgName) -> Slug = |i| crate::slug::normalize_slug(&i.name).map(|slug| Slug { slug });
+    normalize_email(EmailAddress) -> EmailAddress =
+        |i| crate::email::normalize_email(&i.email).map(|email| EmailAddress { email });
+    role_permissions(RoleName) -> Permissions =
+        |i| Ok(Permissions { permissions: Role::parse(&i.role)?.permissions() });
+    authorize(AuthorizeInput) -> Allowed = |i| membership::authorize(&i.actor, i.permission).map(allowed);
+    can_grant(GrantInput) -> Allowed = |i| membership::can_grant(&i.actor, i.permission, i.role).map(allowed);
+    can_change_role(ChangeRoleInput) -> Allowed =
+        |i| membership::can_change_role(&i.actor, &i.target, i.new_role, i.owner_count).map(allowed);
+    can_remove_member(RemoveMemberInput) -> Allowed =
+        |i| membership::can_remove_member(&i.actor, &i.target, i.owner_count).map(allowed);
+    resolve_settings(ResolveInput) -> EffectiveSettings = |i| Ok(resolve(&i.tenant, &i.org));
+    apply_settings_patch(SettingsPatchInput) -> SettingsUpdate = apply_settings_patch;
+    apply_tenant_settings_patch(TenantPatchInput) -> TenantUpdate = apply_tenant_settings_patch;
+    parse_new_organization(NewOrganizationInput) -> OrganizationState = parse_new_organization;
+    apply_organization_patch(OrganizationPatchInput) -> OrganizationUpdate = apply_organization_patch;
+    check_password(PasswordInput) -> Violations = |i| Ok(Violations {
+        violations: login::check_password(&i.password, &i.rules, i.email.as_deref()),
+    });
+    enforce_password(PasswordInput) -> Allowed =
+        |i| login::enforce_password(&i.password, &i.rules, i.email.as_deref()).map(allowed);
+    lockout_check(LockoutCheckInput) -> Unlocked = |i| i.state.check(i.now).map(|()| Unlocked { locked: false });
+    lockout_after_failure(LockoutFailureInput) -> LockoutState =
+        |i| Ok(i.state.after_failure(&i.policy, i.now));
+    decide_password_login(PasswordLoginFacts) -> PasswordLogin = |i| {
+        let decision = login::decide_password_login(&i);
+        decision.outcome.map(|amr| PasswordLogin { amr, lockout: decision.lockout })
+    };
+    totp_enrolment(TotpEnrolmentInput) -> TotpEnrolment =
+        |i| login::totp_enrolment(&i.secret, &i.issuer, &i.account);
+    verify_totp(TotpVerifyInput) -> TotpStep =
+        |i| login::verify_totp(&i.secret, &i.code, i.now, i.last_used_step).map(|step| TotpStep { step });
+    route_email(RouteEmailInput) -> RoutedConnection = |i| {
+        let routed = login::route_email(&i.email, &i.connections, i.preferred.as_deref())?;
+        Ok(RoutedConnection { connection_id: routed.map(|c| c.id.clone()) })
+    };
+    check_connection_allowed(ConnectionCheckInput) -> Allowed =
+        |i| login::check_connection_allowed(&i.org_connections, &i.connection_id).map(allowed);
+    explain_login(LoginQuery) -> LoginPlan = |i| login::explain_login(&i);
+    invitation_status(InvitationAt) -> InvitationState = |i| Ok(InvitationState { status: i.record.status(i.now) });
+    check_invitation_acceptable(InvitationAt) -> Allowed = |i| i.record.check_acceptable(i.now).map(allowed);
+    check_invitation_resendable(InvitationAt) -> Allowed = |i| i.record.check_resendable(i.now).map(allowed);
+    issue_invitation(IssueInvitationInput) -> IssuedInvitation = |i| {
+        let key = SigningKey::from_spec(&i.key)?;
+        let (token, claims) = token::issue_invitation(&i.invitation, &key)?;
+        Ok(IssuedInvitation { token, claims })
+    };
+    verify_invitation(VerifyInvitationInput) -> InvitationClaims = |i| {
+        let keys = KeySet::from_jwks(&i.jwks)?;
+        token::verify_invitation(&i.token, &keys, &i.options, i.email.as_deref())
+    };
+    build_org_claims(ClaimsRequest) -> OrgClaims = |i| token::build_org_claims(&i);
+    sign_org_claims(SignClaimsInput) -> Token = |i| {
+        let key = SigningKey::from_spec(&i.key)?;
+        Ok(Token { token: token::sign_org_claims(&i.claims, &key)? })
+    };
+    verify_org_token(VerifyTokenInput) -> OrgClaims = |i| {
+        let keys = KeySet::from_jwks(&i.jwks)?;
+        token::verify_org_token(&i.token, &keys, &i.options, &i.require)
+    };
+    verify_profiled_token(VerifyProfiledInput) -> ProfiledClaims = |i| {
+        let keys = KeySet::from_jwks(&i.jwks)?;
+        token::verify_profiled_token(&i.token, &keys, &i.options, &i.profile, &i.require)
+    };
+    check_token_not_revoked(RevocationInput) -> Allowed =
+        |i| token::check_not_revoked(i.iat, i.valid_after).map(allowed);
+    parse_bearer(AuthorizationHeader) -> Token =
+        |i| token::parse_bearer(&i.authorization).map(|t| Token { token: t.to_owned() });
+    public_jwk(KeyInput) -> PublicJwk = |i| SigningKey::from_spec(&i.key)?.public_jwk().map(PublicJwk);
+}
+
+/// Runs one operation (the closure's input type comes from the table).
+fn run<I, O>(input: I, f: impl FnOnce(I) -> Result<O>) -> Result<O> {
+    f(input)
+}
+
+fn unknown_operation(name: &str) -> Error {
+    Error::new(
+        ErrorCode::InvalidRequest,
+        format!("unknown operation {:?}", crate::role::truncate(name)),
+    )
+}
+
+fn allowed(_: ()) -> Allowed {
+    Allowed { allowed: true }
+}
+
+/// Parses a JSON value into an input type with a coded error (see [`input_error`]).
+pub fn parse_input<I: DeserializeOwned>(input: Value) -> Result<I> {
+    serde_json::from_value(input).map_err(input_error)
+}
+
+/// Parses JSON text into an input type with a coded error (see [`input_error`]).
+pub fn parse_input_text<I: DeserializeOwned>(input: &str) -> Result<I> {
+    serde_json::from_str(input).map_err(input_error)
+}
+
+/// The coded error of an input that does not fit its type: an unknown field is
+/// `unknown_field`, a bad role or permission name `invalid_role` / `invalid_permission`, any
+/// other shape error `invalid_request`.
+fn input_error(e: serde_json::Error) -> Error {
+    let message = e.to_string();
+    let code = if message.starts_with("unknown field") {
+        ErrorCode::UnknownField
+    } else if message.contains("variant")
+        && (message.contains("`owner`") || message.contains("`viewer`"))
+    {
+        ErrorCode::InvalidRole
+    } else if message.contains("variant") && message.contains("`org:read`") {
+        ErrorCode::InvalidPermission
+    } else {
+        ErrorCode::InvalidRequest
+    };
+    Error::new(code, format!("invalid input: {message}"))
+}
+
+fn to_value<T: Serialize>(v: &T) -> Result<Value> {
+    serde_json::to_value(v).map_err(|e| Error::new(ErrorCode::InvalidRequest, e.to_string()))
+}
+
+fn to_text<T: Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| Error::new(ErrorCode::InvalidRequest, e.to_string()))
+}
+
+fn apply_settings_patch(i: SettingsPatchInput) -> Result<SettingsUpdate> {
+    let patch = SettingsPatch::from_json(&i.patch)?;
+    i.tenant.floors.check_patch(&patch)?;
+    let settings = patch.apply(&i.org);
+    check_default_connection(&settings, i.org_connections.as_deref())?;
+    let effective = resolve(&i.tenant, &settings);
+    Ok(SettingsUpdate { settings, effective })
+}
+
+fn apply_tenant_settings_patch(i: TenantPatchInput) -> Result<TenantUpdate> {
+    let patch = TenantSettingsPatch::from_json(&i.patch)?;
+    let tenant = TenantSettings {
+        defaults: patch.defaults.apply(&i.tenant.defaults),
+        floors: patch.floors.apply(&i.tenant.floors),
+    };
+    tenant.floors.check_layer(&tenant.defaults)?;
+    let effective = resolve(&tenant, &SettingsLayer::default());
+    Ok(TenantUpdate { tenant, effective })
+}
+
+fn parse_new_organization(i: NewOrganizationInput) -> Result<OrganizationState> {
+    let org = NewOrganization::from_json(&i.body)?;
+    let settings = org.settings.apply(&SettingsLayer::default());
+    Ok(OrganizationState { name: org.name, slug: org.slug, metadata: org.metadata, settings })
+}
+
+fn apply_organization_patch(i: OrganizationPatchInput) -> Result<OrganizationUpdate> {
+    let patch = OrganizationPatch::from_json(&i.patch)?;
+    i.tenant.floors.check_patch(&patch.settings)?;
+    let settings = patch.settings.apply(&i.org.settings);
+    check_default_connection(&settings, i.org_connections.as_deref())?;
+    Ok(OrganizationUpdate {
+        name: patch.name.unwrap_or(i.org.name),
+        slug: patch.slug.unwrap_or(i.org.slug),
+        metadata: apply_metadata(&i.org.metadata, patch.metadata.as_ref())?,
+        effective: resolve(&i.tenant, &settings),
+        settings,
+    })
+}
+
+/// `default_connection_id` must name one of the org's connections (when the caller knows them).
+pub fn check_default_connection(
+    settings: &SettingsLayer,
+    org_connections: Option<&[String]>,
+) -> Result<()> {
+    match (&settings.default_connection_id, org_connections) {
+        (Some(id), Some(list)) if !list.iter().any(|c| c == id) => Err(Error::new(
+            ErrorCode::InvalidSetting,
+            "default_connection_id must be one of the organization's connections",
+        )
+        .with_field("default_connection_id")),
+        _ => Ok(()),
+    }
+}
