@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the npm package `orgkit` into bindings-wasm/npm/node (nodejs target, signatures by
-# node:crypto) and bindings-wasm/npm/web (web target, signatures by RustCrypto in the module).
+# node:crypto) and bindings-wasm/npm/web (web target, signatures by RustCrypto in the module),
+# and the same two without the core operations (the guard alone, for edge workers) into
+# npm/guard/node and npm/guard/web.
 # Idempotent; installs what it needs:
 #   - wasm-bindgen-cli, the exact version of the wasm-bindgen crate in Cargo.lock;
 #   - the npm dev tools of package-lock.json (binaryen's wasm-opt, jose, typescript).
@@ -55,28 +57,33 @@ build_module() { # <out-dir> <wasm-bindgen target> [cargo feature flags...]
   rm -rf "$out"
   wasm-bindgen --target "$bindgen_target" --out-dir "$out" --out-name orgkit "$wasm"
 }
-build_module npm/node nodejs --no-default-features --features node_crypto
-build_module npm/web web
+build_module npm/node nodejs --no-default-features --features node_crypto,ops
+build_module npm/web web --no-default-features --features rust_crypto,ops
+build_module npm/guard/node nodejs --no-default-features --features node_crypto
+build_module npm/guard/web web --no-default-features --features rust_crypto
+node_builds=(npm/node npm/guard/node)
+web_builds=(npm/web npm/guard/web)
 
 # 4. Glue fix-ups. wasm-bindgen copies this folder's package.json dependencies next to the glue;
 #    replace them.
-echo '{ "type": "commonjs" }' > npm/node/package.json
-echo '{ "type": "module" }' > npm/web/package.json
+for out in "${node_builds[@]}"; do echo '{ "type": "commonjs" }' > "$out/package.json"; done
+for out in "${web_builds[@]}"; do echo '{ "type": "module" }' > "$out/package.json"; done
 # The JS snippets (js/*.js) are ES modules; the nodejs glue require()s them, so give them CommonJS.
-for snippet in npm/node/snippets/*/js/*.js; do
+for snippet in npm/node/snippets/*/js/*.js npm/guard/node/snippets/*/js/*.js; do
   names=$(grep -oE '^export (class|function) [A-Za-z_]+' "$snippet" | awk '{print $3}' | paste -sd, -)
   sed -i -E 's/^export (class|function) /\1 /; s/^import \* as ([A-Za-z_]+) from ("[^"]+");/const \1 = require(\2);/' "$snippet"
   echo "module.exports = { $names };" >> "$snippet"
 done
 # Export the error class next to the functions, for `instanceof OrgkitError`.
-echo 'exports.OrgkitError = OrgkitError;' >> npm/node/orgkit.js
-echo 'export { OrgkitError };' >> npm/web/orgkit.js
+for out in "${node_builds[@]}"; do echo 'exports.OrgkitError = OrgkitError;' >> "$out/orgkit.js"; done
+for out in "${web_builds[@]}"; do echo 'export { OrgkitError };' >> "$out/orgkit.js"; done
 
 # 5. Size optimisation with binaryen's wasm-opt, once per distinct module (cached by hash).
 wasm_opt=node_modules/.bin/wasm-opt
 cache="$target_dir/orgkit-wasm-opt"
 mkdir -p "$cache"
-for module in npm/node/orgkit_bg.wasm npm/web/orgkit_bg.wasm; do
+modules=(npm/node/orgkit_bg.wasm npm/web/orgkit_bg.wasm npm/guard/node/orgkit_bg.wasm npm/guard/web/orgkit_bg.wasm)
+for module in "${modules[@]}"; do
   if [ ! -x "$wasm_opt" ]; then
     log "wasm-opt not found: $module is not size-optimised"
     continue
@@ -92,6 +99,6 @@ for module in npm/node/orgkit_bg.wasm npm/web/orgkit_bg.wasm; do
   fi
   cp "$cache/$key.wasm" "$module"
 done
-for module in npm/node/orgkit_bg.wasm npm/web/orgkit_bg.wasm; do
+for module in "${modules[@]}"; do
   log "built $module ($(wc -c < "$module") bytes, $(gzip -9c "$module" | wc -c) gzipped)"
 done

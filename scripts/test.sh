@@ -30,7 +30,7 @@ step "lints for wasm32 (the npm package's nodejs build: core + node:crypto signa
 # Lints the code only that build compiles (bindings-wasm/src/node_crypto.rs) and checks core for
 # wasm32; a debug codegen would take minutes and prove nothing bindings-wasm/build.sh does not
 # prove again with the real release builds of both modules.
-cargo clippy -p orgkit-wasm --target wasm32-unknown-unknown --no-default-features --features node_crypto --quiet -- -D warnings
+cargo clippy -p orgkit-wasm --target wasm32-unknown-unknown --no-default-features --features node_crypto,ops --quiet -- -D warnings
 
 for suite in bindings-wasm/test.sh bindings-python/test.sh server/test.sh; do
   if [ -f "$suite" ]; then

@@ -1,7 +1,8 @@
 // On-demand benchmark (not a test): `node bench/bench.mjs` from bindings-wasm after build.sh.
 // Per request: OrgGuard.authorize versus jose jwtVerify + the same claim checks by hand, for
-// ES256, EdDSA and RS256, with a fresh token each time and with one repeated token, in both builds
-// (nodejs: signatures by node:crypto; web: RustCrypto in wasm); each .wasm's size raw and gzipped;
+// ES256, EdDSA and RS256, with a fresh token each time and with one repeated token, in the four
+// modules (nodejs: signatures by node:crypto; web: RustCrypto in wasm; each also as the guard
+// alone, orgkit/guard and orgkit/guard/web); each .wasm's size raw and gzipped;
 // instantiate time (compile + instantiate in a fresh process).
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -12,13 +13,18 @@ import { gzipSync } from "node:zlib";
 import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify } from "jose";
 import { OrgGuard } from "orgkit";
 import * as web from "orgkit/web";
+import * as guardNode from "orgkit/guard";
+import * as guardWeb from "orgkit/guard/web";
 
 const require = createRequire(import.meta.url);
 const builds = {
   nodejs: join(dirname(require.resolve("orgkit")), "orgkit_bg.wasm"),
   web: require.resolve("orgkit/web/orgkit_bg.wasm"),
+  "guard (nodejs)": join(dirname(require.resolve("orgkit/guard")), "orgkit_bg.wasm"),
+  "guard/web": require.resolve("orgkit/guard/web/orgkit_bg.wasm"),
 };
 web.initSync({ module: readFileSync(builds.web) });
+guardWeb.initSync({ module: readFileSync(builds["guard/web"]) });
 const issuer = "https://auth.example.test";
 const audience = "orgkit";
 const FRESH = Number(process.env.FRESH ?? 400);
@@ -61,7 +67,8 @@ for (const alg of ["ES256", "EdDSA", "RS256"]) {
   const options = { org: "acme", role: "admin" };
   const joseFresh = await timeAsync(FRESH, (i) => joseOnce(tokens[i % tokens.length]));
   const joseRepeat = await timeAsync(Math.min(REPEAT, FRESH * 5), () => joseOnce(tokens[0]));
-  for (const [build, Guard] of [["nodejs", OrgGuard], ["web", web.OrgGuard]]) {
+  const guards = [["nodejs", OrgGuard], ["web", web.OrgGuard], ["guard (nodejs)", guardNode.OrgGuard], ["guard/web", guardWeb.OrgGuard]];
+  for (const [build, Guard] of guards) {
     const guard = new Guard({ jwks, issuer, audience });
     const fresh = timeSync(FRESH, (i) => guard.authorize(tokens[(i + 50) % tokens.length], options));
     const repeat = timeSync(REPEAT, () => guard.authorize(`Bearer ${tokens[0]}`, options));
@@ -75,12 +82,13 @@ for (const alg of ["ES256", "EdDSA", "RS256"]) {
  * compiles and instantiates its module.
  */
 function instantiateMs(build) {
-  const script = build === "web"
-    ? `const { initSync } = await import(${JSON.stringify(require.resolve("orgkit/web"))});
-const bytes = (await import("node:fs")).readFileSync(${JSON.stringify(builds.web)});
+  const specifier = { nodejs: "orgkit", web: "orgkit/web", "guard (nodejs)": "orgkit/guard", "guard/web": "orgkit/guard/web" }[build];
+  const script = build.endsWith("web")
+    ? `const { initSync } = await import(${JSON.stringify(require.resolve(specifier))});
+const bytes = (await import("node:fs")).readFileSync(${JSON.stringify(builds[build])});
 const t = process.hrtime.bigint(); initSync({ module: bytes }); console.log(Number(process.hrtime.bigint() - t) / 1e6);`
     : `const { createRequire } = await import("node:module"); const require = createRequire(${JSON.stringify(import.meta.url)});
-const t = process.hrtime.bigint(); require("orgkit"); console.log(Number(process.hrtime.bigint() - t) / 1e6);`;
+const t = process.hrtime.bigint(); require(${JSON.stringify(specifier)}); console.log(Number(process.hrtime.bigint() - t) / 1e6);`;
   const samples = [];
   for (let i = 0; i < 5; i += 1) {
     samples.push(Number(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" }).trim()));

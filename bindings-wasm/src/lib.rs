@@ -8,6 +8,8 @@
 //! - [`OrgGuard`]: verifies bearer tokens against a JWKS and requires an org, a role or a
 //!   permission, with a bounded cache of verified tokens.
 //!
+//! Without the `ops` feature the module is the guard alone (the package's `orgkit/guard`).
+//!
 //! Every failure is thrown as an `OrgkitError` (a JS `Error` subclass) carrying core's `code`.
 
 mod convert;
@@ -15,12 +17,12 @@ mod error;
 mod guard;
 #[cfg(feature = "node_crypto")]
 mod node_crypto;
+#[cfg(feature = "ops")]
 pub mod ops;
 mod types;
 
 pub use guard::OrgGuard;
 
-use error::{JsResult, invalid_request};
 use wasm_bindgen::prelude::*;
 
 /// Runs when the module is instantiated: the nodejs build makes `node:crypto` its signature
@@ -33,15 +35,17 @@ fn start() {
 
 /// Runs core operation `op` (snake_case, one of [`operations`]) on `input` and answers its JSON
 /// result; throws an `OrgkitError` with core's code on any failure, including a wrong JS type.
+#[cfg(feature = "ops")]
 #[wasm_bindgen(skip_typescript)]
-pub fn call(op: JsValue, input: JsValue) -> JsResult {
+pub fn call(op: JsValue, input: JsValue) -> error::JsResult {
     let Some(op) = op.as_string() else {
-        return Err(error::to_js(invalid_request("the operation name must be a string")));
+        return Err(error::to_js(error::invalid_request("the operation name must be a string")));
     };
     ops::run(&op, &input)
 }
 
 /// The names of every operation [`call`] accepts, as core lists them.
+#[cfg(feature = "ops")]
 #[wasm_bindgen(unchecked_return_type = "OperationName[]")]
 pub fn operations() -> Vec<String> {
     orgkit_core::ops::OPERATIONS.iter().map(|s| (*s).to_owned()).collect()

@@ -40,16 +40,3 @@ export type SettingsPatch = PatchOf<SettingsLayer>;
 export type TenantSettingsPatch = SettingsPatch & { floors?: PatchOf<Floors> | null };
 /** An organization body (name, slug, metadata and setting overrides), as the API takes it. */
 export type OrganizationBody = { name?: string; slug?: string; metadata?: Record<string, unknown> | null } & SettingsPatch;
-
-/** The snake_case name of a core operation. */
-export type OperationName = keyof Operations;
-/** The input of operation `K`. */
-export type OperationInput<K extends OperationName> = Operations[K]["input"];
-/** The output of operation `K`. */
-export type OperationOutput<K extends OperationName> = Operations[K]["output"];
-
-/**
- * Runs core operation `op` on `input` (the surface the shared vectors use).
- * Throws `OrgkitError` with core's code on any failure.
- */
-export function call<K extends OperationName>(op: K, input: OperationInput<K>): OperationOutput<K>;

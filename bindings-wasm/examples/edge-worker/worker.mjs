@@ -10,7 +10,7 @@
 //
 // env: ORGKIT_WASM (the orgkit_bg.wasm module, bytes or URL), ORGKIT_JWKS (JWKS object or JSON
 // text), ORGKIT_ISSUER, ORGKIT_AUDIENCE, ORIGIN. On Cloudflare see cloudflare.mjs.
-import init, { OrgGuard } from "orgkit/web";
+import init, { OrgGuard } from "orgkit/guard/web";
 
 let guard;
 

@@ -12,7 +12,7 @@ const issuer = "https://auth.example.test";
 const audience = "orgkit";
 const forwarded = [];
 const env = {
-  ORGKIT_WASM: readFileSync(require.resolve("orgkit/web/orgkit_bg.wasm")),
+  ORGKIT_WASM: readFileSync(require.resolve("orgkit/guard/web/orgkit_bg.wasm")),
   ORGKIT_JWKS: JSON.stringify(testKeys.jwks),
   ORGKIT_ISSUER: issuer,
   ORGKIT_AUDIENCE: audience,

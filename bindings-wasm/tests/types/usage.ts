@@ -5,6 +5,10 @@ import {
   type OrgClaims, type ProfiledClaims, type ErrorCode, type OperationName, type Role, type ClaimProfileName,
 } from "orgkit";
 import initWeb, { initSync, OrgGuard as WebGuard } from "orgkit/web";
+import { OrgGuard as NodeGuardOnly, OrgkitError as GuardError, type TotpStep } from "orgkit/guard";
+import initGuard, { OrgGuard as WebGuardOnly } from "orgkit/guard/web";
+// @ts-expect-error: the guard modules carry no core operations
+import { verifyOrgToken as notInGuard } from "orgkit/guard";
 
 declare const request: Request;
 declare const jwks: { keys: Array<Record<string, unknown>> };
@@ -75,6 +79,18 @@ async function edge(bytes: ArrayBuffer): Promise<void> {
   initSync({ module: bytes });
   await initWeb({ module_or_path: bytes });
   new WebGuard({ jwks: "{}", issuer: "i", audience: "a" }).authorize(request);
+  await initGuard({ module_or_path: bytes });
+  const onlyClaims: OrgClaims | ProfiledClaims = new WebGuardOnly({ jwks, issuer: "i", audience: "a" }).authorize(request, { role: "admin" });
+  try {
+    new NodeGuardOnly({ jwks, issuer: "i", audience: "a" }).authorize("t");
+  } catch (e) {
+    if (e instanceof GuardError) console.log(e.code satisfies ErrorCode, onlyClaims);
+  }
 }
 
-console.log(role, exp, names, cached, slug, viaCall, ttl, verified, ops, codes, edge);
+// Generated from the Rust types: an operation's output is its record.
+const step: TotpStep = { step: 1 };
+// @ts-expect-error: a TOTP step is a number
+const badStep: TotpStep = { step: "1" };
+
+console.log(role, exp, names, cached, slug, viaCall, ttl, verified, ops, codes, edge, step, badStep, notInGuard);
