@@ -52,10 +52,16 @@ operations! {
     lockout_check => lockoutCheck;
     lockout_after_failure => lockoutAfterFailure;
     decide_password_login => decidePasswordLogin;
+    decide_step_up => decideStepUp;
     totp_enrolment => totpEnrolment;
     verify_totp => verifyTotp;
     route_email => routeEmail;
     check_connection_allowed => checkConnectionAllowed;
+    redirect_target => redirectTarget;
+    jit_role => jitRole;
+    parse_saml_connection => parseSamlConnection;
+    custom_domain_of_host => customDomainOfHost;
+    page_size => pageSize;
     explain_login => explainLogin;
     invitation_status => invitationStatus;
     check_invitation_acceptable => checkInvitationAcceptable;

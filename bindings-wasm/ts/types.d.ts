@@ -38,5 +38,11 @@ export type PatchOf<T> = { [K in keyof T]?: T[K] | null } & { [K in keyof T & st
 export type SettingsPatch = PatchOf<SettingsLayer>;
 /** A tenant settings patch: setting fields flat, plus a `floors` merge-patch (`null` clears every floor). */
 export type TenantSettingsPatch = SettingsPatch & { floors?: PatchOf<Floors> | null };
+/** A SAML connection configuration as the management API takes it (snake_case or camelCase). */
+export type SamlConnectionBody = {
+  name: string; certificate: string;
+  entity_id?: string; entityId?: string; sso_url?: string; ssoUrl?: string;
+  email_domains?: string[] | null; emailDomains?: string[] | null;
+};
 /** An organization body (name, slug, metadata and setting overrides), as the API takes it. */
 export type OrganizationBody = { name?: string; slug?: string; metadata?: Record<string, unknown> | null } & SettingsPatch;

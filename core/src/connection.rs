@@ -21,6 +21,7 @@ pub const EMAIL_DOMAINS_MAX: usize = 50;
 
 /// A validated SAML connection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct SamlConnection {
     /// Display name.
     pub name: String,

@@ -185,7 +185,7 @@ error_codes! {
     /// A SAML assertion that was already consumed.
     SamlReplay = "saml_replay", 409, Login, Host;
     /// A redirect target (RelayState) outside the server's origin and the allowed list.
-    RedirectNotAllowed = "redirect_not_allowed", 400, Request, Host;
+    RedirectNotAllowed = "redirect_not_allowed", 400, Request, Core;
     /// A slug already used in the tenant.
     SlugTaken = "slug_taken", 409, Resource, Host;
     /// A custom domain already used by another org.

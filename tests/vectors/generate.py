@@ -54,6 +54,18 @@ def identity():
         v.append(err(f"authorization {h!r} refused", "parse_bearer", {"authorization": h}, "unauthenticated"))
     v.append(err("unknown input field", "parse_bearer", {"authorization": "Bearer x", "extra": 1}, "unknown_field"))
     v.append(err("wrong input type", "validate_slug", {"slug": 42}, "invalid_request"))
+    # The custom domain a Host header names: lowercase, no port, never an IP address.
+    H = "custom_domain_of_host"
+    for host, domain in [("auth.cardiology.hospital.com", "auth.cardiology.hospital.com"), ("Auth.Hospital.COM:8443", "auth.hospital.com"),
+                         ("login.acme.com.", "login.acme.com"), ("127.0.0.1:8080", None), ("[::1]:8080", None), ("localhost", None),
+                         ("", None), ("bad_host.com", None)]:
+        v.append(ok(f"host {host!r}", H, {"host": host}, {"custom_domain": domain}))
+    # Page sizes: absent → 50, at most 200.
+    v += [ok("default page size", "page_size", {}, {"limit": 50}), ok("page size 1", "page_size", {"limit": 1}, {"limit": 1}),
+          ok("page size at the maximum", "page_size", {"limit": 200}, {"limit": 200}),
+          err("page size 0", "page_size", {"limit": 0}, "invalid_request"),
+          err("page size past the maximum", "page_size", {"limit": 201}, "input_too_large"),
+          err("negative page size", "page_size", {"limit": -1}, "invalid_request")]
     return v
 
 # ---------------------------------------------------------------- roles & membership
@@ -652,13 +664,80 @@ def profiles():
     v[-4] = err("profiles refuse duplicate claims", V, {"token": dup, "jwks": JWKS, "options": OPTS, "profile": {"profile": {"name": "workos"}}}, "invalid_token")
     return v
 
+# ---------------------------------------------------------------- sso
+def test_certificate():
+    """A self-signed certificate of the fixed Ed25519 test key (Ed25519 signs deterministically)."""
+    import datetime
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+    key = serialization.load_pem_private_key(PEM["EdDSA"].encode(), password=None)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "idp.hospital.test")])
+    day = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(day).not_valid_after(day + datetime.timedelta(days=3650)).sign(key, None))
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+def sso():
+    v = []
+    R, OWN = "redirect_target", "https://auth.hospital.test"
+    r = lambda target, **kw: dict({"target": target, "public_url": OWN}, **kw)
+    v += [ok("a path on the server's origin", R, r("/app?tab=1"), {"url": OWN + "/app?tab=1"}),
+          ok("an absolute URL on the server's origin", R, r(OWN + "/welcome"), {"url": OWN + "/welcome"}),
+          ok("an allowed redirect URL", R, r("https://app.hospital.test/done", allowed=["https://app.hospital.test/done"]), {"url": "https://app.hospital.test/done"}),
+          err("another origin", R, r("https://evil.test/"), "redirect_not_allowed"),
+          err("an allowed URL's origin is not enough", R, r("https://app.hospital.test/other", allowed=["https://app.hospital.test/done"]), "redirect_not_allowed"),
+          err("scheme-relative", R, r("//evil.test/"), "redirect_not_allowed"),
+          err("backslash trick", R, r("/\\evil.test/"), "redirect_not_allowed"),
+          err("credentials in the URL", R, r("https://user:pw@auth.hospital.test/"), "redirect_not_allowed"),
+          err("a fragment", R, r("/app#token"), "redirect_not_allowed"),
+          err("javascript scheme", R, r("javascript:alert(1)"), "redirect_not_allowed"),
+          err("control character", R, r("/app\n"), "redirect_not_allowed"),
+          err("over 2048 bytes", R, r("/" + "a" * 2048), "redirect_not_allowed"),
+          ok("2048 bytes", R, r("/" + "a" * 2047), {"url": OWN + "/" + "a" * 2047})]
+    J, conn = "jit_role", {"id": "conn-a", "email_domains": ["hospital.com"]}
+    v += [ok("a routed domain joins as member", J, {"email": "Ann@Hospital.com", "connection": conn}, {"role": "member"}),
+          ok("another domain gets no membership", J, {"email": "ann@evil.com", "connection": conn}, {"role": None}),
+          ok("a connection without domains gets no membership", J, {"email": "ann@hospital.com", "connection": {"id": "conn-b"}}, {"role": None}),
+          ok("a malformed asserted email gets no membership", J, {"email": "ann", "connection": conn}, {"role": None})]
+    C, cert = "parse_saml_connection", test_certificate()
+    body = {"name": "Hospital IdP", "entity_id": "https://idp.hospital.test/saml", "sso_url": "https://idp.hospital.test/sso",
+            "certificate": cert, "email_domains": ["Hospital.com", "hospital.com", "clinic.org."]}
+    v += [ok("a SAML connection", C, {"body": body}, {"name": "Hospital IdP", "entity_id": "https://idp.hospital.test/saml",
+                                                          "sso_url": "https://idp.hospital.test/sso", "certificate": cert,
+                                                          "email_domains": ["hospital.com", "clinic.org"]}),
+          ok("camelCase fields", C, {"body": {"name": "IdP", "entityId": "urn:idp", "ssoUrl": "https://idp.test/sso", "certificate": cert}},
+             {"entity_id": "urn:idp", "email_domains": []}),
+          err("an http SSO URL", C, {"body": dict(body, sso_url="http://idp.hospital.test/sso")}, "invalid_request"),
+          err("a certificate that is not PEM", C, {"body": dict(body, certificate="MIIB...")}, "invalid_request"),
+          err("a private key instead of a certificate", C, {"body": dict(body, certificate=PEM["EdDSA"])}, "invalid_request"),
+          err("an email domain that is not a hostname", C, {"body": dict(body, email_domains=["not a domain"])}, "invalid_request"),
+          err("an unknown connection field", C, {"body": dict(body, acs_url="https://x.test")}, "unknown_field"),
+          err("no name", C, {"body": {k: val for k, val in body.items() if k != "name"}}, "invalid_request")]
+    S, pol = "decide_step_up", {"max_attempts": 3, "duration_seconds": 1800}
+    def step(n, out, **kw):
+        facts = dict({"amr": ["pwd"], "require_mfa": True, "lockout_policy": pol, "now": NOW, "connections": ["conn-a"]}, **kw)
+        return (err if isinstance(out, str) else ok)(n, S, facts, out)
+    v += [step("an org without MFA: the session passes as it is", {"amr": ["pwd"], "lockout": {"failed_attempts": 2}}, require_mfa=False, lockout={"failed_attempts": 2}),
+          step("a session that performed TOTP passes", {"amr": ["pwd", "otp"]}, amr=["pwd", "otp"]),
+          step("the org's own SSO counts as MFA", {"amr": ["saml"]}, amr=["saml"], connection_id="conn-a"),
+          step("another org's SSO connection is refused", "connection_not_allowed", amr=["saml"], connection_id="conn-z", require_mfa=False),
+          step("no factor enrolled", "mfa_enrollment_required"),
+          step("enrolled, no code yet", "mfa_required", mfa={"enrolled": True}),
+          step("a wrong code", "invalid_mfa_code", mfa={"enrolled": True, "code_valid": False}),
+          step("the right code adds otp and clears failures", {"amr": ["pwd", "otp"], "lockout": {"failed_attempts": 0, "locked_until": None}},
+               mfa={"enrolled": True, "code_valid": True}, lockout={"failed_attempts": 2}),
+          step("a locked account is refused before the code", "account_locked", mfa={"enrolled": True, "code_valid": True},
+               lockout={"failed_attempts": 0, "locked_until": NOW + 60})]
+    return v
+
 FILES = {
-    "identity.json": ("Slugs, emails and Authorization headers.", identity),
+    "identity.json": ("Slugs, emails, Authorization headers, Host headers and page sizes.", identity),
     "roles.json": ("The role ladder and the full permission matrix.", roles),
     "membership.json": ("Who may grant, change and remove which role; the last owner.", membership),
     "settings.json": ("Settings inheritance, merge-patches, validation and tenant floors.", settings),
     "organizations.json": ("Organization creation and patch bodies, metadata limits.", organizations),
     "login.json": ("Password rules, lockout, routing, connections, password-login decisions, explain-login.", login),
+    "sso.json": ("SSO decisions: redirect targets, just-in-time roles, SAML connection configurations, step-up into an org.", sso),
     "tokens.json": ("Access tokens signed by PyJWT: claims, requirements and the attack corpus.", tokens),
     "invitations.json": ("Invitation tokens and invitation lifecycle.", invitations),
     "profiles.json": ("Claim profiles: tokens shaped like Auth0, Clerk v1/v2, WorkOS, Stytch, Logto, Keycloak and custom layouts.", profiles),

@@ -64,8 +64,14 @@ __all__ = [
     "lockout_check",
     "lockout_after_failure",
     "decide_password_login",
+    "decide_step_up",
     "route_email",
     "check_connection_allowed",
+    "redirect_target",
+    "jit_role",
+    "parse_saml_connection",
+    "custom_domain_of_host",
+    "page_size",
     "explain_login",
     "invitation_status",
     "check_invitation_acceptable",
@@ -203,6 +209,36 @@ def route_email(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> 
 def check_connection_allowed(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
     """``{org_connections, connection_id}`` → ``{allowed: True}`` or ``LoginError``."""
     return call("check_connection_allowed", _input(input, fields))
+
+
+def decide_step_up(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """A session switching into an org: ``{amr, lockout}`` or a ``LoginError``."""
+    return call("decide_step_up", _input(input, fields))
+
+
+def redirect_target(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{target, public_url, allowed?}`` → ``{url}`` or ``OrgkitError`` (``redirect_not_allowed``)."""
+    return call("redirect_target", _input(input, fields))
+
+
+def jit_role(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{email, connection}`` → ``{role}``: ``member`` for a routed domain, else ``None``."""
+    return call("jit_role", _input(input, fields))
+
+
+def parse_saml_connection(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{body}`` → the validated connection ``{name, entity_id, sso_url, certificate, email_domains}``."""
+    return call("parse_saml_connection", _input(input, fields))
+
+
+def custom_domain_of_host(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{host}`` (a ``Host`` header) → ``{custom_domain}`` (``None`` for an IP or a non-hostname)."""
+    return call("custom_domain_of_host", _input(input, fields))
+
+
+def page_size(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{limit?}`` → ``{limit}`` (default 50, at most 200)."""
+    return call("page_size", _input(input, fields))
 
 
 def explain_login(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:

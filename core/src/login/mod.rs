@@ -20,7 +20,7 @@ pub use lockout::{LockoutPolicy, LockoutState};
 pub use password::{
     PASSWORD_MAX_CHARS, PasswordRules, PasswordViolation, check_password, enforce_password,
 };
-pub use sso::{REDIRECT_TARGET_MAX_LEN, jit_role, redirect_target};
+pub use sso::{REDIRECT_TARGET_MAX_LEN, check_redirect_target, jit_role, redirect_target};
 pub use step_up::{StepUpFacts, decide_step_up};
 pub use totp::{
     TOTP_DIGITS, TOTP_SECRET_MIN_BYTES, TOTP_SKEW_STEPS, TOTP_STEP_SECONDS, TotpEnrolment,

@@ -5,6 +5,7 @@
 //! these are the rules the host must not decide on its own.
 
 use super::connections::{Connection, route_email};
+use crate::error::{Error, ErrorCode, Result};
 use crate::role::Role;
 
 /// Longest redirect target accepted, in bytes.
@@ -59,6 +60,16 @@ pub fn redirect_target(target: &str, public_url: &str, allowed: &[String]) -> Op
         .filter_map(|a| url::Url::parse(a).ok())
         .any(|a| a == url);
     (same_origin || listed).then(|| url.to_string())
+}
+
+/// [`redirect_target`] as a check: the absolute URL, or `redirect_not_allowed`.
+pub fn check_redirect_target(target: &str, public_url: &str, allowed: &[String]) -> Result<String> {
+    redirect_target(target, public_url, allowed).ok_or_else(|| {
+        Error::new(
+            ErrorCode::RedirectNotAllowed,
+            "the redirect target is neither on this server's origin nor an allowed redirect URL",
+        )
+    })
 }
 
 /// The role a user who logs in through an org's SSO connection is given when they are not a

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a host knows when an authenticated session switches into an org.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct StepUpFacts {
     /// What the session performed (its token's `amr`).

@@ -35,7 +35,10 @@ macro_rules! records {
 /// and ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-#[cfg_attr(feature = "ts", tsify(type = "Record<string, never> | null | undefined"))]
+#[cfg_attr(
+    feature = "ts",
+    tsify(type = "Record<string, never> | null | undefined")
+)]
 pub struct NoInput {}
 
 impl<'de> Deserialize<'de> for NoInput {
@@ -259,8 +262,8 @@ records! {
         /// Now, unix seconds.
         now: i64,
     }
-    /// A successful password login.
-    PasswordLogin {
+    /// A login (or an org switch) that passed.
+    LoginGranted {
         /// RFC 8176 methods performed: `pwd`, and `otp` after a second factor.
         amr: Vec<String>,
         /// The lockout state to store.
@@ -410,5 +413,59 @@ records! {
     KeyInput {
         /// The private key (PEM) or HS256 secret.
         key: SigningKeySpec,
+    }
+    /// Where may the browser go after an SSO login?
+    RedirectInput {
+        /// The requested target (a RelayState): a path or an absolute URL.
+        target: String,
+        /// The server's public URL (its origin is always allowed).
+        public_url: String,
+        /// The tenant's allowed redirect URLs.
+        #[serde(default)]
+        allowed: Vec<String>,
+    }
+    /// An allowed redirect.
+    Redirect {
+        /// The absolute URL to send the browser to.
+        url: String,
+    }
+    /// Which role does a user logging in through a connection get when not a member yet?
+    JitInput {
+        /// The email the IdP asserted.
+        email: String,
+        /// The connection used, with its routed domains.
+        connection: Connection,
+    }
+    /// The just-in-time role.
+    JitRole {
+        /// `member` for a routed domain; `null`: no just-in-time membership.
+        role: Option<Role>,
+    }
+    /// A SAML connection configuration, as the management API takes it.
+    SamlConnectionInput {
+        /// `{ name, entity_id, sso_url, certificate, email_domains? }`, snake_case or camelCase.
+        #[cfg_attr(feature = "ts", tsify(type = "SamlConnectionBody"))]
+        body: Value,
+    }
+    /// A `Host` header value.
+    HostInput {
+        /// `host[:port]`.
+        host: String,
+    }
+    /// The custom domain a `Host` header names.
+    CustomDomain {
+        /// Lowercase, without the port; `null` for an IP address or a non-hostname.
+        custom_domain: Option<String>,
+    }
+    /// A requested page size.
+    PageSizeInput {
+        /// The `limit` query parameter, if given.
+        #[serde(default)]
+        limit: Option<u64>,
+    }
+    /// The page size to use.
+    PageSize {
+        /// Between 1 and the maximum.
+        limit: u32,
     }
 }

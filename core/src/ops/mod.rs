@@ -8,8 +8,11 @@
 
 pub mod io;
 
+use crate::connection::SamlConnection;
 use crate::error::{Error, ErrorCode, Result};
-use crate::login::{self, LockoutState, LoginPlan, LoginQuery, PasswordLoginFacts, TotpEnrolment};
+use crate::login::{
+    self, LockoutState, LoginPlan, LoginQuery, PasswordLoginFacts, StepUpFacts, TotpEnrolment,
+};
 use crate::membership;
 use crate::organization::{NewOrganization, OrganizationPatch, apply_metadata};
 use crate::role::Role;
@@ -97,10 +100,8 @@ operations! {
     lockout_check(LockoutCheckInput) -> Unlocked = |i| i.state.check(i.now).map(|()| Unlocked { locked: false });
     lockout_after_failure(LockoutFailureInput) -> LockoutState =
         |i| Ok(i.state.after_failure(&i.policy, i.now));
-    decide_password_login(PasswordLoginFacts) -> PasswordLogin = |i| {
-        let decision = login::decide_password_login(&i);
-        decision.outcome.map(|amr| PasswordLogin { amr, lockout: decision.lockout })
-    };
+    decide_password_login(PasswordLoginFacts) -> LoginGranted = |i| granted(login::decide_password_login(&i));
+    decide_step_up(StepUpFacts) -> LoginGranted = |i| granted(login::decide_step_up(&i));
     totp_enrolment(TotpEnrolmentInput) -> TotpEnrolment =
         |i| login::totp_enrolment(&i.secret, &i.issuer, &i.account);
     verify_totp(TotpVerifyInput) -> TotpStep =
@@ -111,6 +112,13 @@ operations! {
     };
     check_connection_allowed(ConnectionCheckInput) -> Allowed =
         |i| login::check_connection_allowed(&i.org_connections, &i.connection_id).map(allowed);
+    redirect_target(RedirectInput) -> Redirect =
+        |i| login::check_redirect_target(&i.target, &i.public_url, &i.allowed).map(|url| Redirect { url });
+    jit_role(JitInput) -> JitRole = |i| Ok(JitRole { role: login::jit_role(&i.email, &i.connection) });
+    parse_saml_connection(SamlConnectionInput) -> SamlConnection = |i| SamlConnection::from_json(&i.body);
+    custom_domain_of_host(HostInput) -> CustomDomain =
+        |i| Ok(CustomDomain { custom_domain: crate::hostname::custom_domain_of_host(&i.host) });
+    page_size(PageSizeInput) -> PageSize = |i| crate::page::page_size(i.limit).map(|limit| PageSize { limit });
     explain_login(LoginQuery) -> LoginPlan = |i| login::explain_login(&i);
     invitation_status(InvitationAt) -> InvitationState = |i| Ok(InvitationState { status: i.record.status(i.now) });
     check_invitation_acceptable(InvitationAt) -> Allowed = |i| i.record.check_acceptable(i.now).map(allowed);
@@ -160,6 +168,15 @@ fn allowed(_: ()) -> Allowed {
     Allowed { allowed: true }
 }
 
+/// A login decision as an operation's answer: the `amr` and the lockout state to store, or the
+/// refusal.
+fn granted(decision: login::LoginDecision) -> Result<LoginGranted> {
+    decision.outcome.map(|amr| LoginGranted {
+        amr,
+        lockout: decision.lockout,
+    })
+}
+
 /// Parses a JSON value into an input type with a coded error (see [`input_error`]).
 pub fn parse_input<I: DeserializeOwned>(input: Value) -> Result<I> {
     serde_json::from_value(input).map_err(input_error)
@@ -203,7 +220,10 @@ fn apply_settings_patch(i: SettingsPatchInput) -> Result<SettingsUpdate> {
     let settings = patch.apply(&i.org);
     check_default_connection(&settings, i.org_connections.as_deref())?;
     let effective = resolve(&i.tenant, &settings);
-    Ok(SettingsUpdate { settings, effective })
+    Ok(SettingsUpdate {
+        settings,
+        effective,
+    })
 }
 
 fn apply_tenant_settings_patch(i: TenantPatchInput) -> Result<TenantUpdate> {
@@ -220,7 +240,12 @@ fn apply_tenant_settings_patch(i: TenantPatchInput) -> Result<TenantUpdate> {
 fn parse_new_organization(i: NewOrganizationInput) -> Result<OrganizationState> {
     let org = NewOrganization::from_json(&i.body)?;
     let settings = org.settings.apply(&SettingsLayer::default());
-    Ok(OrganizationState { name: org.name, slug: org.slug, metadata: org.metadata, settings })
+    Ok(OrganizationState {
+        name: org.name,
+        slug: org.slug,
+        metadata: org.metadata,
+        settings,
+    })
 }
 
 fn apply_organization_patch(i: OrganizationPatchInput) -> Result<OrganizationUpdate> {

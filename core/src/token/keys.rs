@@ -268,7 +268,10 @@ pub struct SigningKeySpec {
     /// Key id, written in every token's header.
     pub kid: String,
     /// `RS256`, `ES256`, `EdDSA` or `HS256`.
-    #[cfg_attr(feature = "ts", tsify(type = "\"RS256\" | \"ES256\" | \"EdDSA\" | \"HS256\""))]
+    #[cfg_attr(
+        feature = "ts",
+        tsify(type = "\"RS256\" | \"ES256\" | \"EdDSA\" | \"HS256\"")
+    )]
     pub alg: String,
     /// PKCS#8 PEM private key (RSA, P-256 or Ed25519); an RSA key may also be PKCS#1.
     #[serde(default)]

@@ -21,7 +21,7 @@ use crate::store::saml::AssertionUse;
 use crate::store::tenants::TenantRow;
 use crate::store::users::UserRow;
 use orgkit_core::ErrorCode;
-use orgkit_core::login::{Connection, check_connection_allowed, jit_role, redirect_target};
+use orgkit_core::login::{Connection, check_connection_allowed, check_redirect_target, jit_role};
 use orgkit_core::token::Authentication;
 use serde_json::Value;
 
@@ -49,8 +49,7 @@ async fn context(state: &AppState, connection_id: &str) -> ApiResult<SsoContext>
 fn target(state: &AppState, relay_state: Option<&str>) -> ApiResult<String> {
     match relay_state.filter(|r| !r.is_empty()) {
         None => Ok(format!("{}/", state.config.public_url)),
-        Some(r) => redirect_target(r, &state.config.public_url, &[])
-            .ok_or_else(|| ApiError::new(ErrorCode::RedirectNotAllowed, "RelayState is not a redirect target this server allows")),
+        Some(r) => Ok(check_redirect_target(r, &state.config.public_url, &[])?),
     }
 }
 
