@@ -7,6 +7,7 @@
 mod answer;
 mod convert;
 mod errors;
+mod jwks;
 mod profile;
 mod verifier;
 

@@ -3,10 +3,12 @@
 //! Verification is core's `verify_token` with the verifier's claim profile; each call's
 //! requirement is core's `VerifiedToken::authorize`; the cache is core's `TokenCache`. This file
 //! only keeps state between calls: the key set (optionally fetched through a Python callable,
-//! refreshed after a TTL and once on an unknown `kid`, rate limited), the profile and the cache.
+//! refreshed after a TTL and once on an unknown `kid`, rate limited: see [`crate::jwks`]), the
+//! profile and the cache.
 
 use crate::answer::{Entry, Reply};
-use crate::{convert, errors, profile};
+use crate::jwks::{JwksSource, Keys, key_set, lock};
+use crate::{errors, profile};
 use orgkit_core::token::{
     KeySet, MAX_TOKEN_BYTES, ProfileConfig, Requirement, TokenCache, VerifiedToken, VerifyOptions,
     token_hash, verify_token,
@@ -15,36 +17,10 @@ use orgkit_core::{Error, ErrorCode, Permission, Role};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
-use pyo3::types::{PyBytes, PyDict, PyString, PyType};
+use pyo3::types::{PyDict, PyType};
 use serde_json::Value;
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// Where the keys come from when they are fetched, and when to fetch them again.
-struct JwksSource {
-    /// A Python callable returning the JWKS as a dict, a str or bytes.
-    fetch: Py<PyAny>,
-    ttl: Duration,
-    refetch_interval: Duration,
-    state: Mutex<FetchState>,
-}
-
-struct FetchState {
-    /// Last successful fetch.
-    fetched_at: Instant,
-    /// Last fetch attempted (refreshes and unknown-`kid` refetches), successful or not.
-    attempted_at: Option<Instant>,
-}
-
-struct Keys {
-    set: Arc<KeySet>,
-    /// The JWKS the set was built from: an unchanged document keeps the cache.
-    jwks: Value,
-}
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Verifies org access tokens with core's rules, caching verified tokens.
 ///
@@ -86,28 +62,6 @@ fn seconds(value: f64, name: &str) -> PyResult<Duration> {
     Duration::try_from_secs_f64(value).map_err(|_| {
         PyValueError::new_err(format!("{name} must be a finite number of seconds >= 0"))
     })
-}
-
-fn key_set(py: Python<'_>, jwks: &Bound<'_, PyAny>) -> PyResult<(KeySet, Value)> {
-    let value = if let Ok(s) = jwks.cast::<PyString>() {
-        serde_json::from_str(&s.to_cow()?).map_err(|e| {
-            errors::to_py_err(
-                py,
-                &Error::new(ErrorCode::InvalidKey, format!("JWKS is not JSON: {e}")),
-            )
-        })?
-    } else if let Ok(b) = jwks.cast::<PyBytes>() {
-        serde_json::from_slice(b.as_bytes()).map_err(|e| {
-            errors::to_py_err(
-                py,
-                &Error::new(ErrorCode::InvalidKey, format!("JWKS is not JSON: {e}")),
-            )
-        })?
-    } else {
-        convert::to_json(jwks)?
-    };
-    let set = KeySet::from_jwks(&value).map_err(|e| errors::to_py_err(py, &e))?;
-    Ok((set, value))
 }
 
 fn requirement(
@@ -203,24 +157,8 @@ impl OrgTokenVerifier {
     fn fetch(&self, py: Python<'_>, source: &JwksSource) -> PyResult<()> {
         let document = source.fetch.call0(py)?;
         self.install(key_set(py, document.bind(py))?);
-        lock(&source.state).fetched_at = Instant::now();
+        source.fetched_now();
         Ok(())
-    }
-
-    /// Takes the right to fetch now: at most one attempt (successful or not) per
-    /// `refetch_interval`, and for a TTL refresh only once the keys are older than the TTL.
-    /// Checked and recorded under one lock, so threads racing on the same unknown `kid` fetch
-    /// once.
-    fn claim_fetch(source: &JwksSource, only_if_stale: bool) -> bool {
-        let mut state = lock(&source.state);
-        let due = !only_if_stale || state.fetched_at.elapsed() >= source.ttl;
-        let allowed = state
-            .attempted_at
-            .is_none_or(|t| t.elapsed() >= source.refetch_interval);
-        if due && allowed {
-            state.attempted_at = Some(Instant::now());
-        }
-        due && allowed
     }
 
     /// A fetch that fails keeps the keys we have and is logged, not raised: the verifier stays
@@ -254,7 +192,7 @@ impl OrgTokenVerifier {
         now: i64,
     ) -> Result<(VerifiedToken, u64), PyErr> {
         if let Some(source) = &self.source
-            && Self::claim_fetch(source, true)
+            && source.claim(true)
         {
             self.fetch_or_log(py, source);
         }
@@ -268,7 +206,7 @@ impl OrgTokenVerifier {
         let (mut result, mut generation) = attempt(py);
         if let (Err(e), Some(source)) = (&result, &self.source)
             && e.code == ErrorCode::UnknownKey
-            && Self::claim_fetch(source, false)
+            && source.claim(false)
         {
             self.fetch_or_log(py, source);
             (result, generation) = attempt(py);
@@ -342,15 +280,7 @@ impl OrgTokenVerifier {
         let refetch_interval = seconds(refetch_interval, "refetch_interval")?;
         let document = fetch.call0(py)?;
         let jwks = key_set(py, document.bind(py))?;
-        let source = JwksSource {
-            fetch,
-            ttl,
-            refetch_interval,
-            state: Mutex::new(FetchState {
-                fetched_at: Instant::now(),
-                attempted_at: None,
-            }),
-        };
+        let source = JwksSource::new(fetch, ttl, refetch_interval);
         Ok(Self::build(
             jwks,
             issuer,
@@ -456,7 +386,7 @@ impl OrgTokenVerifier {
     fn refresh(&self, py: Python<'_>) -> PyResult<()> {
         match &self.source {
             Some(source) => {
-                lock(&source.state).attempted_at = Some(Instant::now());
+                source.attempted_now();
                 self.fetch(py, source)
             }
             None => Err(PyValueError::new_err(
