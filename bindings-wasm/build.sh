@@ -69,10 +69,12 @@ web_builds=(npm/web npm/guard/web)
 for out in "${node_builds[@]}"; do echo '{ "type": "commonjs" }' > "$out/package.json"; done
 for out in "${web_builds[@]}"; do echo '{ "type": "module" }' > "$out/package.json"; done
 # The JS snippets (js/*.js) are ES modules; the nodejs glue require()s them, so give them CommonJS.
-for snippet in npm/node/snippets/*/js/*.js npm/guard/node/snippets/*/js/*.js; do
-  names=$(grep -oE '^export (class|function) [A-Za-z_]+' "$snippet" | awk '{print $3}' | paste -sd, -)
-  sed -i -E 's/^export (class|function) /\1 /; s/^import \* as ([A-Za-z_]+) from ("[^"]+");/const \1 = require(\2);/' "$snippet"
-  echo "module.exports = { $names };" >> "$snippet"
+for out in "${node_builds[@]}"; do
+  for snippet in "$out"/snippets/*/js/*.js; do
+    names=$(grep -oE '^export (class|function) [A-Za-z_]+' "$snippet" | awk '{print $3}' | paste -sd, -)
+    sed -i -E 's/^export (class|function) /\1 /; s/^import \* as ([A-Za-z_]+) from ("[^"]+");/const \1 = require(\2);/' "$snippet"
+    echo "module.exports = { $names };" >> "$snippet"
+  done
 done
 # Export the error class next to the functions, for `instanceof OrgkitError`.
 for out in "${node_builds[@]}"; do echo 'exports.OrgkitError = OrgkitError;' >> "$out/orgkit.js"; done
@@ -82,7 +84,7 @@ for out in "${web_builds[@]}"; do echo 'export { OrgkitError };' >> "$out/orgkit
 wasm_opt=node_modules/.bin/wasm-opt
 cache="$target_dir/orgkit-wasm-opt"
 mkdir -p "$cache"
-modules=(npm/node/orgkit_bg.wasm npm/web/orgkit_bg.wasm npm/guard/node/orgkit_bg.wasm npm/guard/web/orgkit_bg.wasm)
+modules=("${node_builds[@]/%//orgkit_bg.wasm}" "${web_builds[@]/%//orgkit_bg.wasm}")
 for module in "${modules[@]}"; do
   if [ ! -x "$wasm_opt" ]; then
     log "wasm-opt not found: $module is not size-optimised"

@@ -17,12 +17,11 @@ import * as guardNode from "orgkit/guard";
 import * as guardWeb from "orgkit/guard/web";
 
 const require = createRequire(import.meta.url);
-const builds = {
-  nodejs: join(dirname(require.resolve("orgkit")), "orgkit_bg.wasm"),
-  web: require.resolve("orgkit/web/orgkit_bg.wasm"),
-  "guard (nodejs)": join(dirname(require.resolve("orgkit/guard")), "orgkit_bg.wasm"),
-  "guard/web": require.resolve("orgkit/guard/web/orgkit_bg.wasm"),
-};
+/** Each module by its name in the tables, and the package specifier that loads it. */
+const specifiers = { nodejs: "orgkit", web: "orgkit/web", "guard (nodejs)": "orgkit/guard", "guard/web": "orgkit/guard/web" };
+const builds = Object.fromEntries(
+  Object.entries(specifiers).map(([build, specifier]) => [build, join(dirname(require.resolve(specifier)), "orgkit_bg.wasm")]),
+);
 web.initSync({ module: readFileSync(builds.web) });
 guardWeb.initSync({ module: readFileSync(builds["guard/web"]) });
 const issuer = "https://auth.example.test";
@@ -82,7 +81,7 @@ for (const alg of ["ES256", "EdDSA", "RS256"]) {
  * compiles and instantiates its module.
  */
 function instantiateMs(build) {
-  const specifier = { nodejs: "orgkit", web: "orgkit/web", "guard (nodejs)": "orgkit/guard", "guard/web": "orgkit/guard/web" }[build];
+  const specifier = specifiers[build];
   const script = build.endsWith("web")
     ? `const { initSync } = await import(${JSON.stringify(require.resolve(specifier))});
 const bytes = (await import("node:fs")).readFileSync(${JSON.stringify(builds[build])});
