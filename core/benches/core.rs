@@ -114,6 +114,7 @@ fn settings(c: &mut Criterion) {
             max_login_attempts: Some(5),
             ..Floors::default()
         },
+        ..TenantSettings::default()
     };
     let org = SettingsLayer {
         primary_color: Some("#0066cc".into()),

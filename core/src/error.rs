@@ -154,6 +154,11 @@ error_codes! {
     InvitationExpired = "invitation_expired", 410, Invitation, Core;
     /// The accepting user's email is not the invited email.
     InvitationEmailMismatch = "invitation_email_mismatch", 403, Invitation, Core;
+    /// The address already has a pending invitation to the org: resend it instead of inviting
+    /// again (which would mail it again).
+    InvitationPending = "invitation_pending", 409, Invitation, Core;
+    /// The invitation was already sent again the most times allowed.
+    InvitationResendLimit = "invitation_resend_limit", 409, Invitation, Core;
     /// Wrong email or password.
     InvalidCredentials = "invalid_credentials", 401, Login, Core;
     /// The password breaks the org's password rules.
@@ -196,6 +201,9 @@ error_codes! {
     AlreadyMember = "already_member", 409, Resource, Host;
     /// A request body over the host's size limit.
     PayloadTooLarge = "payload_too_large", 413, Request, Host;
+    /// Too many requests of this kind from this client address or for this account: retry
+    /// after the time `Retry-After` gives.
+    RateLimited = "rate_limited", 429, Request, Host;
     /// A feature that is not there yet.
     NotImplemented = "not_implemented", 501, Resource, Host;
     /// A failure of the host itself (storage down); never caused by input.

@@ -9,10 +9,13 @@
 //! - [`token`]: JWKS key sets, org access tokens (build, sign, verify, require), invitation tokens.
 //! - [`login`]: password rules, lockout, connections and routing, the password-login decision,
 //!   explain-login.
+//! - [`rate_limit`] and [`client_address`]: the abuse limits' quotas and whose address they
+//!   count against behind reverse proxies.
 //! - [`ops`]: every operation as JSON in → JSON out, the surface bindings and vectors use.
 //!
 //! No I/O, no clock, no randomness: the current time, keys and nonces are arguments.
 
+pub mod client_address;
 pub mod connection;
 pub mod email;
 pub mod error;
@@ -22,6 +25,7 @@ pub mod membership;
 pub mod ops;
 pub mod organization;
 pub mod page;
+pub mod rate_limit;
 mod role;
 pub mod settings;
 pub mod slug;

@@ -9,14 +9,24 @@ pub const SLUG_MIN_LEN: usize = 2;
 /// Longest slug accepted (a DNS label's length, so a slug can become a subdomain).
 pub const SLUG_MAX_LEN: usize = 63;
 
-/// Checks that `slug` is already in canonical form: `[a-z0-9]+(-[a-z0-9]+)*`, 2–63 chars.
+/// Checks that `slug` is already in canonical form: `[a-z0-9]+(-[a-z0-9]+)*`, 2–63 chars, and
+/// not shaped like a UUID (`8-4-4-4-12` hex digits): orgs are looked up by id or slug, so a
+/// UUID-shaped slug could stand for another org's id.
 ///
 /// ```
 /// use orgkit_core::validate_slug;
 /// assert!(validate_slug("acme-corp").is_ok());
 /// assert_eq!(validate_slug("Acme Corp").unwrap_err().code(), "invalid_slug");
+/// assert_eq!(validate_slug("0192f0c1-6b2a-7cc4-9d55-0a4bd1d6c2a1").unwrap_err().code(), "invalid_slug");
 /// ```
 pub fn validate_slug(slug: &str) -> Result<()> {
+    if uuid_shaped(slug) {
+        return Err(Error::new(
+            ErrorCode::InvalidSlug,
+            "a slug must not have the shape of a UUID: organizations are looked up by id or slug",
+        )
+        .with_field("slug"));
+    }
     let len = slug.len();
     let shape_ok = slug
         .bytes()
@@ -35,6 +45,15 @@ pub fn validate_slug(slug: &str) -> Result<()> {
         ),
     )
     .with_field("slug"))
+}
+
+/// `8-4-4-4-12` hex digits, the canonical text of a UUID (any version, either case).
+fn uuid_shaped(s: &str) -> bool {
+    s.len() == 36
+        && s.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
 }
 
 /// Turns a display name into a slug candidate: ASCII letters lowercased, every other run of

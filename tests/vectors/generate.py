@@ -4,7 +4,7 @@
 Rule vectors (roles, membership, settings, organizations, login) are literal data below: the
 expected values were written from the specification, not computed by orgkit. Token vectors are
 signed here with PyJWT and `cryptography` — an implementation independent of orgkit — using the
-fixed test keys in keys/. Run: `.venv/bin/python tests/vectors/generate.py`.
+fixed test keys in keys/. Run: `.venv/bin/python tests/vectors/generate.py [file.json ...]`.
 """
 import base64, copy, hashlib, hmac, json, pathlib
 import jwt
@@ -38,6 +38,13 @@ def identity():
         v.append(ok(f"slug {s[:20]} is valid", "validate_slug", {"slug": s}, {"slug": s}))
     for s in ["a", "x" * 64, "Acme", "acme corp", "-acme", "acme-", "ac--me", "acme_corp", "", "ácme", "acme.corp"]:
         v.append(err(f"slug {s[:20]!r} is invalid", "validate_slug", {"slug": s}, "invalid_slug"))
+    # A slug shaped like a UUID could stand for another org's id where either is accepted.
+    for s in [ORG_ID, "00000000-0000-0000-0000-000000000000", "0192f0c1-6b2a-7cc4-9d55-0a4bd1d6c2a1"]:
+        v.append(err(f"UUID-shaped slug {s}", "validate_slug", {"slug": s}, "invalid_slug"))
+    for s in ["0192f0c16b2a7cc49d550a4bd1d6c2a1", "0192f0c1-6b2a-7cc4-9d55-0a4bd1d6c2a", "0192f0c1-6b2a-7cc4-9d55-0a4bd1d6c2ag"]:
+        v.append(ok(f"almost a UUID {s}", "validate_slug", {"slug": s}, {"slug": s}))
+    v.append(err("a name that normalizes to a UUID", "normalize_slug", {"name": ORG_ID.upper()}, "invalid_slug"))
+    v.append(err("a new org with a UUID slug", "parse_new_organization", {"body": {"name": "Shadow", "slug": ORG_ID}}, "invalid_slug"))
     for name, slug in [("Acme Corp", "acme-corp"), ("  Cardiology Department ", "cardiology-department"),
                        ("Acme Corp, Inc.", "acme-corp-inc"), ("R&D 2024", "r-d-2024"), ("ÉCOLE normale", "cole-normale")]:
         v.append(ok(f"normalize {name!r}", "normalize_slug", {"name": name}, {"slug": slug}))
@@ -730,6 +737,134 @@ def sso():
                lockout={"failed_attempts": 0, "locked_until": NOW + 60})]
     return v
 
+# ---------------------------------------------------------------- sessions, lockout, redirects, abuse
+def sessions():
+    v = []
+    # A session acts in an org only when it meets the org's policy (every request, not only at issue).
+    S = "check_session"
+    def sess(n, out, **kw):
+        facts = dict({"amr": ["pwd"], "require_mfa": False, "connections": ["conn-a"]}, **kw)
+        return (err if isinstance(out, str) else ok)(n, S, facts, out)
+    v += [sess("a password session in an org without MFA", {"allowed": True}),
+          sess("a password session in an org that requires MFA", "mfa_required", require_mfa=True),
+          sess("a session that performed TOTP", {"allowed": True}, amr=["pwd", "otp"], require_mfa=True),
+          sess("a hardware key is a second factor", {"allowed": True}, amr=["pwd", "hwk"], require_mfa=True),
+          sess("the org's own SSO satisfies its MFA", {"allowed": True}, amr=["saml"], connection_id="conn-a", require_mfa=True),
+          sess("another org's SSO into an org without MFA", "connection_not_allowed", amr=["saml"], connection_id="conn-z"),
+          sess("another org's SSO is refused before MFA is asked", "connection_not_allowed", amr=["saml"], connection_id="conn-z", require_mfa=True),
+          sess("an SSO session into an org with no connection", "connection_not_allowed", amr=["saml"], connection_id="conn-a", connections=[]),
+          sess("saml without a connection is no second factor", "mfa_required", amr=["saml"], require_mfa=True),
+          sess("a session with no methods", "mfa_required", amr=[], require_mfa=True),
+          err("session input with an unknown field", S, {"amr": ["pwd"], "require_mfa": False, "org_id": ORG_ID}, "unknown_field"),
+          err("session input without require_mfa", S, {"amr": ["pwd"]}, "invalid_request")]
+
+    # One lockout counter per account: an org's limits only tighten the tenant's.
+    L, tenant = "account_lockout_policy", {"max_attempts": 5, "duration_seconds": 900}
+    v += [ok("no org: the tenant's limits", L, {"tenant": tenant}, tenant),
+          ok("a lax org loosens nothing", L, {"tenant": tenant, "org": {"max_attempts": 100, "duration_seconds": 60}}, tenant),
+          ok("a strict org tightens both", L, {"tenant": tenant, "org": {"max_attempts": 3, "duration_seconds": 3600}}, {"max_attempts": 3, "duration_seconds": 3600}),
+          ok("fewer attempts, shorter lock: the stricter of each", L, {"tenant": tenant, "org": {"max_attempts": 2, "duration_seconds": 60}}, {"max_attempts": 2, "duration_seconds": 900})]
+    D = "decide_password_login"
+    base = {"lockout_policy": tenant, "password_rules": {"min_length": 12}, "require_mfa": False, "password_ok": True,
+            "password": "correct horse battery", "email": "bob@hospital.com", "now": NOW}
+    def d(n, out, **kw):
+        return (err if isinstance(out, str) else ok)(n, D, dict(base, **kw), out)
+    strict = {"max_attempts": 1, "duration_seconds": 604800}
+    v += [d("a member logs into the named org", {"amr": ["pwd"]}, org={"member": True, "lockout_policy": tenant}),
+          d("the right password for an org the user is not in", "invalid_credentials", org={"member": False, "lockout_policy": strict}),
+          d("a wrong password for an org the user is not in", "invalid_credentials", password_ok=False, org={"member": False, "lockout_policy": strict}),
+          d("the right password for an org that does not exist", "invalid_credentials", org={"member": False}),
+          d("a stranger's org that requires MFA tells nothing", "invalid_credentials", require_mfa=True, mfa={"enrolled": True}, org={"member": False}),
+          d("a locked account naming a stranger's org", "account_locked", org={"member": False}, lockout={"locked_until": NOW + 60}),
+          err("a named org without membership", D, dict(base, org={"lockout_policy": tenant}), "invalid_request")]
+
+    # Redirects after SSO: never the server's own routes that send the browser on.
+    R, own = "redirect_target", "https://auth.example.com"
+    listed = ["https://auth.example.com/saml/conn-evil/login", "https://app.customer.com/callback"]
+    def r(n, target, out, public_url=own, allowed=listed):
+        inp = {"target": target, "public_url": public_url, "allowed": allowed}
+        return (err if isinstance(out, str) else ok)(n, R, inp, out)
+    v += [r("an SP-initiated login of any connection", "/saml/conn-evil/login", "redirect_not_allowed"),
+          r("an SP-initiated login listed by URL", "https://auth.example.com/saml/conn-evil/login", "redirect_not_allowed"),
+          r("the ACS", "/saml/conn-a/acs", "redirect_not_allowed"),
+          r("the login page", "/login?organization=evil", "redirect_not_allowed"),
+          r("the login page's script", "/login/login.js", "redirect_not_allowed"),
+          r("the API docs", "/docs", "redirect_not_allowed"),
+          r("percent-encoded saml", "/%73aml/conn-evil/login", "redirect_not_allowed"),
+          r("upper-case saml", "/SAML/conn-evil/login", "redirect_not_allowed"),
+          r("dot segments to saml", "/app/../saml/conn-evil/login", "redirect_not_allowed"),
+          r("an app path that starts like login", "/logins", {"url": "https://auth.example.com/logins"}),
+          r("an app path with saml further down", "/app/saml", {"url": "https://auth.example.com/app/saml"}),
+          r("a listed callback", "https://app.customer.com/callback", {"url": "https://app.customer.com/callback"}),
+          r("a callback that is not listed", "https://app.customer.com/other", "redirect_not_allowed"),
+          r("server routes under a public URL with a path", "/auth/saml/c1/login", "redirect_not_allowed", public_url="https://example.com/auth"),
+          r("app routes beside a public URL with a path", "/saml/c1", {"url": "https://example.com/saml/c1"}, public_url="https://example.com/auth")]
+    T = "apply_tenant_settings_patch"
+    def t(n, patch, out, tenant=None):
+        inp = {"patch": patch} if tenant is None else {"patch": patch, "tenant": tenant}
+        return (err if isinstance(out, str) else ok)(n, T, inp, out)
+    v += [t("allowed redirect URLs, normalised, duplicates dropped",
+            {"allowed_redirect_urls": ["https://App.Customer.com/callback", "https://app.customer.com/callback", "http://localhost:3000/cb", "http://127.0.0.1:8080/cb"]},
+            {"tenant": {"allowed_redirect_urls": ["https://app.customer.com/callback", "http://localhost:3000/cb", "http://127.0.0.1:8080/cb"]}}),
+          t("null empties them", {"allowed_redirect_urls": None}, {"tenant": {"allowed_redirect_urls": []}},
+            tenant={"allowed_redirect_urls": ["https://app.customer.com/callback"]}),
+          t("other settings keep them", {"primary_color": "#112233"}, {"tenant": {"allowed_redirect_urls": ["https://app.customer.com/callback"]}},
+            tenant={"allowed_redirect_urls": ["https://app.customer.com/callback"]}),
+          t("plain http off loopback", {"allowed_redirect_urls": ["http://app.customer.com/cb"]}, "invalid_setting"),
+          t("a path is not absolute", {"allowed_redirect_urls": ["/callback"]}, "invalid_setting"),
+          t("a fragment", {"allowed_redirect_urls": ["https://app.customer.com/cb#x"]}, "invalid_setting"),
+          t("credentials", {"allowed_redirect_urls": ["https://user:pw@app.customer.com/cb"]}, "invalid_setting"),
+          t("another scheme", {"allowed_redirect_urls": ["javascript:alert(1)"]}, "invalid_setting"),
+          t("not a list", {"allowed_redirect_urls": "https://app.customer.com/cb"}, "invalid_setting"),
+          t("not strings", {"allowed_redirect_urls": [42]}, "invalid_setting"),
+          t("over 50 URLs", {"allowed_redirect_urls": [f"https://app{i}.customer.com/cb" for i in range(51)]}, "invalid_setting"),
+          t("an over-long URL", {"allowed_redirect_urls": ["https://app.customer.com/" + "a" * 2048]}, "invalid_setting"),
+          err("no redirect URLs at the org level", "apply_settings_patch", {"patch": {"allowed_redirect_urls": ["https://app.customer.com/cb"]}}, "unknown_field")]
+
+    # Inviting again never mails again; resends are limited.
+    C, RS = "check_invitation_creatable", "check_invitation_resendable"
+    rec = lambda **kw: dict({"expires_at": NOW + 100}, **kw)
+    v += [ok("a first invitation", C, {"records": [], "now": NOW}, {"allowed": True}),
+          err("an address with a pending invitation", C, {"records": [rec()], "now": NOW}, "invitation_pending"),
+          err("a pending one among finished ones", C, {"records": [rec(revoked_at=NOW - 9), rec(accepted_at=NOW - 5), rec()], "now": NOW}, "invitation_pending"),
+          ok("only expired, revoked or accepted ones", C, {"records": [rec(expires_at=NOW), rec(revoked_at=NOW - 9), rec(accepted_at=NOW - 5)], "now": NOW}, {"allowed": True}),
+          ok("a fifth resend", RS, {"record": rec(resends=4), "now": NOW}, {"allowed": True}),
+          err("a sixth resend", RS, {"record": rec(resends=5), "now": NOW}, "invitation_resend_limit"),
+          err("an expired invitation past the resend limit", RS, {"record": rec(resends=5, expires_at=NOW - 1), "now": NOW}, "invitation_resend_limit"),
+          err("an accepted invitation past the resend limit", RS, {"record": rec(resends=9, accepted_at=NOW - 5), "now": NOW}, "invitation_used")]
+
+    # The client behind reverse proxies: the right-most untrusted hop, only from trusted peers.
+    A = "client_address"
+    def a(n, out, **kw):  # out: the client's address, or an error code
+        inp = dict({"peer": "10.0.0.2", "trusted_proxies": ["10.0.0.0/8"]}, **kw)
+        return err(n, A, inp, out) if out.startswith("invalid_") else ok(n, A, inp, {"address": out})
+    v += [a("no headers: the peer", "10.0.0.2"),
+          a("an untrusted peer is the client, whatever it forwards", "198.51.100.7", peer="198.51.100.7", x_forwarded_for=["203.0.113.9"]),
+          a("no trusted proxies: headers are ignored", "10.0.0.2", trusted_proxies=[], x_forwarded_for=["203.0.113.9"]),
+          a("the proxy's hop, not the client's own claim", "203.0.113.9", x_forwarded_for=["6.6.6.6, 203.0.113.9"]),
+          a("through two trusted proxies", "203.0.113.9", x_forwarded_for=["6.6.6.6, 203.0.113.9, 10.1.1.1"]),
+          a("several header lines are one list", "203.0.113.9", x_forwarded_for=["6.6.6.6", "203.0.113.9"]),
+          a("every hop trusted: the left-most", "10.9.9.9", x_forwarded_for=["10.9.9.9, 10.1.1.1"]),
+          a("a hop with a port", "203.0.113.9", x_forwarded_for=["203.0.113.9:51000"]),
+          a("Forwarded with an IPv6 hop", "2001:db8:cafe::17", forwarded=['for=6.6.6.6, for="[2001:db8:cafe::17]:4711";proto=https']),
+          a("Forwarded with an obfuscated hop stops at the proxy", "10.1.1.1", forwarded=["for=_hidden, for=10.1.1.1"]),
+          a("Forwarded and X-Forwarded-For that agree", "203.0.113.9", forwarded=["for=203.0.113.9"], x_forwarded_for=["203.0.113.9"]),
+          a("Forwarded and X-Forwarded-For that disagree: the peer", "10.0.0.2", forwarded=["for=6.6.6.6"], x_forwarded_for=["203.0.113.9"]),
+          a("an IPv4-mapped peer", "203.0.113.9", peer="::ffff:10.0.0.2", x_forwarded_for=["203.0.113.9"]),
+          a("a trusted address without a prefix", "203.0.113.9", peer="192.0.2.1", trusted_proxies=["192.0.2.1"], x_forwarded_for=["203.0.113.9"]),
+          a("a peer that is no address", "invalid_request", peer="localhost"),
+          a("a trusted proxy that is no network", "invalid_request", trusted_proxies=["10.0.0.0/33"])]
+    # The default abuse limits: never looser than 20 logins per address and minute.
+    q = lambda burst, every: {"burst": burst, "replenish_seconds": every}
+    v.append(ok("the default abuse limits", "rate_limits", {}, {"limits": [
+        {"action": "signup", "per_address": q(10, 6), "per_account": q(3, 20)},
+        {"action": "login", "per_address": q(20, 3), "per_account": q(10, 6)},
+        {"action": "discover", "per_address": q(60, 1), "per_account": q(30, 2)},
+        {"action": "accept_invitation", "per_address": q(20, 3), "per_account": q(10, 6)},
+        {"action": "saml_start", "per_address": q(30, 2), "per_account": None},
+        {"action": "send_invitation", "per_address": q(30, 2), "per_account": q(20, 60)}]}))
+    return v
+
 FILES = {
     "identity.json": ("Slugs, emails, Authorization headers, Host headers and page sizes.", identity),
     "roles.json": ("The role ladder and the full permission matrix.", roles),
@@ -740,13 +875,21 @@ FILES = {
     "sso.json": ("SSO decisions: redirect targets, just-in-time roles, SAML connection configurations, step-up into an org.", sso),
     "tokens.json": ("Access tokens signed by PyJWT: claims, requirements and the attack corpus.", tokens),
     "invitations.json": ("Invitation tokens and invitation lifecycle.", invitations),
+    "sessions.json": ("Sessions acting in orgs, per-account lockout, redirect targets and allowed redirect URLs, invitation abuse limits, client addresses and rate limits.", sessions),
     "profiles.json": ("Claim profiles: tokens shaped like Auth0, Clerk v1/v2, WorkOS, Stytch, Logto, Keycloak and custom layouts.", profiles),
 }
 
 if __name__ == "__main__":
+    import sys
+    # With file names, only those files are written (token files re-signed with ES256 change
+    # on every run, since ECDSA signatures are randomised).
+    only = set(sys.argv[1:])
+    assert only <= set(FILES), f"unknown files {only - set(FILES)}"
     total = 0
     names = set()
     for fname, (desc, fn) in FILES.items():
+        if only and fname not in only:
+            continue
         vectors = fn()
         seen = [v["name"] for v in vectors]
         dups = {n for n in seen if seen.count(n) > 1}

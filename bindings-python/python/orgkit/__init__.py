@@ -63,19 +63,24 @@ __all__ = [
     "verify_totp",
     "lockout_check",
     "lockout_after_failure",
+    "account_lockout_policy",
     "decide_password_login",
     "decide_step_up",
     "route_email",
     "check_connection_allowed",
+    "check_session",
     "redirect_target",
     "jit_role",
     "parse_saml_connection",
     "custom_domain_of_host",
     "page_size",
+    "client_address",
+    "rate_limits",
     "explain_login",
     "invitation_status",
     "check_invitation_acceptable",
     "check_invitation_resendable",
+    "check_invitation_creatable",
     "issue_invitation",
     "verify_invitation",
     "build_org_claims",
@@ -196,6 +201,11 @@ def lockout_after_failure(input: Optional[Mapping[str, Any]] = None, /, **fields
     return call("lockout_after_failure", _input(input, fields))
 
 
+def account_lockout_policy(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{tenant, org?}`` → the account's lockout limits: the tenant's, tightened (never loosened) by the org's."""
+    return call("account_lockout_policy", _input(input, fields))
+
+
 def decide_password_login(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
     """The password-login decision: ``{amr, lockout}`` or a ``LoginError``."""
     return call("decide_password_login", _input(input, fields))
@@ -209,6 +219,11 @@ def route_email(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> 
 def check_connection_allowed(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
     """``{org_connections, connection_id}`` → ``{allowed: True}`` or ``LoginError``."""
     return call("check_connection_allowed", _input(input, fields))
+
+
+def check_session(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{amr, connection_id?, require_mfa, connections}`` → ``{allowed}`` when the session may act in the org, else ``LoginError`` (``mfa_required``, ``connection_not_allowed``)."""
+    return call("check_session", _input(input, fields))
 
 
 def decide_step_up(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
@@ -241,6 +256,16 @@ def page_size(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> di
     return call("page_size", _input(input, fields))
 
 
+def client_address(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{peer, forwarded?, x_forwarded_for?, trusted_proxies?}`` → ``{address}``: the right-most untrusted hop behind trusted proxies."""
+    return call("client_address", _input(input, fields))
+
+
+def rate_limits(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """The default abuse limits: ``{limits: [{action, per_address, per_account}]}``."""
+    return call("rate_limits", _input(input, fields))
+
+
 def explain_login(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
     """Explains how a user would log in to an org."""
     return call("explain_login", _input(input, fields))
@@ -259,6 +284,11 @@ def check_invitation_acceptable(input: Optional[Mapping[str, Any]] = None, /, **
 def check_invitation_resendable(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
     """``{record, now}`` → ``{allowed: True}`` (pending or expired) or ``InvitationError``."""
     return call("check_invitation_resendable", _input(input, fields))
+
+
+def check_invitation_creatable(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{records, now}`` → ``{allowed}`` unless the address has a pending invitation (``invitation_pending``)."""
+    return call("check_invitation_creatable", _input(input, fields))
 
 
 def issue_invitation(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:

@@ -18,19 +18,35 @@ pub struct MfaFacts {
     pub code_valid: Option<bool>,
 }
 
+/// The org a password login names, as the host found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct NamedOrg {
+    /// Whether the user is a member of it (`false` also when no such org exists).
+    pub member: bool,
+    /// The org's effective lockout limits (absent when no such org exists). They tighten the
+    /// account's limits for a member's login; a non-member's org has no say in their account.
+    #[serde(default)]
+    pub lockout_policy: Option<LockoutPolicy>,
+}
+
 /// What a host knows about a password login attempt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct PasswordLoginFacts {
-    /// The stored lockout state.
+    /// The stored lockout state of the account (one counter per user, whatever org is named).
     #[serde(default)]
     pub lockout: LockoutState,
-    /// The effective lockout limits.
+    /// The account's lockout limits: the tenant's effective ones.
     pub lockout_policy: LockoutPolicy,
-    /// The effective password rules.
+    /// The org the login names, if it names one.
+    #[serde(default)]
+    pub org: Option<NamedOrg>,
+    /// The effective password rules (of the named org for a member, else the tenant's).
     pub password_rules: PasswordRules,
-    /// Whether the org requires MFA.
+    /// Whether the named org (for a member, else the tenant) requires MFA.
     pub require_mfa: bool,
     /// Whether the password verified against the stored hash (`false` for an unknown user).
     pub password_ok: bool,
@@ -58,7 +74,11 @@ pub struct LoginDecision {
 
 /// Decides a password login, in this order:
 /// 1. a locked account is refused (`account_locked`) and its state is left as is;
-/// 2. a wrong password counts a failure (`invalid_credentials`, possibly locking);
+/// 2. a wrong password, or any password when the named org does not exist or the user is not
+///    its member, counts a failure on the account (`invalid_credentials`, possibly locking):
+///    the answer never tells a right password from a wrong one, nor a member from a stranger.
+///    Failures count against the account's limits, tightened by the named org's for a member
+///    ([`LockoutPolicy::tightened_by`]);
 /// 3. when the org requires MFA or the user enrolled a factor: no factor →
 ///    `mfa_enrollment_required`, no code → `mfa_required`, a wrong code counts a failure
 ///    (`invalid_mfa_code`);
@@ -76,8 +96,13 @@ pub fn decide_password_login(f: &PasswordLoginFacts) -> LoginDecision {
             lockout: f.lockout,
         };
     }
-    if !f.password_ok {
-        let next = f.lockout.after_failure(&f.lockout_policy, f.now);
+    let member = f.org.is_none_or(|o| o.member);
+    let policy = match &f.org {
+        Some(o) if o.member => f.lockout_policy.tightened_by(o.lockout_policy.as_ref()),
+        _ => f.lockout_policy,
+    };
+    if !f.password_ok || !member {
+        let next = f.lockout.after_failure(&policy, f.now);
         return refuse(
             ErrorCode::InvalidCredentials,
             "wrong email or password",
@@ -102,7 +127,7 @@ pub fn decide_password_login(f: &PasswordLoginFacts) -> LoginDecision {
                 );
             }
             (true, Some(false)) => {
-                let next = f.lockout.after_failure(&f.lockout_policy, f.now);
+                let next = f.lockout.after_failure(&policy, f.now);
                 return refuse(
                     ErrorCode::InvalidMfaCode,
                     "the one-time code is wrong or was already used",
@@ -123,5 +148,84 @@ pub fn decide_password_login(f: &PasswordLoginFacts) -> LoginDecision {
     LoginDecision {
         outcome: Ok(amr),
         lockout: f.lockout.after_success(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TENANT: LockoutPolicy = LockoutPolicy {
+        max_attempts: 5,
+        duration_seconds: 900,
+    };
+
+    fn facts(org: Option<NamedOrg>, failed: u32, password_ok: bool) -> PasswordLoginFacts {
+        PasswordLoginFacts {
+            lockout: LockoutState {
+                failed_attempts: failed,
+                locked_until: None,
+            },
+            lockout_policy: TENANT,
+            org,
+            password_rules: PasswordRules { min_length: 8 },
+            require_mfa: false,
+            password_ok,
+            password: Some("correct horse battery".into()),
+            email: Some("ann@example.com".into()),
+            mfa: MfaFacts::default(),
+            now: 1_000,
+        }
+    }
+
+    fn named(member: bool, max_attempts: u32, duration_seconds: i64) -> Option<NamedOrg> {
+        Some(NamedOrg {
+            member,
+            lockout_policy: Some(LockoutPolicy {
+                max_attempts,
+                duration_seconds,
+            }),
+        })
+    }
+
+    #[test]
+    fn a_lax_org_buys_no_extra_guesses() {
+        let d = decide_password_login(&facts(named(true, 100, 60), 4, false));
+        assert_eq!(
+            d.lockout.locked_until,
+            Some(1_900),
+            "the tenant's 5 attempts and 15 minutes"
+        );
+    }
+
+    #[test]
+    fn a_strict_org_tightens_its_members_lockout() {
+        let d = decide_password_login(&facts(named(true, 3, 3_600), 2, false));
+        assert_eq!(d.lockout.locked_until, Some(4_600));
+    }
+
+    #[test]
+    fn a_strangers_org_neither_tightens_nor_reveals_the_password() {
+        // An attacker's org with one attempt and a week's lock has no say over a stranger.
+        let d = decide_password_login(&facts(named(false, 1, 604_800), 0, true));
+        assert_eq!(
+            d.outcome.as_ref().unwrap_err().code,
+            ErrorCode::InvalidCredentials
+        );
+        assert_eq!(
+            d.lockout,
+            LockoutState {
+                failed_attempts: 1,
+                locked_until: None
+            }
+        );
+        // A right and a wrong password answer alike, and so does an org that does not exist.
+        let wrong = decide_password_login(&facts(named(false, 1, 604_800), 0, false));
+        assert_eq!(wrong, d);
+        let missing = NamedOrg {
+            member: false,
+            lockout_policy: None,
+        };
+        assert_eq!(decide_password_login(&facts(Some(missing), 0, true)), d);
     }
 }

@@ -23,9 +23,32 @@ impl LockoutPolicy {
             duration_seconds: settings.lockout_seconds(),
         }
     }
+
+    /// These limits (the account's: the tenant's) tightened by an org's: the fewer attempts
+    /// and the longer lock of the two. An org may make its members' lockout stricter, never
+    /// looser, so naming an org with generous limits buys an attacker no extra guesses.
+    ///
+    /// ```
+    /// use orgkit_core::login::LockoutPolicy;
+    /// let tenant = LockoutPolicy { max_attempts: 5, duration_seconds: 900 };
+    /// let lax = LockoutPolicy { max_attempts: 100, duration_seconds: 60 };
+    /// assert_eq!(tenant.tightened_by(Some(&lax)), tenant);
+    /// let strict = LockoutPolicy { max_attempts: 3, duration_seconds: 3600 };
+    /// assert_eq!(tenant.tightened_by(Some(&strict)), strict);
+    /// ```
+    #[must_use]
+    pub fn tightened_by(&self, org: Option<&LockoutPolicy>) -> LockoutPolicy {
+        match org {
+            Some(o) => LockoutPolicy {
+                max_attempts: self.max_attempts.min(o.max_attempts),
+                duration_seconds: self.duration_seconds.max(o.duration_seconds),
+            },
+            None => *self,
+        }
+    }
 }
 
-/// The stored lockout state of one user in one login context.
+/// The stored lockout state of one account (one counter per user, whatever org is named).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]

@@ -12,7 +12,7 @@ mod step_up;
 mod totp;
 
 pub use connections::{Connection, check_connection_allowed, default_connection, route_email};
-pub use decide::{LoginDecision, MfaFacts, PasswordLoginFacts, decide_password_login};
+pub use decide::{LoginDecision, MfaFacts, NamedOrg, PasswordLoginFacts, decide_password_login};
 pub use explain::{
     LoginMethod, LoginPlan, LoginQuery, OrgLoginFacts, UserLoginFacts, explain_login,
 };

@@ -11,6 +11,35 @@ use crate::role::Role;
 /// Longest redirect target accepted, in bytes.
 pub const REDIRECT_TARGET_MAX_LEN: usize = 2048;
 
+/// The first path segments (under the public URL's path) of the server's own routes that send
+/// a browser on, which are never a redirect target: `saml` (an SP-initiated login redirects to
+/// an IdP, whichever org configured it), `login` (the login page follows discovery into SSO)
+/// and `docs` (a script-driven page). A token carried into one of them could leave for
+/// another party's IdP.
+pub const SERVER_REDIRECTING_PATHS: [&str; 3] = ["saml", "login", "docs"];
+
+/// Whether `url` is one of the server's own routes that send the browser on: on the origin of
+/// `own`, under its path, with a first segment in [`SERVER_REDIRECTING_PATHS`]. The path is
+/// compared percent-decoded and case-insensitively, so `/%53AML/…` is no way around it.
+fn is_server_redirect(url: &url::Url, own: &url::Url) -> bool {
+    if url.origin() != own.origin() {
+        return false;
+    }
+    let path = percent_encoding::percent_decode_str(url.path())
+        .decode_utf8_lossy()
+        .to_ascii_lowercase();
+    let base = own.path().trim_end_matches('/').to_ascii_lowercase();
+    let Some(rest) = path.strip_prefix(&base) else {
+        return false;
+    };
+    let first = rest
+        .split('/')
+        .find(|segment| !segment.is_empty())
+        .unwrap_or_default();
+    let first = first.split(';').next().unwrap_or_default();
+    SERVER_REDIRECTING_PATHS.contains(&first)
+}
+
 /// The absolute URL to send the browser to after an SSO login, or `None` when `target` is not
 /// allowed (the host refuses with `redirect_not_allowed`; never an open redirect).
 ///
@@ -19,7 +48,9 @@ pub const REDIRECT_TARGET_MAX_LEN: usize = 2048;
 /// `allowed` (the tenant's allowed redirect URLs, compared after URL normalisation, query
 /// included). Refused are other origins, scheme-relative (`//evil`) and backslash tricks
 /// (`/\evil`), credentials in the URL, fragments (the host puts the token there), control
-/// characters and targets over [`REDIRECT_TARGET_MAX_LEN`] bytes.
+/// characters, targets over [`REDIRECT_TARGET_MAX_LEN`] bytes, and the server's own routes
+/// that send the browser on ([`SERVER_REDIRECTING_PATHS`]: `/saml/…`, `/login…`, `/docs…`),
+/// listed or not.
 ///
 /// ```
 /// use orgkit_core::login::redirect_target;
@@ -52,6 +83,9 @@ pub fn redirect_target(target: &str, public_url: &str, allowed: &[String]) -> Op
         && url.fragment().is_none()
         && url.host().is_some();
     if !plain {
+        return None;
+    }
+    if is_server_redirect(&url, &own) {
         return None;
     }
     let same_origin = url.origin() == own.origin();
@@ -142,6 +176,35 @@ mod tests {
         );
         let long = format!("/{}", "a".repeat(REDIRECT_TARGET_MAX_LEN));
         assert_eq!(redirect_target(&long, OWN, &[]), None);
+    }
+
+    #[test]
+    fn the_servers_own_redirecting_routes_are_never_targets() {
+        let listed = vec!["https://auth.example.com/saml/c1/login".to_owned()];
+        for bad in [
+            "/saml/c1/login",
+            "/saml/c1/login?RelayState=/x",
+            "/SAML/c1/login",
+            "/%73aml/c1/login",
+            "/./saml/c1/login",
+            "/app/../saml/c1/login",
+            "/login",
+            "/login?organization=evil",
+            "/login/login.js",
+            "/login;x",
+            "/docs",
+            "https://auth.example.com/saml/c1/login",
+        ] {
+            assert_eq!(redirect_target(bad, OWN, &listed), None, "{bad}");
+        }
+        for good in ["/logins", "/app/saml", "/samlx", "/"] {
+            assert!(redirect_target(good, OWN, &[]).is_some(), "{good}");
+        }
+        // Under a public URL with a path, the server's routes are under that path.
+        let own = "https://example.com/auth";
+        assert_eq!(redirect_target("/auth/saml/c1/login", own, &[]), None);
+        assert_eq!(redirect_target("/auth//login", own, &[]), None);
+        assert!(redirect_target("/saml/app-route", own, &[]).is_some());
     }
 
     #[test]

@@ -21,16 +21,30 @@ pub struct StepUpFacts {
     pub connections: Vec<String>,
     /// Whether the target org requires MFA (effective settings).
     pub require_mfa: bool,
-    /// The lockout state of the user in the target org's login context.
+    /// The lockout state of the user's account (one counter per account, whatever org a
+    /// login or a switch names).
     #[serde(default)]
     pub lockout: LockoutState,
-    /// The target org's lockout limits.
+    /// The account's lockout limits: the tenant's effective ones.
     pub lockout_policy: LockoutPolicy,
+    /// The target org's effective lockout limits: they tighten `lockout_policy`, never loosen
+    /// it (see [`LockoutPolicy::tightened_by`]). The user is a member of the target org (the
+    /// host refused the switch otherwise).
+    #[serde(default)]
+    pub org_lockout_policy: Option<LockoutPolicy>,
     /// Second-factor facts of this attempt.
     #[serde(default)]
     pub mfa: MfaFacts,
     /// Now, unix seconds.
     pub now: i64,
+}
+
+impl StepUpFacts {
+    /// The limits a failed step-up counts against: the account's, tightened by the org's.
+    fn account_lockout_policy(&self) -> LockoutPolicy {
+        self.lockout_policy
+            .tightened_by(self.org_lockout_policy.as_ref())
+    }
 }
 
 /// Decides an org switch. An SSO session into an org that does not allow its connection is
@@ -40,7 +54,8 @@ pub struct StepUpFacts {
 /// counting as [`decide_password_login`](super::decide_password_login) after the password:
 /// locked → `account_locked` (the code is not looked at); no factor →
 /// `mfa_enrollment_required`; no code → `mfa_required`; a wrong or replayed code counts a
-/// failure (`invalid_mfa_code`); a good code adds `otp` and clears the counter.
+/// failure on the account's counter (`invalid_mfa_code`, against the account's limits
+/// tightened by the org's); a good code adds `otp` and clears the counter.
 ///
 /// ```
 /// use orgkit_core::login::{decide_step_up, LockoutPolicy, MfaFacts, StepUpFacts};
@@ -51,6 +66,7 @@ pub struct StepUpFacts {
 ///     require_mfa: true,
 ///     lockout: Default::default(),
 ///     lockout_policy: LockoutPolicy { max_attempts: 5, duration_seconds: 900 },
+///     org_lockout_policy: None,
 ///     mfa: MfaFacts { enrolled: true, code_valid: None },
 ///     now: 0,
 /// };
@@ -61,18 +77,23 @@ pub fn decide_step_up(f: &StepUpFacts) -> LoginDecision {
         amr: f.amr.clone(),
         connection_id: f.connection_id.clone(),
     };
-    if let Err(e) = session.check_connection(&f.connections) {
-        return LoginDecision {
-            outcome: Err(e),
-            lockout: f.lockout,
-        };
+    match session.check_org_policy(f.require_mfa, &f.connections) {
+        Ok(()) => {
+            return LoginDecision {
+                outcome: Ok(f.amr.clone()),
+                lockout: f.lockout,
+            };
+        }
+        Err(e) if e.code == ErrorCode::ConnectionNotAllowed => {
+            return LoginDecision {
+                outcome: Err(e),
+                lockout: f.lockout,
+            };
+        }
+        // MFA required and not performed: a second-factor login in the org's context.
+        Err(_) => {}
     }
-    if !f.require_mfa || session.satisfies_mfa(&f.connections) {
-        return LoginDecision {
-            outcome: Ok(f.amr.clone()),
-            lockout: f.lockout,
-        };
-    }
+    let policy = f.account_lockout_policy();
     if let Err(locked) = f.lockout.check(f.now) {
         return LoginDecision {
             outcome: Err(locked),
@@ -97,7 +118,7 @@ pub fn decide_step_up(f: &StepUpFacts) -> LoginDecision {
         (true, Some(false)) => refuse(
             ErrorCode::InvalidMfaCode,
             "the one-time code is wrong or was already used",
-            f.lockout.after_failure(&f.lockout_policy, f.now),
+            f.lockout.after_failure(&policy, f.now),
         ),
         (true, Some(true)) => {
             let mut amr = f.amr.clone();
@@ -130,6 +151,7 @@ mod tests {
                 max_attempts: 2,
                 duration_seconds: 600,
             },
+            org_lockout_policy: None,
             mfa: MfaFacts {
                 enrolled,
                 code_valid,
@@ -189,6 +211,30 @@ mod tests {
         let d = decide_step_up(&f);
         assert_eq!(code(&d), "account_locked");
         assert_eq!(d.lockout, f.lockout);
+    }
+
+    #[test]
+    fn a_wrong_code_counts_against_the_account_tightened_by_the_org() {
+        let mut f = facts(&["pwd"], true, true, Some(false));
+        f.org_lockout_policy = Some(LockoutPolicy {
+            max_attempts: 1,
+            duration_seconds: 60,
+        });
+        let d = decide_step_up(&f);
+        assert_eq!(
+            d.lockout.locked_until,
+            Some(1_600),
+            "one attempt, the longer lock"
+        );
+        f.org_lockout_policy = Some(LockoutPolicy {
+            max_attempts: 50,
+            duration_seconds: 60,
+        });
+        assert_eq!(
+            decide_step_up(&f).lockout.failed_attempts,
+            1,
+            "a lax org loosens nothing"
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@
 use crate::error::ErrorCode;
 use crate::login::{Connection, LockoutPolicy, LockoutState, PasswordRules, PasswordViolation};
 use crate::membership::{Actor, Target};
+use crate::rate_limit::ActionQuotas;
 use crate::role::{Permission, Role};
 use crate::settings::{EffectiveSettings, SettingsLayer, TenantSettings};
 use crate::token::{
@@ -262,6 +263,14 @@ records! {
         /// Now, unix seconds.
         now: i64,
     }
+    /// The account's lockout limits and an org's.
+    LockoutPoliciesInput {
+        /// The account's limits: the tenant's effective ones.
+        tenant: LockoutPolicy,
+        /// The org's effective limits, when the login names an org the user belongs to.
+        #[serde(default)]
+        org: Option<LockoutPolicy>,
+    }
     /// A login (or an org switch) that passed.
     LoginGranted {
         /// RFC 8176 methods performed: `pwd`, and `otp` after a second factor.
@@ -317,10 +326,30 @@ records! {
         /// The connection used.
         connection_id: String,
     }
+    /// May this session act in the org? (Checked on every request about an org.)
+    SessionInput {
+        /// What the session performed (its token's `amr`).
+        amr: Vec<String>,
+        /// The SSO connection it logged in through (its token's `cid`).
+        #[serde(default)]
+        connection_id: Option<String>,
+        /// Whether the org requires MFA (effective settings).
+        require_mfa: bool,
+        /// The connections the org allows.
+        #[serde(default)]
+        connections: Vec<String>,
+    }
     /// An invitation's stored timestamps, and now.
     InvitationAt {
         /// The stored invitation.
         record: InvitationRecord,
+        /// Now, unix seconds.
+        now: i64,
+    }
+    /// An org's earlier invitations to one address, and now.
+    InvitationsAt {
+        /// The stored invitations of that address to that org.
+        records: Vec<InvitationRecord>,
         /// Now, unix seconds.
         now: i64,
     }
@@ -467,5 +496,29 @@ records! {
     PageSize {
         /// Between 1 and the maximum.
         limit: u32,
+    }
+    /// Who is the client of a request, behind reverse proxies?
+    ClientAddressInput {
+        /// The socket peer's IP address.
+        peer: String,
+        /// The `Forwarded` header lines, in order.
+        #[serde(default)]
+        forwarded: Vec<String>,
+        /// The `X-Forwarded-For` header lines, in order.
+        #[serde(default)]
+        x_forwarded_for: Vec<String>,
+        /// The trusted proxies: IP addresses and CIDR networks.
+        #[serde(default)]
+        trusted_proxies: Vec<String>,
+    }
+    /// The client's address.
+    ClientAddress {
+        /// An IP address.
+        address: String,
+    }
+    /// The default abuse limits.
+    RateLimits {
+        /// One entry per limited action.
+        limits: Vec<ActionQuotas>,
     }
 }

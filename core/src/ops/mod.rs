@@ -11,13 +11,14 @@ pub mod io;
 use crate::connection::SamlConnection;
 use crate::error::{Error, ErrorCode, Result};
 use crate::login::{
-    self, LockoutState, LoginPlan, LoginQuery, PasswordLoginFacts, StepUpFacts, TotpEnrolment,
+    self, LockoutPolicy, LockoutState, LoginPlan, LoginQuery, PasswordLoginFacts, StepUpFacts,
+    TotpEnrolment,
 };
 use crate::membership;
 use crate::organization::{NewOrganization, OrganizationPatch, apply_metadata};
 use crate::role::Role;
 use crate::settings::{
-    EffectiveSettings, SettingsLayer, SettingsPatch, TenantSettings, TenantSettingsPatch, resolve,
+    EffectiveSettings, SettingsLayer, SettingsPatch, TenantSettingsPatch, resolve,
 };
 use crate::token::{
     self, ClaimsRequest, InvitationClaims, KeySet, OrgClaims, ProfiledClaims, SigningKey,
@@ -100,6 +101,7 @@ operations! {
     lockout_check(LockoutCheckInput) -> Unlocked = |i| i.state.check(i.now).map(|()| Unlocked { locked: false });
     lockout_after_failure(LockoutFailureInput) -> LockoutState =
         |i| Ok(i.state.after_failure(&i.policy, i.now));
+    account_lockout_policy(LockoutPoliciesInput) -> LockoutPolicy = |i| Ok(i.tenant.tightened_by(i.org.as_ref()));
     decide_password_login(PasswordLoginFacts) -> LoginGranted = |i| granted(login::decide_password_login(&i));
     decide_step_up(StepUpFacts) -> LoginGranted = |i| granted(login::decide_step_up(&i));
     totp_enrolment(TotpEnrolmentInput) -> TotpEnrolment =
@@ -112,6 +114,10 @@ operations! {
     };
     check_connection_allowed(ConnectionCheckInput) -> Allowed =
         |i| login::check_connection_allowed(&i.org_connections, &i.connection_id).map(allowed);
+    check_session(SessionInput) -> Allowed = |i| {
+        let session = token::Authentication { amr: i.amr, connection_id: i.connection_id };
+        session.check_org_policy(i.require_mfa, &i.connections).map(allowed)
+    };
     redirect_target(RedirectInput) -> Redirect =
         |i| login::check_redirect_target(&i.target, &i.public_url, &i.allowed).map(|url| Redirect { url });
     jit_role(JitInput) -> JitRole = |i| Ok(JitRole { role: login::jit_role(&i.email, &i.connection) });
@@ -119,10 +125,13 @@ operations! {
     custom_domain_of_host(HostInput) -> CustomDomain =
         |i| Ok(CustomDomain { custom_domain: crate::hostname::custom_domain_of_host(&i.host) });
     page_size(PageSizeInput) -> PageSize = |i| crate::page::page_size(i.limit).map(|limit| PageSize { limit });
+    client_address(ClientAddressInput) -> ClientAddress = client_address;
+    rate_limits(NoInput) -> RateLimits = |_| Ok(RateLimits { limits: crate::rate_limit::rate_limits() });
     explain_login(LoginQuery) -> LoginPlan = |i| login::explain_login(&i);
     invitation_status(InvitationAt) -> InvitationState = |i| Ok(InvitationState { status: i.record.status(i.now) });
     check_invitation_acceptable(InvitationAt) -> Allowed = |i| i.record.check_acceptable(i.now).map(allowed);
     check_invitation_resendable(InvitationAt) -> Allowed = |i| i.record.check_resendable(i.now).map(allowed);
+    check_invitation_creatable(InvitationsAt) -> Allowed = |i| token::check_can_invite(&i.records, i.now).map(allowed);
     issue_invitation(IssueInvitationInput) -> IssuedInvitation = |i| {
         let key = SigningKey::from_spec(&i.key)?;
         let (token, claims) = token::issue_invitation(&i.invitation, &key)?;
@@ -214,6 +223,18 @@ fn to_text<T: Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(|e| Error::new(ErrorCode::InvalidRequest, e.to_string()))
 }
 
+fn client_address(i: ClientAddressInput) -> Result<ClientAddress> {
+    let peer: std::net::IpAddr = i.peer.trim().parse().map_err(|_| {
+        Error::new(ErrorCode::InvalidRequest, "peer must be an IP address").with_field("peer")
+    })?;
+    let trusted = crate::client_address::TrustedProxies::parse(&i.trusted_proxies)?;
+    let address =
+        crate::client_address::client_address(peer, &i.forwarded, &i.x_forwarded_for, &trusted);
+    Ok(ClientAddress {
+        address: address.to_string(),
+    })
+}
+
 fn apply_settings_patch(i: SettingsPatchInput) -> Result<SettingsUpdate> {
     let patch = SettingsPatch::from_json(&i.patch)?;
     i.tenant.floors.check_patch(&patch)?;
@@ -227,12 +248,7 @@ fn apply_settings_patch(i: SettingsPatchInput) -> Result<SettingsUpdate> {
 }
 
 fn apply_tenant_settings_patch(i: TenantPatchInput) -> Result<TenantUpdate> {
-    let patch = TenantSettingsPatch::from_json(&i.patch)?;
-    let tenant = TenantSettings {
-        defaults: patch.defaults.apply(&i.tenant.defaults),
-        floors: patch.floors.apply(&i.tenant.floors),
-    };
-    tenant.floors.check_layer(&tenant.defaults)?;
+    let tenant = TenantSettingsPatch::from_json(&i.patch)?.apply(&i.tenant)?;
     let effective = resolve(&tenant, &SettingsLayer::default());
     Ok(TenantUpdate { tenant, effective })
 }

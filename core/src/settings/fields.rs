@@ -2,6 +2,7 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::hostname::is_hostname;
+use crate::login::REDIRECT_TARGET_MAX_LEN;
 use crate::role::truncate;
 use std::ops::RangeInclusive;
 
@@ -30,6 +31,8 @@ pub const LOGO_URL_MAX_LEN: usize = 2048;
 pub const WELCOME_TEXT_MAX_CHARS: usize = 280;
 /// Longest connection id.
 pub const CONNECTION_ID_MAX_LEN: usize = 64;
+/// Most allowed redirect URLs a tenant may list.
+pub const ALLOWED_REDIRECT_URLS_MAX: usize = 50;
 
 pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Error {
     Error::new(ErrorCode::InvalidSetting, message).with_field(field)
@@ -137,4 +140,58 @@ pub(crate) fn connection_id(field: &str, value: &str) -> Result<String> {
             format!("{field} must be a connection id, not {:?}", truncate(value)),
         ))
     }
+}
+
+/// An allowed redirect URL: absolute, `https` (or `http` on a loopback host, for local
+/// development, as OAuth does for native apps), with a host, without credentials or a fragment
+/// (the token goes in the fragment), at most [`REDIRECT_TARGET_MAX_LEN`] bytes. Answers it
+/// normalised, as [`crate::login::redirect_target`] compares it.
+pub(crate) fn redirect_url(field: &str, value: &str) -> Result<String> {
+    let refuse = |why: &str| invalid(field, format!("{field}: {:?} {why}", truncate(value)));
+    if value.len() > REDIRECT_TARGET_MAX_LEN {
+        return Err(refuse(&format!(
+            "is longer than {REDIRECT_TARGET_MAX_LEN} bytes"
+        )));
+    }
+    let url = url::Url::parse(value).map_err(|_| refuse("is not an absolute URL"))?;
+    let loopback = matches!(url.host(), Some(url::Host::Domain("localhost")))
+        || matches!(url.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback())
+        || matches!(url.host(), Some(url::Host::Ipv6(ip)) if ip.is_loopback());
+    let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && loopback);
+    let host_ok = match url.host() {
+        Some(url::Host::Domain(d)) => is_hostname(d) || d == "localhost",
+        Some(_) => true,
+        None => false,
+    };
+    if !scheme_ok || !host_ok {
+        return Err(refuse(
+            "must be an https URL with a host (http only on localhost)",
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() || url.fragment().is_some() {
+        return Err(refuse("must carry no credentials and no fragment"));
+    }
+    Ok(url.to_string())
+}
+
+/// A list of allowed redirect URLs: each one checked by [`redirect_url`], duplicates dropped,
+/// at most [`ALLOWED_REDIRECT_URLS_MAX`].
+pub(crate) fn redirect_urls(field: &str, values: &[serde_json::Value]) -> Result<Vec<String>> {
+    if values.len() > ALLOWED_REDIRECT_URLS_MAX {
+        return Err(invalid(
+            field,
+            format!("{field} holds at most {ALLOWED_REDIRECT_URLS_MAX} URLs"),
+        ));
+    }
+    let mut urls: Vec<String> = Vec::with_capacity(values.len());
+    for v in values {
+        let text = v
+            .as_str()
+            .ok_or_else(|| invalid(field, format!("{field} must be a list of URLs")))?;
+        let url = redirect_url(field, text)?;
+        if !urls.contains(&url) {
+            urls.push(url);
+        }
+    }
+    Ok(urls)
 }

@@ -12,10 +12,10 @@ mod patch;
 mod resolve;
 
 pub use fields::{
-    DEFAULT_LOCKOUT_DURATION_MINUTES, DEFAULT_MAX_LOGIN_ATTEMPTS, DEFAULT_PASSWORD_MIN_LENGTH,
-    DEFAULT_PRIMARY_COLOR, DEFAULT_SESSION_TTL_HOURS, LOCKOUT_DURATION_MINUTES_RANGE,
-    LOGO_URL_MAX_LEN, MAX_LOGIN_ATTEMPTS_RANGE, PASSWORD_MIN_LENGTH_RANGE, SESSION_TTL_HOURS_RANGE,
-    WELCOME_TEXT_MAX_CHARS,
+    ALLOWED_REDIRECT_URLS_MAX, DEFAULT_LOCKOUT_DURATION_MINUTES, DEFAULT_MAX_LOGIN_ATTEMPTS,
+    DEFAULT_PASSWORD_MIN_LENGTH, DEFAULT_PRIMARY_COLOR, DEFAULT_SESSION_TTL_HOURS,
+    LOCKOUT_DURATION_MINUTES_RANGE, LOGO_URL_MAX_LEN, MAX_LOGIN_ATTEMPTS_RANGE,
+    PASSWORD_MIN_LENGTH_RANGE, SESSION_TTL_HOURS_RANGE, WELCOME_TEXT_MAX_CHARS,
 };
 pub use floors::{Floors, FloorsPatch};
 pub use patch::{Patch, SettingsPatch, TenantSettingsPatch, merge_json};
@@ -61,7 +61,8 @@ pub struct SettingsLayer {
     pub default_connection_id: Option<String>,
 }
 
-/// The tenant's settings: its defaults for every org plus the floors orgs cannot weaken.
+/// The tenant's settings: its defaults for every org, the floors orgs cannot weaken, and what
+/// only the tenant's operator decides.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
@@ -72,4 +73,9 @@ pub struct TenantSettings {
     /// Minimum strictness for every org of the tenant.
     #[serde(default)]
     pub floors: Floors,
+    /// Where a browser may be sent after an SSO login besides the server's own origin:
+    /// absolute URLs, matched exactly (see [`crate::login::redirect_target`]). A tenant
+    /// setting only: an org owner is not trusted to name where tokens go.
+    #[serde(default)]
+    pub allowed_redirect_urls: Vec<String>,
 }

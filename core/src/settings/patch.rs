@@ -1,8 +1,8 @@
 //! RFC 7396 merge-patches of settings layers.
 
-use super::SettingsLayer;
 use super::fields::{self, invalid};
 use super::floors::FloorsPatch;
+use super::{SettingsLayer, TenantSettings};
 use crate::error::{Error, ErrorCode, Result};
 use serde_json::{Map, Value};
 
@@ -199,27 +199,52 @@ impl SettingsPatch {
     }
 }
 
-/// A patch of the tenant's settings: setting fields flat, plus a `floors` merge-patch.
+/// A patch of the tenant's settings: setting fields flat, plus a `floors` merge-patch and the
+/// tenant's `allowed_redirect_urls`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TenantSettingsPatch {
     /// The tenant's default values.
     pub defaults: SettingsPatch,
     /// The tenant's floors.
     pub floors: FloorsPatch,
+    /// The tenant's allowed redirect URLs: a list replaces them, `null` empties them.
+    pub allowed_redirect_urls: Patch<Vec<String>>,
 }
 
 impl TenantSettingsPatch {
-    /// Parses `{ <setting fields>…, "floors": { … } | null }`.
+    /// Parses `{ <setting fields>…, "floors": { … } | null, "allowed_redirect_urls": [ … ] | null }`.
     pub fn from_json(value: &Value) -> Result<TenantSettingsPatch> {
         let mut patch = TenantSettingsPatch::default();
         for (key, value) in object(value)? {
             if key == "floors" {
                 patch.floors = FloorsPatch::from_json(value)?;
+            } else if key == "allowed_redirect_urls" {
+                patch.allowed_redirect_urls = Patch::parse(value, |v| {
+                    let list = v.as_array().ok_or_else(|| {
+                        invalid(key, "allowed_redirect_urls must be a list of URLs or null")
+                    })?;
+                    fields::redirect_urls(key, list)
+                })?;
             } else if !patch.defaults.set_field(key, value)? {
                 return Err(unknown_field(key));
             }
         }
         Ok(patch)
+    }
+
+    /// The tenant's settings after this patch. The defaults must still respect the floors
+    /// (`below_tenant_floor` otherwise).
+    pub fn apply(&self, tenant: &TenantSettings) -> Result<TenantSettings> {
+        let next = TenantSettings {
+            defaults: self.defaults.apply(&tenant.defaults),
+            floors: self.floors.apply(&tenant.floors),
+            allowed_redirect_urls: self
+                .allowed_redirect_urls
+                .apply(&Some(tenant.allowed_redirect_urls.clone()))
+                .unwrap_or_default(),
+        };
+        next.floors.check_layer(&next.defaults)?;
+        Ok(next)
     }
 }
 

@@ -208,21 +208,53 @@ impl Authentication {
                     .as_ref()
                     .is_some_and(|c| org_connections.contains(c)))
     }
+
+    /// `mfa_required` when the org requires MFA and this authentication does not satisfy it
+    /// (see [`Authentication::satisfies_mfa`]).
+    fn check_mfa(&self, require_mfa: bool, org_connections: &[String]) -> Result<()> {
+        if require_mfa && !self.satisfies_mfa(org_connections) {
+            return Err(Error::new(
+                ErrorCode::MfaRequired,
+                "this organization requires multi-factor authentication: step up with a second factor",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether this session may act in an org whose policy is `require_mfa` and
+    /// `org_connections`, checked every time it acts there (not only when its token was
+    /// issued, since the org's policy may have changed, and a token issued without an org or
+    /// for another org may be presented): an SSO session through a connection the org does not
+    /// allow is `connection_not_allowed` (the client switches or logs in through the org's
+    /// own IdP), a session without the second factor the org requires is `mfa_required` (the
+    /// client steps up). The one rule that [`build_org_claims`], an org switch
+    /// ([`decide_step_up`](crate::login::decide_step_up)) and a host serving requests about an
+    /// org apply.
+    ///
+    /// ```
+    /// use orgkit_core::token::Authentication;
+    /// let pwd = Authentication { amr: vec!["pwd".into()], connection_id: None };
+    /// assert!(pwd.check_org_policy(false, &[]).is_ok());
+    /// assert_eq!(pwd.check_org_policy(true, &[]).unwrap_err().code(), "mfa_required");
+    /// let sso = Authentication { amr: vec!["saml".into()], connection_id: Some("conn_a".into()) };
+    /// assert!(sso.check_org_policy(true, &["conn_a".into()]).is_ok());
+    /// assert_eq!(sso.check_org_policy(false, &["conn_b".into()]).unwrap_err().code(), "connection_not_allowed");
+    /// ```
+    pub fn check_org_policy(&self, require_mfa: bool, org_connections: &[String]) -> Result<()> {
+        self.check_connection(org_connections)?;
+        self.check_mfa(require_mfa, org_connections)
+    }
 }
 
-/// Builds the claims of an access token, refusing when the org's policy is not met: MFA
-/// required but not performed (`mfa_required`), or an SSO connection the org has not enabled
-/// (`connection_not_allowed`). `exp − iat` is the effective session TTL.
+/// Builds the claims of an access token, refusing when the org's policy is not met
+/// ([`Authentication::check_org_policy`]: MFA required but not performed, `mfa_required`; an
+/// SSO connection the org has not enabled, `connection_not_allowed`). Without an org, only the
+/// tenant's MFA requirement applies. `exp − iat` is the effective session TTL.
 pub fn build_org_claims(req: &ClaimsRequest) -> Result<OrgClaims> {
-    if req.org.is_some() {
-        req.authentication
-            .check_connection(&req.policy.connections)?;
-    }
-    if req.policy.require_mfa && !req.authentication.satisfies_mfa(&req.policy.connections) {
-        return Err(Error::new(
-            ErrorCode::MfaRequired,
-            "this organization requires multi-factor authentication",
-        ));
+    let (auth, policy) = (&req.authentication, &req.policy);
+    match req.org {
+        Some(_) => auth.check_org_policy(policy.require_mfa, &policy.connections)?,
+        None => auth.check_mfa(policy.require_mfa, &policy.connections)?,
     }
     let ttl = i64::from(req.policy.session_ttl_hours) * 3600;
     Ok(OrgClaims {

@@ -15,6 +15,10 @@ pub const INVITATION_DEFAULT_TTL_SECONDS: i64 = 7 * 24 * 3600;
 pub const INVITATION_MAX_TTL_SECONDS: i64 = 30 * 24 * 3600;
 /// Shortest nonce accepted: 16 characters (the caller supplies randomness).
 pub const NONCE_MIN_LEN: usize = 16;
+/// How many times one invitation may be sent again after its first email: an inviter cannot
+/// turn an invitation into a mail cannon (revoking and inviting again is a fresh, rate-limited
+/// invitation).
+pub const INVITATION_MAX_RESENDS: u32 = 5;
 
 /// The claims of an invitation token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -164,6 +168,9 @@ pub struct InvitationRecord {
     /// When it was revoked, if it was.
     #[serde(default)]
     pub revoked_at: Option<i64>,
+    /// How many times it was sent again after its first email.
+    #[serde(default)]
+    pub resends: u32,
 }
 
 impl InvitationRecord {
@@ -199,12 +206,49 @@ impl InvitationRecord {
     }
 
     /// Whether the invitation can be sent again at `now` (a fresh link and expiry): a pending
-    /// or expired invitation can; an accepted one is `invitation_used`, a revoked one
-    /// `invitation_revoked`.
+    /// or expired invitation can, [`INVITATION_MAX_RESENDS`] times
+    /// (`invitation_resend_limit` after that); an accepted one is `invitation_used`, a
+    /// revoked one `invitation_revoked`.
     pub fn check_resendable(&self, now: i64) -> Result<()> {
         match self.status(now) {
+            InvitationStatus::Pending | InvitationStatus::Expired
+                if self.resends >= INVITATION_MAX_RESENDS =>
+            {
+                Err(Error::new(
+                    ErrorCode::InvitationResendLimit,
+                    format!(
+                        "this invitation was already sent again {INVITATION_MAX_RESENDS} times: revoke it and invite again"
+                    ),
+                ))
+            }
             InvitationStatus::Pending | InvitationStatus::Expired => Ok(()),
             InvitationStatus::Accepted | InvitationStatus::Revoked => self.check_acceptable(now),
         }
     }
+}
+
+/// Whether an org may invite an address whose earlier invitations to that org are `existing`:
+/// not while one of them is still pending (`invitation_pending`), so inviting again never
+/// mails the address again; sending it again is an explicit, limited resend
+/// ([`InvitationRecord::check_resendable`]). Accepted, revoked and expired invitations do not
+/// stand in the way.
+///
+/// ```
+/// use orgkit_core::token::{InvitationRecord, check_can_invite};
+/// let pending = InvitationRecord { expires_at: 100, accepted_at: None, revoked_at: None, resends: 0 };
+/// assert_eq!(check_can_invite(&[pending.clone()], 50).unwrap_err().code(), "invitation_pending");
+/// assert!(check_can_invite(&[pending], 100).is_ok()); // expired
+/// ```
+pub fn check_can_invite(existing: &[InvitationRecord], now: i64) -> Result<()> {
+    if existing
+        .iter()
+        .any(|r| r.status(now) == InvitationStatus::Pending)
+    {
+        return Err(Error::new(
+            ErrorCode::InvitationPending,
+            "this address already has a pending invitation to the organization: resend it instead",
+        )
+        .with_field("email"));
+    }
+    Ok(())
 }

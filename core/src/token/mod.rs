@@ -16,8 +16,9 @@ pub use claims::{
     build_org_claims, sign_org_claims, verify_org_token,
 };
 pub use invitation::{
-    INVITATION_DEFAULT_TTL_SECONDS, INVITATION_MAX_TTL_SECONDS, InvitationClaims, InvitationRecord,
-    InvitationRequest, InvitationStatus, issue_invitation, verify_invitation,
+    INVITATION_DEFAULT_TTL_SECONDS, INVITATION_MAX_RESENDS, INVITATION_MAX_TTL_SECONDS,
+    InvitationClaims, InvitationRecord, InvitationRequest, InvitationStatus, check_can_invite,
+    issue_invitation, verify_invitation,
 };
 pub use keys::{KeySet, SigningKey, SigningKeySpec};
 pub use pipeline::{

@@ -131,6 +131,7 @@ pub async fn login(state: &AppState, body: Value) -> ApiResult<Value> {
     let mut facts = PasswordLoginFacts {
         lockout: Default::default(),
         lockout_policy: LockoutPolicy::from_settings(&effective),
+        org: None,
         password_rules: PasswordRules::from_settings(&effective),
         require_mfa: effective.require_mfa.value,
         password_ok,
@@ -194,6 +195,7 @@ pub async fn switch(state: &AppState, auth: &AuthUser, body: Value) -> ApiResult
         require_mfa: effective.require_mfa.value,
         lockout: Default::default(),
         lockout_policy: LockoutPolicy::from_settings(&effective),
+        org_lockout_policy: None,
         mfa: MfaFacts::default(),
         now,
     };

@@ -59,6 +59,7 @@ pub async fn enrol(state: &AppState, auth: &AuthUser, tenant: &TenantRow) -> Api
         require_mfa: factor.confirmed().is_some(),
         lockout: Default::default(),
         lockout_policy: LockoutPolicy { max_attempts: 1, duration_seconds: 0 },
+        org_lockout_policy: None,
         mfa: MfaFacts { enrolled: true, code_valid: None },
         now,
     };

@@ -57,8 +57,7 @@ pub async fn patch_settings(store: &Store, tenant: &TenantRow, body: &Value) -> 
     let patch = TenantSettingsPatch::from_json(body)?;
     let mut tx = store.begin().await?;
     let current = store.lock_tenant(&mut tx, &tenant.id).await?.ok_or_else(|| ApiError::not_found("tenant"))?.settings()?;
-    let next = TenantSettings { defaults: patch.defaults.apply(&current.defaults), floors: patch.floors.apply(&current.floors) };
-    next.floors.check_layer(&next.defaults)?;
+    let next = patch.apply(&current)?;
     let now = clock::now();
     store.update_tenant_settings(&mut tx, &tenant.id, &next, now).await?;
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: None, actor: "management_key", action: "tenant.settings_updated", target: None };

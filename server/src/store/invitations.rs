@@ -32,7 +32,7 @@ pub struct InvitationRow {
 impl InvitationRow {
     /// What core needs to decide the status.
     pub fn record(&self) -> InvitationRecord {
-        InvitationRecord { expires_at: self.expires_at, accepted_at: self.accepted_at, revoked_at: self.revoked_at }
+        InvitationRecord { expires_at: self.expires_at, accepted_at: self.accepted_at, revoked_at: self.revoked_at, resends: 0 }
     }
 
     /// The role.
