@@ -64,7 +64,7 @@ pub async fn enable(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: 
     let conn = store.connection(&tenant.id, &body.connection_id).await?;
     let mut tx = store.begin().await?;
     let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
-    authorize(&actor_in(store, &mut tx, caller, &org.id).await?, Permission::ConnectionsManage)?;
+    authorize(&actor_in(store, &mut tx, tenant, caller, &org).await?, Permission::ConnectionsManage)?;
     let conn = conn.ok_or_else(|| ApiError::not_found("connection"))?;
     let now = clock::now();
     store.insert_org_connection(&mut tx, &org.id, &conn.id, now).await?;
@@ -81,7 +81,7 @@ pub async fn disable(store: &Store, tenant: &TenantRow, caller: &Caller, org_id:
     path_id(connection_id, "connection")?;
     let mut tx = store.begin().await?;
     let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
-    authorize(&actor_in(store, &mut tx, caller, &org.id).await?, Permission::ConnectionsManage)?;
+    authorize(&actor_in(store, &mut tx, tenant, caller, &org).await?, Permission::ConnectionsManage)?;
     let remaining: Vec<String> =
         store.org_connection_ids(&mut tx, &org.id).await?.into_iter().filter(|c| c != connection_id).collect();
     check_default_connection(&org.settings()?, Some(&remaining))?;

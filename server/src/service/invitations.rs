@@ -67,7 +67,7 @@ pub async fn create(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
     let store = &state.store;
     let org = store.org(&tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
     let body: NewInvitation = parse_body(body)?;
-    can_grant(&actor(store, caller, &org.id).await?, Permission::InvitationsCreate, body.role)?;
+    can_grant(&actor(store, tenant, caller, &org).await?, Permission::InvitationsCreate, body.role)?;
     let email = normalize_email(&body.email)?;
     if let Some(user) = store.user_by_email(&tenant.id, &email).await?
         && store.member(&org.id, &user.id).await?.is_some()
@@ -120,7 +120,7 @@ pub async fn revoke(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
     let store = &state.store;
     let mut tx = store.begin().await?;
     let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
-    authorize(&actor_in(store, &mut tx, caller, &org.id).await?, Permission::InvitationsRevoke)?;
+    authorize(&actor_in(store, &mut tx, tenant, caller, &org).await?, Permission::InvitationsRevoke)?;
     let row = store
         .lock_invitation(&mut tx, invitation_id)
         .await?
@@ -144,7 +144,7 @@ pub async fn resend(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
     path_id(invitation_id, "invitation")?;
     let store = &state.store;
     let org = store.org(&tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
-    authorize(&actor(store, caller, &org.id).await?, Permission::InvitationsRevoke)?;
+    authorize(&actor(store, tenant, caller, &org).await?, Permission::InvitationsRevoke)?;
     let now = clock::now();
     // The token is signed before the transaction (email and role of an invitation never
     // change); the status is decided again under the lock.
@@ -152,7 +152,7 @@ pub async fn resend(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
     let (token, expires_at) = issue_token(state, &org, &seen.id, &seen.email, seen.role()?, now).await?;
     let mut tx = store.begin().await?;
     store.lock_org(&mut tx, &tenant.id, &org.id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
-    authorize(&actor_in(store, &mut tx, caller, &org.id).await?, Permission::InvitationsRevoke)?;
+    authorize(&actor_in(store, &mut tx, tenant, caller, &org).await?, Permission::InvitationsRevoke)?;
     let row = store.lock_invitation(&mut tx, &seen.id).await?.ok_or_else(|| ApiError::not_found("invitation"))?;
     row.record().check_resendable(now)?;
     store.reissue_invitation(&mut tx, &row.id, &clock::sha256_hex(&token), expires_at, now).await?;

@@ -45,7 +45,7 @@ pub async fn add(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: &st
     let user = store.user(&tenant.id, &body.user_id).await?;
     let mut tx = store.begin().await?;
     let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
-    can_grant(&actor_in(store, &mut tx, caller, &org.id).await?, Permission::MembersAdd, body.role)?;
+    can_grant(&actor_in(store, &mut tx, tenant, caller, &org).await?, Permission::MembersAdd, body.role)?;
     let user = user.ok_or_else(|| ApiError::not_found("user"))?;
     let now = clock::now();
     store.insert_member(&mut tx, &org.id, &user.id, body.role, now).await?;
@@ -64,7 +64,7 @@ pub async fn change_role(store: &Store, tenant: &TenantRow, caller: &Caller, org
     let body: RoleChange = parse_body(body)?;
     let mut tx = store.begin().await?;
     let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
-    let actor = actor_in(store, &mut tx, caller, &org.id).await?;
+    let actor = actor_in(store, &mut tx, tenant, caller, &org).await?;
     orgkit_core::authorize(&actor, Permission::MembersRead)?;
     let target = store.member_tx(&mut tx, &org.id, user_id).await?.ok_or_else(|| ApiError::not_found("member"))?;
     let owner_count = store.owner_count(&mut tx, &org.id).await?;
@@ -86,7 +86,7 @@ pub async fn remove(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: 
     path_id(user_id, "member")?;
     let mut tx = store.begin().await?;
     let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
-    let actor = actor_in(store, &mut tx, caller, &org.id).await?;
+    let actor = actor_in(store, &mut tx, tenant, caller, &org).await?;
     orgkit_core::authorize(&actor, Permission::MembersRead)?;
     let target = store.member_tx(&mut tx, &org.id, user_id).await?.ok_or_else(|| ApiError::not_found("member"))?;
     let owner_count = store.owner_count(&mut tx, &org.id).await?;

@@ -18,7 +18,11 @@ pub mod tokens;
 pub mod users;
 
 use crate::error::{ApiError, ApiResult};
+use crate::store::members::MemberRow;
+use crate::store::orgs::OrgRow;
+use crate::store::tenants::TenantRow;
 use crate::store::{Store, Tx, is_uuid};
+use orgkit_core::token::Authentication;
 use orgkit_core::{Actor, ErrorCode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -28,8 +32,18 @@ use serde_json::Value;
 pub enum Caller {
     /// The tenant's management key.
     Tenant,
-    /// A user, by id.
-    User(String),
+    /// A user's session.
+    User(Session),
+}
+
+/// A user's session: who they are and how they authenticated (their token's `amr` and `cid`),
+/// which each org they act in checks against its own policy.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The user's id.
+    pub user_id: String,
+    /// What the login performed.
+    pub authentication: Authentication,
 }
 
 impl Caller {
@@ -37,30 +51,50 @@ impl Caller {
     pub fn audit_name(&self) -> String {
         match self {
             Caller::Tenant => "management_key".to_owned(),
-            Caller::User(id) => format!("user:{id}"),
+            Caller::User(session) => format!("user:{}", session.user_id),
         }
     }
 }
 
+/// A member's standing, once their session meets the org's policy now (core's
+/// `check_org_policy`: `mfa_required` or `connection_not_allowed` otherwise). Every user-API
+/// operation on an org learns the caller's standing through [`actor`] or [`actor_in`], so none
+/// can act in an org with a session the org's policy refuses. Non-members are `NonMember`
+/// before anything of the org's policy is told (`not_found` then).
+fn member_actor(tenant: &TenantRow, org: &OrgRow, session: &Session, member: Option<MemberRow>, connections: &[String]) -> ApiResult<Actor> {
+    let Some(member) = member else { return Ok(Actor::NonMember) };
+    let effective = orgs::effective(tenant, org)?;
+    session.authentication.check_org_policy(effective.require_mfa.value, connections)?;
+    Ok(Actor::Member { user_id: session.user_id.clone(), role: member.role()? })
+}
+
 /// The caller's standing in an org, read inside the transaction that locked it.
-pub async fn actor_in(store: &Store, tx: &mut Tx, caller: &Caller, org_id: &str) -> ApiResult<Actor> {
+pub async fn actor_in(store: &Store, tx: &mut Tx, tenant: &TenantRow, caller: &Caller, org: &OrgRow) -> ApiResult<Actor> {
     match caller {
         Caller::Tenant => Ok(Actor::Tenant),
-        Caller::User(user_id) => Ok(match store.member_tx(tx, org_id, user_id).await? {
-            Some(m) => Actor::Member { user_id: user_id.clone(), role: m.role()? },
-            None => Actor::NonMember,
-        }),
+        Caller::User(session) => {
+            let member = store.member_tx(tx, &org.id, &session.user_id).await?;
+            let connections = match member {
+                Some(_) => store.org_connection_ids(tx, &org.id).await?,
+                None => Vec::new(),
+            };
+            member_actor(tenant, org, session, member, &connections)
+        }
     }
 }
 
 /// The caller's standing in an org, for reads.
-pub async fn actor(store: &Store, caller: &Caller, org_id: &str) -> ApiResult<Actor> {
+pub async fn actor(store: &Store, tenant: &TenantRow, caller: &Caller, org: &OrgRow) -> ApiResult<Actor> {
     match caller {
         Caller::Tenant => Ok(Actor::Tenant),
-        Caller::User(user_id) => Ok(match store.member(org_id, user_id).await? {
-            Some(m) => Actor::Member { user_id: user_id.clone(), role: m.role()? },
-            None => Actor::NonMember,
-        }),
+        Caller::User(session) => {
+            let member = store.member(&org.id, &session.user_id).await?;
+            let connections = match member {
+                Some(_) => store.org_connection_ids_read(&org.id).await?,
+                None => Vec::new(),
+            };
+            member_actor(tenant, org, session, member, &connections)
+        }
     }
 }
 

@@ -31,8 +31,8 @@ pub async fn create(store: &Store, tenant: &TenantRow, caller: &Caller, body: &V
     let write = OrgWrite { name: &new.name, slug: &new.slug, metadata: &new.metadata, settings: &settings };
     let mut tx = store.begin().await?;
     store.insert_org(&mut tx, &id, &tenant.id, &write, now).await?;
-    if let Caller::User(user_id) = caller {
-        store.insert_member(&mut tx, &id, user_id, CREATOR_ROLE, now).await?;
+    if let Caller::User(session) = caller {
+        store.insert_member(&mut tx, &id, &session.user_id, CREATOR_ROLE, now).await?;
     }
     let actor = caller.audit_name();
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&id), actor: &actor, action: "organization.created", target: Some(format!("organization:{id}")) };
@@ -46,7 +46,7 @@ pub async fn create(store: &Store, tenant: &TenantRow, caller: &Caller, body: &V
 pub async fn get(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: &str, permission: Permission) -> ApiResult<(OrgRow, Actor)> {
     path_id(org_id, "organization")?;
     let org = store.org(&tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
-    let actor = actor(store, caller, &org.id).await?;
+    let actor = actor(store, tenant, caller, &org).await?;
     authorize(&actor, permission)?;
     Ok((org, actor))
 }
@@ -56,12 +56,15 @@ pub async fn list(store: &Store, tenant: &TenantRow, page: &PageQuery) -> ApiRes
     store.list_orgs(&tenant.id, page).await
 }
 
-/// Applies a merge-patch (name, slug, metadata, settings) after `org:update` is authorised.
-pub async fn update(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: &str, body: &Value) -> ApiResult<OrgRow> {
+/// Applies a merge-patch (name, slug, metadata, settings) after `org:update` is authorised;
+/// answers the org and the caller's standing in it (decided before the change: a patch that
+/// tightens the org's policy binds the caller's next request, not this one).
+pub async fn update(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: &str, body: &Value) -> ApiResult<(OrgRow, Actor)> {
     path_id(org_id, "organization")?;
     let mut tx = store.begin().await?;
     let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
-    authorize(&actor_in(store, &mut tx, caller, &org.id).await?, Permission::OrgUpdate)?;
+    let actor = actor_in(store, &mut tx, tenant, caller, &org).await?;
+    authorize(&actor, Permission::OrgUpdate)?;
     let patch = OrganizationPatch::from_json(body)?;
     tenant.settings()?.floors.check_patch(&patch.settings)?;
     let settings = patch.settings.apply(&org.settings()?);
@@ -72,12 +75,12 @@ pub async fn update(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: 
     let now = clock::now();
     let write = OrgWrite { name: &name, slug: &slug, metadata: &metadata, settings: &settings };
     store.update_org(&mut tx, &org.id, &write, now).await?;
-    let actor = caller.audit_name();
-    let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &actor, action: "organization.updated", target: Some(format!("organization:{}", org.id)) };
+    let who = caller.audit_name();
+    let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action: "organization.updated", target: Some(format!("organization:{}", org.id)) };
     store.audit(&mut tx, entry, now).await?;
     let updated = store.lock_org(&mut tx, &tenant.id, &org.id).await?.ok_or_else(|| ApiError::internal("org vanished"))?;
     tx.commit().await?;
-    Ok(updated)
+    Ok((updated, actor))
 }
 
 /// Deletes an org after `org:delete` is authorised.
@@ -85,7 +88,7 @@ pub async fn delete(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: 
     path_id(org_id, "organization")?;
     let mut tx = store.begin().await?;
     let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
-    authorize(&actor_in(store, &mut tx, caller, &org.id).await?, Permission::OrgDelete)?;
+    authorize(&actor_in(store, &mut tx, tenant, caller, &org).await?, Permission::OrgDelete)?;
     store.delete_org(&mut tx, &org.id).await?;
     let actor = caller.audit_name();
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &actor, action: "organization.deleted", target: Some(format!("organization:{}", org.id)) };

@@ -36,7 +36,7 @@ pub async fn configure(state: &AppState, tenant: &TenantRow, caller: &Caller, or
     let store = &state.store;
     let mut tx = store.begin().await?;
     let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
-    authorize(&actor_in(store, &mut tx, caller, &org.id).await?, Permission::SsoManage)?;
+    authorize(&actor_in(store, &mut tx, tenant, caller, &org).await?, Permission::SsoManage)?;
     let conn = SamlConnection::from_sso_config(&org.name, body)?;
     saml::certificate_der(&conn.certificate)?;
     let now = clock::now();
@@ -74,7 +74,7 @@ pub async fn disable(state: &AppState, tenant: &TenantRow, caller: &Caller, org_
     let store = &state.store;
     let mut tx = store.begin().await?;
     let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
-    authorize(&actor_in(store, &mut tx, caller, &org.id).await?, Permission::SsoManage)?;
+    authorize(&actor_in(store, &mut tx, tenant, caller, &org).await?, Permission::SsoManage)?;
     let sso = store.org_sso_tx(&mut tx, &org.id).await?.ok_or_else(|| ApiError::not_found("SSO connection"))?;
     let remaining: Vec<String> = store.org_connection_ids(&mut tx, &org.id).await?.into_iter().filter(|c| *c != sso.connection_id).collect();
     check_default_connection(&org.settings()?, Some(&remaining))?;

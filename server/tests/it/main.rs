@@ -13,5 +13,6 @@ mod manage_orgs;
 mod members;
 mod mfa;
 mod operations;
+mod sessions;
 mod sso;
 mod user_orgs;

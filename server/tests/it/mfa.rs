@@ -21,7 +21,7 @@ both_backends!(
 const PASSWORD: &str = "correct horse battery";
 
 /// The code of `secret` `steps` time-steps from now (-1 = the previous 30 s window).
-fn code(secret: &str, steps: i64) -> String {
+pub(crate) fn code(secret: &str, steps: i64) -> String {
     totp_code(secret, orgkit_server::clock::now() + steps * 30).unwrap()
 }
 
@@ -34,7 +34,7 @@ fn wrong_code(secret: &str) -> String {
 /// Waits for the next 30 s window when the current one is about to end, so that a code is not
 /// generated in one window and checked two windows later. (Codes are generated relative to the
 /// moment of each request, and each accepted code's window is later than the previous one's.)
-async fn fresh_step() {
+pub(crate) async fn fresh_step() {
     let left = 30 - orgkit_server::clock::now().rem_euclid(30);
     if left < 4 {
         tokio::time::sleep(std::time::Duration::from_secs(u64::try_from(left).unwrap() + 1)).await;
@@ -42,7 +42,7 @@ async fn fresh_step() {
 }
 
 /// The claims of a JWT, unverified (the auth tests verify signatures).
-fn claims(token: &str) -> Value {
+pub(crate) fn claims(token: &str) -> Value {
     let payload = token.split('.').nth(1).unwrap();
     serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
 }
@@ -82,7 +82,7 @@ async fn org_with(env: &Env, slug: &str, settings: Value, user_id: &str) -> Stri
 
 /// Enrols and confirms a factor through the bearer endpoints with a code of the previous
 /// window; answers the secret.
-async fn enrol(env: &Env, token: &str) -> String {
+pub(crate) async fn enrol(env: &Env, token: &str) -> String {
     let (status, enrolled) = env.call("POST", "/api/v1/auth/mfa/totp", Some(token), None).await;
     assert_eq!(status, 201, "{enrolled}");
     let secret = enrolled["data"]["secret"].as_str().unwrap().to_owned();

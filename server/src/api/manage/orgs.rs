@@ -52,7 +52,7 @@ impl Api {
     #[oai(path = "/manage/v1/:tenant/organizations/:org_id", method = "patch")]
     async fn patch(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, body: Body<OrganizationFields>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
-        let org = orgs::update(&self.0.store, &t, &Caller::Tenant, &org_id, &body.0).await?;
+        let (org, _) = orgs::update(&self.0.store, &t, &Caller::Tenant, &org_id, &body.0).await?;
         Ok(Reply::Ok(Json(org_manage(&t, &org)?)))
     }
 

@@ -9,14 +9,17 @@ pub mod sso;
 
 use crate::auth::{self as authn, AuthUser};
 use crate::error::{ApiError, ApiResult};
-use crate::service::Caller;
+use crate::service::{Caller, Session};
 use crate::state::AppState;
 use crate::store::tenants::TenantRow;
+use orgkit_core::token::Authentication;
 
-/// The authenticated user, their tenant, and the caller they act as.
+/// The authenticated user, their tenant, and the caller they act as: their session, whose
+/// `amr` and `cid` each org they act in checks against its policy.
 pub async fn context(state: &AppState, token: &str) -> ApiResult<(AuthUser, TenantRow, Caller)> {
     let auth = authn::user(state, token).await?;
     let tenant = state.store.tenant_by_id(&auth.user.tenant_id).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
-    let caller = Caller::User(auth.user.id.clone());
+    let authentication = Authentication { amr: auth.claims.amr.clone(), connection_id: auth.claims.cid.clone() };
+    let caller = Caller::User(Session { user_id: auth.user.id.clone(), authentication });
     Ok((auth, tenant, caller))
 }

@@ -60,8 +60,7 @@ impl Api {
     #[oai(path = "/api/v1/organizations/:id", method = "put")]
     async fn update(&self, auth: BearerAuth, id: Path<String>, body: Body<OrganizationFieldsCamel>) -> ApiResult<Reply> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
-        let org = orgs::update(&self.0.store, &tenant, &caller, &id, &body.0).await?;
-        let (_, actor) = orgs::get(&self.0.store, &tenant, &caller, &org.id, Permission::OrgRead).await?;
+        let (org, actor) = orgs::update(&self.0.store, &tenant, &caller, &id, &body.0).await?;
         Ok(Reply::Ok(envelope(org_user(&tenant, &org, role_of(&actor))?)))
     }
 
