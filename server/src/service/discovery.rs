@@ -65,9 +65,10 @@ pub async fn discover(state: &AppState, body: Value) -> ApiResult<Value> {
         Some(_) => Vec::new(),
         None => login_connections(&store.tenant_connections(&tenant.id).await?)?,
     };
-    // Unknown emails have no counter: they are never locked (see the module doc).
+    // Unknown emails have no counter: they are never locked (see the module doc). A known
+    // one has one counter, whatever org is named.
     let lockout = match store.user_by_email(&tenant.id, &email).await? {
-        Some(u) => store.lockout(&u.id, org.as_ref().map(|o| o.id.as_str()).unwrap_or_default()).await?,
+        Some(u) => store.lockout(&u.id).await?,
         None => Default::default(),
     };
     let query = LoginQuery {

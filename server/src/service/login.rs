@@ -17,9 +17,9 @@ use crate::store::tenants::TenantRow;
 use crate::store::users::UserRow;
 use orgkit_core::ErrorCode;
 use orgkit_core::login::{
-    LockoutPolicy, MfaFacts, PasswordLoginFacts, PasswordRules, StepUpFacts, decide_password_login, decide_step_up, enforce_password,
+    LockoutPolicy, MfaFacts, NamedOrg, PasswordLoginFacts, PasswordRules, StepUpFacts, decide_password_login, decide_step_up, enforce_password,
 };
-use orgkit_core::settings::{SettingsLayer, resolve};
+use orgkit_core::settings::{SettingsLayer, TenantSettings, resolve};
 use orgkit_core::token::Authentication;
 use serde::Deserialize;
 use serde_json::Value;
@@ -102,36 +102,55 @@ fn locked(e: orgkit_core::Error, locked_until: Option<i64>) -> ApiError {
     err
 }
 
-/// Password login, into an org when `organization` is given. The org's effective password
-/// rules, MFA requirement and lockout apply (core's `decide_password_login`); the lockout
-/// counter is read and written in one transaction with the row locked, so concurrent attempts
-/// count exactly, and a TOTP code's step is consumed in that same transaction.
+/// The account's lockout limits: the tenant's effective ones (an org only tightens them, in
+/// core's decisions).
+pub(crate) fn account_lockout_policy(tenant: &TenantSettings) -> LockoutPolicy {
+    LockoutPolicy::from_settings(&resolve(tenant, &SettingsLayer::default()))
+}
+
+/// Password login, into an org when `organization` is given (core's `decide_password_login`).
+/// One lockout counter per account, whatever org is named: the named org's limits tighten it
+/// for its members, and a login naming an org the user is not a member of — or one that does
+/// not exist — is answered like a wrong password (401 `invalid_credentials`, counted), so that
+/// neither the password nor the membership leaks. A member gets the org's password rules and
+/// MFA requirement. The counter is read and written in one transaction with the row locked, so
+/// concurrent attempts count exactly, and a TOTP code's step is consumed in that same
+/// transaction.
 pub async fn login(state: &AppState, body: Value) -> ApiResult<Value> {
     let body: Login = parse_body(body)?;
     let tenant = tenant(state, body.tenant.as_deref()).await?;
     let email = orgkit_core::normalize_email(&body.email)?;
     let user = state.store.user_by_email(&tenant.id, &email).await?;
-    let org: Option<OrgRow> = match &body.organization {
-        Some(key) => state.store.org_by_id_or_slug(&tenant.id, super::org_key(key)?).await?,
-        None => None,
+    // A key that cannot name an org names none, like the key of an org that does not exist.
+    let org: Option<OrgRow> = match body.organization.as_deref().map(super::org_key) {
+        Some(Ok(key)) => state.store.org_by_id_or_slug(&tenant.id, key).await?,
+        _ => None,
     };
+    let member = match (&org, &user) {
+        (Some(o), Some(u)) => state.store.member(&o.id, &u.id).await?,
+        _ => None,
+    };
+    let tenant_settings = tenant.settings()?;
     let layer = match &org {
         Some(o) => o.settings()?,
         None => SettingsLayer::default(),
     };
-    let effective = resolve(&tenant.settings()?, &layer);
-    let context = org.as_ref().map(|o| o.id.clone()).unwrap_or_default();
+    let effective = resolve(&tenant_settings, &layer);
+    let named = body.organization.as_ref().map(|_| NamedOrg {
+        member: member.is_some(),
+        lockout_policy: org.as_ref().map(|_| LockoutPolicy::from_settings(&effective)),
+    });
     let now = clock::now();
     if let Some(u) = &user {
         // A locked account is refused before its password is tested.
-        let state_now = state.store.lockout(&u.id, &context).await?;
+        let state_now = state.store.lockout(&u.id).await?;
         state_now.check(now).map_err(|e| locked(e, state_now.locked_until))?;
     }
     let password_ok = password::verify(body.password.clone(), user.as_ref().and_then(|u| u.password_hash.clone())).await?;
     let mut facts = PasswordLoginFacts {
         lockout: Default::default(),
-        lockout_policy: LockoutPolicy::from_settings(&effective),
-        org: None,
+        lockout_policy: account_lockout_policy(&tenant_settings),
+        org: named,
         password_rules: PasswordRules::from_settings(&effective),
         require_mfa: effective.require_mfa.value,
         password_ok,
@@ -144,25 +163,24 @@ pub async fn login(state: &AppState, body: Value) -> ApiResult<Value> {
         let decision = decide_password_login(&facts);
         return Err(decision.outcome.err().map(ApiError::from).unwrap_or_else(|| ApiError::internal("unknown user passed")));
     };
-    // With the right password, an org that does not exist or that the user is not a member of
-    // is `not_found` before anything of its policy (MFA, enrolment) is answered.
-    let token_org = match &org {
-        Some(o) if password_ok => Some(membership(state, o, &user.id).await?),
-        None if password_ok && body.organization.is_some() => return Err(ApiError::not_found("organization")),
-        _ => None,
-    };
     let mut tx = state.store.begin().await?;
-    facts.lockout = state.store.lock_lockout(&mut tx, &user.id, &context).await?;
-    if password_ok && facts.lockout.check(now).is_ok() {
+    facts.lockout = state.store.lock_lockout(&mut tx, &user.id).await?;
+    // A code is only looked at (and its step used up, or a pending enrolment confirmed) for an
+    // attempt that can succeed: the right password of a member, not locked.
+    if password_ok && member.is_some() == body.organization.is_some() && facts.lockout.check(now).is_ok() {
         facts.mfa = mfa::facts(state, &mut tx, &user.id, body.totp.as_deref(), now).await?;
     }
     let decision = decide_password_login(&facts);
-    state.store.save_lockout(&mut tx, &user.id, &context, &decision.lockout).await?;
+    state.store.save_lockout(&mut tx, &user.id, &decision.lockout).await?;
     tx.commit().await?;
     let amr = match decision.outcome {
         Ok(amr) => amr,
         Err(e) if e.code == ErrorCode::MfaEnrollmentRequired => return Err(mfa::enrolment_required(state, &tenant, &user, e).await?),
         Err(e) => return Err(locked(e, decision.lockout.locked_until)),
+    };
+    let token_org = match (&org, member) {
+        (Some(org), Some(m)) => Some(TokenOrg { org, role: m.role()? }),
+        _ => None,
     };
     tokens::issue(state, &tenant, &user, token_org, amr).await
 }
@@ -175,7 +193,8 @@ async fn membership<'a>(state: &AppState, org: &'a OrgRow, user_id: &str) -> Api
 /// Switches the session into another org without the password: the new org's policy is
 /// checked against what the current session performed (its `amr`). When the org requires MFA
 /// and the session did not perform it, the switch is a step-up (core's `decide_step_up`): a
-/// `totp` code of the user's factor, counted in the org's lockout context like a login.
+/// `totp` code of the user's factor, whose failures count on the account's lockout counter
+/// like a login's, against the account's limits tightened by the org's.
 pub async fn switch(state: &AppState, auth: &AuthUser, body: Value) -> ApiResult<Value> {
     let body: Switch = parse_body(body)?;
     let tenant = state.store.tenant_by_id(&auth.user.tenant_id).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
@@ -185,7 +204,8 @@ pub async fn switch(state: &AppState, auth: &AuthUser, body: Value) -> ApiResult
         .await?
         .ok_or_else(|| ApiError::not_found("organization"))?;
     let token_org = membership(state, &org, &auth.user.id).await?;
-    let effective = resolve(&tenant.settings()?, &org.settings()?);
+    let tenant_settings = tenant.settings()?;
+    let effective = resolve(&tenant_settings, &org.settings()?);
     let connections: Vec<String> = state.store.org_connections(&org.id).await?.into_iter().map(|c| c.id).collect();
     let now = clock::now();
     let mut facts = StepUpFacts {
@@ -194,8 +214,8 @@ pub async fn switch(state: &AppState, auth: &AuthUser, body: Value) -> ApiResult
         connections: connections.clone(),
         require_mfa: effective.require_mfa.value,
         lockout: Default::default(),
-        lockout_policy: LockoutPolicy::from_settings(&effective),
-        org_lockout_policy: None,
+        lockout_policy: account_lockout_policy(&tenant_settings),
+        org_lockout_policy: Some(LockoutPolicy::from_settings(&effective)),
         mfa: MfaFacts::default(),
         now,
     };
@@ -204,12 +224,12 @@ pub async fn switch(state: &AppState, auth: &AuthUser, body: Value) -> ApiResult
         Ok(amr) => amr,
         Err(_) => {
             let mut tx = state.store.begin().await?;
-            facts.lockout = state.store.lock_lockout(&mut tx, &auth.user.id, &org.id).await?;
+            facts.lockout = state.store.lock_lockout(&mut tx, &auth.user.id).await?;
             if facts.lockout.check(now).is_ok() {
                 facts.mfa = mfa::facts(state, &mut tx, &auth.user.id, body.totp.as_deref(), now).await?;
             }
             let decision = decide_step_up(&facts);
-            state.store.save_lockout(&mut tx, &auth.user.id, &org.id, &decision.lockout).await?;
+            state.store.save_lockout(&mut tx, &auth.user.id, &decision.lockout).await?;
             tx.commit().await?;
             decision.outcome.map_err(|e| locked(e, decision.lockout.locked_until))?
         }

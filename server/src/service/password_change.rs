@@ -2,6 +2,7 @@
 //! effective rules of the org in the token (the tenant's without one), as core's
 //! `enforce_password` decides.
 
+use super::login::account_lockout_policy;
 use super::parse_body;
 use crate::auth::AuthUser;
 use crate::clock;
@@ -28,9 +29,9 @@ pub struct PasswordChange {
 
 /// Changes the caller's password. Order: the new password against the rules
 /// (`weak_password`, field `newPassword`; no hashing spent on a password that cannot be
-/// used), then the lockout of the token's login context (`account_locked`, the current
-/// password untested), then the current password (`invalid_credentials`, field
-/// `currentPassword`, counted like a failed login in that context).
+/// used), then the account's lockout (`account_locked`, the current password untested), then
+/// the current password (`invalid_credentials`, field `currentPassword`, counted like a failed
+/// login on the account's counter, against its limits tightened by the token's org's).
 pub async fn change(state: &AppState, auth: &AuthUser, tenant: &TenantRow, body: Value) -> ApiResult<Value> {
     let body: PasswordChange = parse_body(body)?;
     let store = &state.store;
@@ -42,14 +43,14 @@ pub async fn change(state: &AppState, auth: &AuthUser, tenant: &TenantRow, body:
         Some(o) => o.settings()?,
         None => SettingsLayer::default(),
     };
-    let effective = resolve(&tenant.settings()?, &layer);
+    let tenant_settings = tenant.settings()?;
+    let effective = resolve(&tenant_settings, &layer);
     enforce_password(&body.new_password, &PasswordRules::from_settings(&effective), Some(&auth.user.email)).map_err(|mut e| {
         e.field = Some("newPassword".to_owned());
         e
     })?;
-    let context = org.as_ref().map(|o| o.id.clone()).unwrap_or_default();
     let now = clock::now();
-    let lockout = store.lockout(&auth.user.id, &context).await?;
+    let lockout = store.lockout(&auth.user.id).await?;
     lockout.check(now).map_err(|e| {
         let mut err = ApiError::from(e);
         err.locked_until = lockout.locked_until;
@@ -58,9 +59,11 @@ pub async fn change(state: &AppState, auth: &AuthUser, tenant: &TenantRow, body:
     let current_ok = password::verify(body.current_password, auth.user.password_hash.clone()).await?;
     if !current_ok {
         let mut tx = store.begin().await?;
-        let state_now = store.lock_lockout(&mut tx, &auth.user.id, &context).await?;
-        let next = state_now.after_failure(&LockoutPolicy::from_settings(&effective), now);
-        store.save_lockout(&mut tx, &auth.user.id, &context, &next).await?;
+        let state_now = store.lock_lockout(&mut tx, &auth.user.id).await?;
+        let org_policy = org.as_ref().map(|_| LockoutPolicy::from_settings(&effective));
+        let policy = account_lockout_policy(&tenant_settings).tightened_by(org_policy.as_ref());
+        let next = state_now.after_failure(&policy, now);
+        store.save_lockout(&mut tx, &auth.user.id, &next).await?;
         tx.commit().await?;
         return Err(ApiError::from(
             orgkit_core::Error::new(ErrorCode::InvalidCredentials, "the current password is wrong").with_field("currentPassword"),

@@ -5,7 +5,7 @@ use crate::common::{Env, PUBLIC_URL, assert_error};
 use orgkit_core::token::{KeySet, Requirement, VerifyOptions, verify_org_token};
 use serde_json::json;
 
-both_backends!(signup_login_switch, login_policy_and_lockout);
+both_backends!(signup_login_switch, login_policy_and_lockout, lockout_is_per_account);
 
 async fn signup_login_switch(env: Env) {
     let (status, signup) = env
@@ -64,14 +64,18 @@ async fn signup_login_switch(env: Env) {
     assert_eq!(claims.exp - claims.iat, 8 * 3600);
     assert_error(&env.call("POST", "/api/v1/auth/token", Some(&token), Some(json!({"organization": "nope-org"}))).await, 404, "not_found");
 
-    // A non-member cannot log into the org.
-    let (_, other) = env.signup("other@acme.com").await;
-    let _ = other;
-    assert_error(
-        &env.call("POST", "/api/v1/auth/login", None, Some(json!({"email": "other@acme.com", "password": "correct horse battery", "organization": "acme-corp"}))).await,
-        404,
-        "not_found",
-    );
+    // A non-member cannot log into the org, and is answered like a wrong password (the right
+    // one is not told apart), as is an org that does not exist or cannot.
+    env.signup("other@acme.com").await;
+    for (org, password) in [
+        ("acme-corp", "correct horse battery"),
+        ("acme-corp", "wrong password!"),
+        ("no-such-org", "correct horse battery"),
+        ("Not A Slug", "correct horse battery"),
+    ] {
+        let body = json!({"email": "other@acme.com", "password": password, "organization": org});
+        assert_error(&env.call("POST", "/api/v1/auth/login", None, Some(body)).await, 401, "invalid_credentials");
+    }
 }
 
 async fn login_policy_and_lockout(env: Env) {
@@ -92,7 +96,43 @@ async fn login_policy_and_lockout(env: Env) {
     // Locked now: even the right password is refused, unchecked.
     let locked = env.call("POST", "/api/v1/auth/login", None, Some(login("correct horse battery"))).await;
     assert_error(&locked, 423, "account_locked");
-    // Outside the org the tenant context has its own counter.
-    let (status, _) = env.call("POST", "/api/v1/auth/login", None, Some(json!({"email": "ann@acme.com", "password": "correct horse battery"}))).await;
-    assert_eq!(status, 200);
+    // The counter is the account's: outside the org the login is refused too.
+    let outside = json!({"email": "ann@acme.com", "password": "correct horse battery"});
+    assert_error(&env.call("POST", "/api/v1/auth/login", None, Some(outside)).await, 423, "account_locked");
+}
+
+/// Attack 3 of issue 15: orgs an attacker makes with generous limits buy no extra guesses on a
+/// victim's account, and the victim's answer never depends on the password.
+async fn lockout_is_per_account(env: Env) {
+    env.signup("victim@acme.com").await;
+    let (_, attacker) = env.signup("eve@evil.com").await;
+    for slug in ["lax-1", "lax-2", "lax-3"] {
+        let (status, org) =
+            env.call("POST", "/api/v1/organizations", Some(&attacker), Some(json!({"name": slug, "slug": slug, "maxLoginAttempts": 100}))).await;
+        assert_eq!(status, 201, "{org}");
+    }
+    // A strict org of the attacker's has no say over a stranger's account either.
+    let (status, _) = env
+        .call("POST", "/api/v1/organizations", Some(&attacker), Some(json!({"name": "Trap", "slug": "trap", "maxLoginAttempts": 1, "lockoutDurationMinutes": 10080})))
+        .await;
+    assert_eq!(status, 201);
+    let attempt = |org: Option<&str>, password: &str| {
+        let mut b = json!({"email": "victim@acme.com", "password": password});
+        if let Some(o) = org {
+            b["organization"] = json!(o);
+        }
+        b
+    };
+    assert_error(&env.call("POST", "/api/v1/auth/login", None, Some(attempt(Some("trap"), "guess-0000"))).await, 401, "invalid_credentials");
+    // Five guesses spread over orgs: the tenant's five attempts, one counter.
+    for (i, org) in [Some("lax-1"), Some("lax-2"), None, Some("lax-3")].into_iter().enumerate() {
+        assert_error(&env.call("POST", "/api/v1/auth/login", None, Some(attempt(org, &format!("guess-{i}000")))).await, 401, "invalid_credentials");
+    }
+    let (_, lockout) = env.call("POST", "/api/v1/auth/login", None, Some(attempt(Some("lax-1"), "correct horse battery"))).await;
+    assert_eq!(lockout["error"]["code"], "account_locked", "{lockout}");
+    let until = lockout["error"]["lockedUntil"].as_str().unwrap().to_owned();
+    let minutes = (time::OffsetDateTime::parse(&until, &time::format_description::well_known::Rfc3339).unwrap().unix_timestamp()
+        - orgkit_server::clock::now())
+        / 60;
+    assert!((13..=15).contains(&minutes), "the tenant's 15 minutes, not the trap's week: {minutes}");
 }

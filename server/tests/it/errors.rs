@@ -33,8 +33,9 @@ async fn bad_input_is_coded(env: Env) {
     assert_error(&env.manage("GET", "/organizations?cursor=AA", None).await, 400, "invalid_request");
     let nul_login = json!({"tenant": "a\u{0}b", "email": "a@b.com", "password": "whatever password"});
     assert_error(&env.call("POST", "/api/v1/auth/login", None, Some(nul_login)).await, 404, "not_found");
+    // An org key that cannot name an org is answered like any org the login cannot enter.
     let nul_org = json!({"email": "a@b.com", "password": "whatever password", "organization": "x\u{0}"});
-    assert_error(&env.call("POST", "/api/v1/auth/login", None, Some(nul_org)).await, 404, "not_found");
+    assert_error(&env.call("POST", "/api/v1/auth/login", None, Some(nul_org)).await, 401, "invalid_credentials");
     let (_, org) = env.manage("POST", "/organizations", Some(json!({"name": "Tmp", "slug": "tmp"}))).await;
     let members = format!("/organizations/{}/members", org["id"].as_str().unwrap());
     assert_error(&env.manage("PATCH", &format!("{members}/%00"), Some(json!({"role": "member"}))).await, 404, "not_found");
