@@ -11,7 +11,7 @@ use crate::store::invitations::InvitationRow;
 use crate::store::orgs::OrgRow;
 use crate::store::tenants::TenantRow;
 use crate::store::{Page, PageQuery, new_id};
-use orgkit_core::token::{InvitationRequest, issue_invitation};
+use orgkit_core::token::{InvitationRequest, check_can_invite, issue_invitation};
 use orgkit_core::{ErrorCode, Permission, Role, authorize, can_grant, normalize_email};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -61,7 +61,7 @@ async fn send(state: &AppState, tenant: &TenantRow, org: &OrgRow, row: &Invitati
     state.mailer.send(&state.config.email_from, email).await
 }
 
-/// Creates an invitation and emails it.
+/// Creates an invitation and emails it (`invitation_pending` while the address has one).
 pub async fn create(state: &AppState, tenant: &TenantRow, caller: &Caller, org_id: &str, body: Value) -> ApiResult<Issued> {
     path_id(org_id, "organization")?;
     let store = &state.store;
@@ -87,10 +87,15 @@ pub async fn create(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
         accepted_at: None,
         revoked_at: None,
         created_at: now,
+        resends: 0,
     };
     let mut tx = store.begin().await?;
-    // Lock the org so an invitation is never created for an org being deleted.
+    // Lock the org so an invitation is never created for an org being deleted, nor twice for
+    // one address: inviting an address again never mails it again (core: no second pending
+    // invitation; a resend is explicit and limited).
     store.lock_org(&mut tx, &tenant.id, &org.id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
+    let earlier: Vec<_> = store.invitations_to(&mut tx, &org.id, &row.email).await?.iter().map(InvitationRow::record).collect();
+    check_can_invite(&earlier, now)?;
     let who = caller.audit_name();
     store.insert_invitation(&mut tx, &row, &who).await?;
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action: "invitation.created", target: Some(format!("invitation:{}", row.id)) };
@@ -138,7 +143,8 @@ pub async fn revoke(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
 }
 
 /// Sends an invitation again with a fresh link (and expiry); the previous link stops
-/// working. An accepted or revoked invitation cannot be resent.
+/// working. An accepted or revoked invitation cannot be resent, nor one already resent the
+/// most times core allows (`invitation_resend_limit`).
 pub async fn resend(state: &AppState, tenant: &TenantRow, caller: &Caller, org_id: &str, invitation_id: &str) -> ApiResult<Issued> {
     path_id(org_id, "organization")?;
     path_id(invitation_id, "invitation")?;

@@ -27,12 +27,19 @@ pub struct InvitationRow {
     pub revoked_at: Option<i64>,
     /// Created at.
     pub created_at: i64,
+    /// How many times it was sent again.
+    pub resends: i64,
 }
 
 impl InvitationRow {
     /// What core needs to decide the status.
     pub fn record(&self) -> InvitationRecord {
-        InvitationRecord { expires_at: self.expires_at, accepted_at: self.accepted_at, revoked_at: self.revoked_at, resends: 0 }
+        InvitationRecord {
+            expires_at: self.expires_at,
+            accepted_at: self.accepted_at,
+            revoked_at: self.revoked_at,
+            resends: u32::try_from(self.resends).unwrap_or(u32::MAX),
+        }
     }
 
     /// The role.
@@ -41,7 +48,7 @@ impl InvitationRow {
     }
 }
 
-const COLUMNS: &str = "id, org_id, email, role, token_hash, expires_at, accepted_at, revoked_at, created_at";
+const COLUMNS: &str = "id, org_id, email, role, token_hash, expires_at, accepted_at, revoked_at, created_at, resends";
 
 impl Store {
     /// Inserts an invitation.
@@ -75,9 +82,16 @@ impl Store {
         Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(id).fetch_optional(self.pool()).await?)
     }
 
-    /// A new token (and expiry) for a resend.
+    /// Every invitation of an org to one address, in the transaction that locked the org (so
+    /// that two invitations to one address cannot both find none pending).
+    pub async fn invitations_to(&self, tx: &mut Tx, org_id: &str, email: &str) -> ApiResult<Vec<InvitationRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM invitations WHERE org_id = $1 AND email = $2");
+        Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(org_id).bind(email).fetch_all(&mut **tx).await?)
+    }
+
+    /// A new token (and expiry) for a resend, counted.
     pub async fn reissue_invitation(&self, tx: &mut Tx, id: &str, token_hash: &str, expires_at: i64, now: i64) -> ApiResult<()> {
-        sqlx::query("UPDATE invitations SET token_hash = $1, expires_at = $2, updated_at = $3 WHERE id = $4")
+        sqlx::query("UPDATE invitations SET token_hash = $1, expires_at = $2, updated_at = $3, resends = resends + 1 WHERE id = $4")
             .bind(token_hash)
             .bind(expires_at)
             .bind(now)

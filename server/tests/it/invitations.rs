@@ -4,7 +4,14 @@ use crate::both_backends;
 use crate::common::{Env, PUBLIC_URL, assert_error};
 use serde_json::json;
 
-both_backends!(expired_invitation_is_gone, manage_invite_and_accept_new_account, user_api_invite_accept_with_bearer, resend_and_revoke, concurrent_accepts_make_one_membership);
+both_backends!(
+    expired_invitation_is_gone,
+    manage_invite_and_accept_new_account,
+    user_api_invite_accept_with_bearer,
+    resend_and_revoke,
+    concurrent_accepts_make_one_membership,
+    inviting_again_never_mails_again,
+);
 
 async fn new_org(env: &Env) -> String {
     let (_, org) = env.manage("POST", "/organizations", Some(json!({ "name": "Cardiology Department", "slug": "cardiology" }))).await;
@@ -172,4 +179,46 @@ async fn expired_invitation_is_gone(env: Env) {
     assert_error(&env.call("POST", "/api/v1/organizations/invitations/garbage/accept", None, Some(json!({}))).await, 401, "invalid_token");
     let page = env.cli.get("/invitations/garbage").send().await;
     assert_eq!(page.0.status().as_u16(), 401);
+}
+
+/// Issue 15, attack 7: inviting an address again sends no second email (`invitation_pending`);
+/// resending is explicit and limited to 5 times; revoking frees the address.
+async fn inviting_again_never_mails_again(env: Env) {
+    let (_, owner) = env.signup("owner@company.com").await;
+    let (_, org) = env.call("POST", "/api/v1/organizations", Some(&owner), Some(json!({"name": "Company", "slug": "company"}))).await;
+    let invitations = format!("/api/v1/organizations/{}/invitations", org["data"]["id"].as_str().unwrap());
+    let invite = json!({"email": "bob@company.com", "role": "member"});
+    let (status, first) = env.call("POST", &invitations, Some(&owner), Some(invite.clone())).await;
+    assert_eq!(status, 201, "{first}");
+    for _ in 0..3 {
+        let again = env.call("POST", &invitations, Some(&owner), Some(json!({"email": "Bob@Company.com", "role": "admin"}))).await;
+        assert_error(&again, 409, "invitation_pending");
+    }
+    assert_eq!(env.outbox().len(), 1, "one invitation, one email");
+    let (_, pending) = env.call("GET", &invitations, Some(&owner), None).await;
+    assert_eq!(pending["data"].as_array().unwrap().len(), 1);
+
+    // Resending is explicit: a fresh link each time, the old one dead, at most 5 times.
+    let id = first["data"]["id"].as_str().unwrap();
+    let resend = format!("{invitations}/{id}/resend");
+    let mut link = first["data"]["invitationUrl"].as_str().unwrap().to_owned();
+    for n in 1..=5 {
+        let (status, resent) = env.call("POST", &resend, Some(&owner), None).await;
+        assert_eq!(status, 200, "{resent}");
+        let fresh = resent["data"]["invitationUrl"].as_str().unwrap().to_owned();
+        assert_ne!(fresh, link);
+        assert_eq!(env.outbox().len(), 1 + n);
+        link = fresh;
+    }
+    assert_error(&env.call("POST", &resend, Some(&owner), None).await, 409, "invitation_resend_limit");
+    assert_eq!(env.outbox().len(), 6);
+    // The management API's resend counts against the same limit.
+    let manage_resend = format!("/organizations/{}/invitations/{id}/resend", org["data"]["id"].as_str().unwrap());
+    assert_error(&env.manage("POST", &manage_resend, None).await, 409, "invitation_resend_limit");
+
+    // Revoked, the address may be invited afresh.
+    assert_eq!(env.call("DELETE", &format!("{invitations}/{id}"), Some(&owner), None).await.0, 200);
+    let (status, again) = env.call("POST", &invitations, Some(&owner), Some(invite)).await;
+    assert_eq!(status, 201, "{again}");
+    assert_eq!(env.outbox().len(), 7);
 }

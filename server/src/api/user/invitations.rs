@@ -1,4 +1,4 @@
-//! `/api/v1/organizations/{id}/invitations[/{inviteId}]` and
+//! `/api/v1/organizations/{id}/invitations[/{inviteId}[/resend]]` and
 //! `/api/v1/organizations/invitations/{token}/accept`.
 
 use super::context;
@@ -49,6 +49,15 @@ impl Api {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         let row = invitations::revoke(&self.0, &tenant, &caller, &id, &invite_id).await?;
         Ok(Reply::Ok(envelope(invitation_json_camel(&row, None))))
+    }
+
+    /// Send a pending (or expired) invitation again with a fresh link; the previous link stops
+    /// working. At most 5 times per invitation.
+    #[oai(path = "/api/v1/organizations/:id/invitations/:invite_id/resend", method = "post")]
+    async fn resend(&self, auth: BearerAuth, id: Path<String>, invite_id: Path<String>) -> ApiResult<Reply> {
+        let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
+        let issued = invitations::resend(&self.0, &tenant, &caller, &id, &invite_id).await?;
+        Ok(Reply::Ok(envelope(invitation_json_camel(&issued.row, Some(&issued.url)))))
     }
 
     /// Accept an invitation: with a bearer token (body `{}`), or `{password, name?}` to create
