@@ -133,6 +133,9 @@ pub struct TenantSettingsFields {
     /// Least strict values an org may set (`password_min_length`, `require_mfa`,
     /// `max_login_attempts`, `session_ttl_hours`, `lockout_duration_minutes`).
     pub floors: Option<std::collections::BTreeMap<String, Value>>,
+    /// Where a browser may go after an SSO login besides this server's origin: absolute https
+    /// URLs (http on localhost), matched exactly, at most 50; `null` empties the list.
+    pub allowed_redirect_urls: Option<Vec<String>>,
 }
 
 /// `{email, name?, password?}`.

@@ -22,7 +22,8 @@ pub struct AcsForm {
     #[oai(rename = "SAMLResponse")]
     #[serde(rename = "SAMLResponse")]
     pub saml_response: String,
-    /// Where to send the browser afterwards (own origin only).
+    /// Where to send the browser afterwards: this server's origin (not its `/saml`, `/login`
+    /// or `/docs` routes) or one of the tenant's `allowed_redirect_urls`.
     #[oai(rename = "RelayState")]
     #[serde(rename = "RelayState")]
     pub relay_state: Option<String>,

@@ -45,11 +45,12 @@ async fn context(state: &AppState, connection_id: &str) -> ApiResult<SsoContext>
 }
 
 /// Where the browser goes after the login: the RelayState when core allows it (the server's
-/// own origin; tenants have no allowed-redirect list yet), else the server's root.
-fn target(state: &AppState, relay_state: Option<&str>) -> ApiResult<String> {
+/// own origin, except its routes that send a browser on, or one of the tenant's
+/// `allowed_redirect_urls`), else the server's root.
+fn target(state: &AppState, tenant: &TenantRow, relay_state: Option<&str>) -> ApiResult<String> {
     match relay_state.filter(|r| !r.is_empty()) {
         None => Ok(format!("{}/", state.config.public_url)),
-        Some(r) => Ok(check_redirect_target(r, &state.config.public_url, &[])?),
+        Some(r) => Ok(check_redirect_target(r, &state.config.public_url, &tenant.settings()?.allowed_redirect_urls)?),
     }
 }
 
@@ -59,7 +60,7 @@ pub async fn login(state: &AppState, connection_id: &str, relay_state: Option<&s
     let cx = context(state, connection_id).await?;
     let relay_state = relay_state.unwrap_or_default();
     if !relay_state.is_empty() {
-        target(state, Some(relay_state))?;
+        target(state, &cx.tenant, Some(relay_state))?;
     }
     let allowed = state.store.org_connection_ids_read(&cx.org.id).await?;
     check_connection_allowed(&allowed, &cx.conn.id)?;
@@ -82,7 +83,7 @@ pub struct AcsOutcome {
 pub async fn acs(state: &AppState, connection_id: &str, saml_response: &str, relay_state: Option<&str>, json: bool) -> ApiResult<AcsOutcome> {
     let cx = context(state, connection_id).await?;
     // A refused target is refused before anything is consumed.
-    let redirect = if json { None } else { Some(target(state, relay_state)?) };
+    let redirect = if json { None } else { Some(target(state, &cx.tenant, relay_state)?) };
     let (xml, shape) = saml::decode_response(saml_response)?;
     let (conn, urls) = (cx.conn.clone(), cx.urls.clone());
     let verified = tokio::task::spawn_blocking(move || saml::verify_response(&conn, &urls, &xml, &shape))

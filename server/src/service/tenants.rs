@@ -41,11 +41,13 @@ pub async fn bootstrap(store: &Store) -> ApiResult<Option<String>> {
     }
 }
 
-/// The tenant settings document: defaults flat (`null` = built-in), floors, and effective.
+/// The tenant settings document: defaults flat (`null` = built-in), floors, allowed redirect
+/// URLs, and effective.
 pub fn settings_json(settings: &TenantSettings) -> ApiResult<Value> {
     let mut doc = serde_json::to_value(&settings.defaults).map_err(ApiError::internal)?;
     if let Some(obj) = doc.as_object_mut() {
         obj.insert("floors".to_owned(), serde_json::to_value(&settings.floors).map_err(ApiError::internal)?);
+        obj.insert("allowed_redirect_urls".to_owned(), json!(settings.allowed_redirect_urls));
         let effective = resolve(settings, &SettingsLayer::default());
         obj.insert("effective".to_owned(), serde_json::to_value(effective).map_err(ApiError::internal)?);
     }

@@ -133,6 +133,22 @@ async fn tenant_settings_inherit(env: Env) {
     assert_eq!(org["effective"]["password_min_length"], json!({ "value": 10, "source": "tenant_floor" }));
     let path = format!("/organizations/{}", org["id"].as_str().unwrap());
     assert_error(&env.manage("PATCH", &path, Some(json!({ "password_min_length": 8 }))).await, 422, "below_tenant_floor");
+
+    // The tenant's allowed redirect URLs: the operator's alone, validated, normalised.
+    assert_eq!(settings["allowed_redirect_urls"], json!([]));
+    let urls = json!({ "allowed_redirect_urls": ["https://App.Hospital.com/callback", "http://localhost:3000/cb"] });
+    let (status, settings) = env.manage("PATCH", "/settings", Some(urls)).await;
+    assert_eq!(status, 200, "{settings}");
+    assert_eq!(settings["allowed_redirect_urls"], json!(["https://app.hospital.com/callback", "http://localhost:3000/cb"]));
+    assert_eq!(settings["floors"]["password_min_length"], 10, "other settings stay");
+    for bad in [json!(["http://app.hospital.com/cb"]), json!(["/callback"]), json!(["https://app.hospital.com/#x"]), json!("https://a.com/")] {
+        assert_error(&env.manage("PATCH", "/settings", Some(json!({ "allowed_redirect_urls": bad }))).await, 422, "invalid_setting");
+    }
+    assert_eq!(env.manage("GET", "/settings", None).await.1["allowed_redirect_urls"].as_array().unwrap().len(), 2, "refusals change nothing");
+    // An org cannot name one.
+    assert_error(&env.manage("PATCH", &path, Some(json!({ "allowed_redirect_urls": ["https://evil.example/"] }))).await, 400, "unknown_field");
+    let (status, cleared) = env.manage("PATCH", "/settings", Some(json!({ "allowed_redirect_urls": null }))).await;
+    assert_eq!((status, &cleared["allowed_redirect_urls"]), (200, &json!([])));
 }
 
 async fn users_crud(env: Env) {

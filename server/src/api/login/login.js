@@ -47,8 +47,11 @@
       if (route.method === "sso" && route.loginUrl) {
         setState("sso");
         say("Redirecting to your identity provider…");
+        // Where the browser lands after the IdP: the page's own `redirect_uri` (the server
+        // checks it against the tenant's allowed redirect URLs), never this page itself.
         const target = new URL(route.loginUrl, location.origin);
-        target.searchParams.set("RelayState", location.pathname + location.search);
+        const back = new URLSearchParams(location.search).get("redirect_uri");
+        if (back) target.searchParams.set("RelayState", back);
         return location.assign(target.toString());
       }
       $("who").textContent = email;
