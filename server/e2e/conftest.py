@@ -23,6 +23,11 @@ from aiosmtpd.controller import Controller
 # PostgreSQL too when the test command started a cluster (and psql can create a database in it).
 BACKENDS = ["sqlite"] + (["postgres"] if os.environ.get("ORGKIT_TEST_POSTGRES_URL") and shutil.which("psql") else [])
 
+# For suites that send hundreds of signups and logins from one loopback address (races, crash
+# load, the authorization matrix): the abuse limits would answer them 429. test_abuse.py tests
+# the limits, which are on by default.
+NO_RATE_LIMIT = {"ORGKIT_RATE_LIMIT": "off"}
+
 
 def free_port():
     with socket.socket() as s:
@@ -76,12 +81,12 @@ class Server:
     each accepts the other's tokens). The management key is printed on a database's first start
     only: a second instance or a restart has none of its own (`key` is the first one's)."""
 
-    def __init__(self, backend, tmp, shared_database=None, public_url=None, key=None):
+    def __init__(self, backend, tmp, shared_database=None, public_url=None, key=None, extra_env=None):
         self.port, self.tmp, self.key, self.proc = free_port(), tmp, key, None
         self.base = f"http://127.0.0.1:{self.port}"
         self.database_url = shared_database or database_url(backend, tmp)
         self.env = dict(os.environ, ORGKIT_DATABASE_URL=self.database_url, ORGKIT_BIND=f"127.0.0.1:{self.port}",
-                        ORGKIT_OUTBOX_DIR=f"{tmp}/outbox", ORGKIT_PUBLIC_URL=public_url or self.base)
+                        ORGKIT_OUTBOX_DIR=f"{tmp}/outbox", ORGKIT_PUBLIC_URL=public_url or self.base, **(extra_env or {}))
         self.fresh = shared_database is None
 
     def start(self):

@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from conftest import BACKENDS, database_url, running_server
+from conftest import BACKENDS, NO_RATE_LIMIT, database_url, running_server
 
 MATRIX = json.loads((pathlib.Path(__file__).parent / "authz_matrix.json").read_text())["endpoints"]
 ROLES = ["owner", "admin", "member", "viewer"]
@@ -244,7 +244,7 @@ class World:
 def world(request):
     with tempfile.TemporaryDirectory() as db_tmp:
         db_url = database_url(request.param, db_tmp)
-        with running_server(request.param, {"ORGKIT_DATABASE_URL": db_url}) as (base, key, _):
+        with running_server(request.param, {"ORGKIT_DATABASE_URL": db_url, **NO_RATE_LIMIT}) as (base, key, _):
             yield World(base, key, db_url)
 
 

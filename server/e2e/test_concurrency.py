@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from conftest import BACKENDS, Server, call
+from conftest import BACKENDS, NO_RATE_LIMIT, Server, call
 
 M = "/manage/v1/default"
 PASSWORD = "correct horse battery"
@@ -21,9 +21,10 @@ N = 50
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def instances(request, tmp_path_factory):
-    first = Server(request.param, tmp_path_factory.mktemp("race"))
+    first = Server(request.param, tmp_path_factory.mktemp("race"), extra_env=NO_RATE_LIMIT)
     first.start()
-    second = Server(request.param, first.tmp, shared_database=first.database_url, public_url=first.base, key=first.key)
+    second = Server(request.param, first.tmp, shared_database=first.database_url, public_url=first.base, key=first.key,
+                    extra_env=NO_RATE_LIMIT)
     second.start()
     try:
         yield first, second

@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import BACKENDS, Server, call
+from conftest import BACKENDS, NO_RATE_LIMIT, Server, call
 
 M = "/manage/v1/default"
 PASSWORD = "correct horse battery"
@@ -218,7 +218,7 @@ def check(server, ledger):
 def test_acknowledged_writes_survive_sigkill_and_invariants_hold(backend):
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
-        server = Server(backend, tmp)
+        server = Server(backend, tmp, extra_env=NO_RATE_LIMIT)
         server.start()
         try:
             ledger = Ledger()

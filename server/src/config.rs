@@ -1,5 +1,7 @@
 //! Configuration from the environment (`ORGKIT_*`).
 
+use orgkit_core::client_address::TrustedProxies;
+
 /// Server configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -21,6 +23,13 @@ pub struct Config {
     pub email_from: String,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// `ORGKIT_RATE_LIMIT`: `on` (the default) or `off` (for load tests): the abuse limits on
+    /// signup, login, discovery, accepting invitations, SAML starts and sending invitations.
+    pub rate_limit: bool,
+    /// `ORGKIT_TRUSTED_PROXIES`: reverse proxies (addresses and CIDR networks, comma- or
+    /// space-separated) whose `Forwarded` / `X-Forwarded-For` name the client; none by default,
+    /// so the socket peer is the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// Default audience of access tokens.
@@ -29,17 +38,25 @@ pub const DEFAULT_AUDIENCE: &str = "orgkit";
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
 
 impl Config {
-    /// Reads the configuration from `ORGKIT_*` environment variables.
-    pub fn from_env() -> Config {
+    /// Reads the configuration from `ORGKIT_*` environment variables; a value that cannot be
+    /// used is an error that names the variable.
+    pub fn from_env() -> Result<Config, String> {
         Config::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
     }
 
     /// Builds a configuration from a lookup function (tests pass a map).
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Config {
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
         let bind = get("ORGKIT_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned());
         let public_url = get("ORGKIT_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
         let public_url = public_url.trim_end_matches('/').to_owned();
-        Config {
+        let rate_limit = match get("ORGKIT_RATE_LIMIT").as_deref() {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(other) => return Err(format!("ORGKIT_RATE_LIMIT must be on or off, not {other:?}")),
+        };
+        let trusted_proxies = TrustedProxies::parse_list(&get("ORGKIT_TRUSTED_PROXIES").unwrap_or_default())
+            .map_err(|e| format!("ORGKIT_TRUSTED_PROXIES: {}", e.message))?;
+        Ok(Config {
             database_url: get("ORGKIT_DATABASE_URL").unwrap_or_else(|| "sqlite://orgkit.db".to_owned()),
             issuer: get("ORGKIT_ISSUER").unwrap_or_else(|| public_url.clone()),
             audience: get("ORGKIT_AUDIENCE").unwrap_or_else(|| DEFAULT_AUDIENCE.to_owned()),
@@ -47,9 +64,11 @@ impl Config {
             outbox_dir: get("ORGKIT_OUTBOX_DIR").unwrap_or_else(|| "./outbox".to_owned()),
             email_from: get("ORGKIT_EMAIL_FROM").unwrap_or_else(|| "orgkit <no-reply@orgkit.localhost>".to_owned()),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            rate_limit,
+            trusted_proxies,
             bind,
             public_url,
-        }
+        })
     }
 }
 
@@ -60,7 +79,7 @@ mod tests {
 
     fn config(vars: &[(&str, &str)]) -> Config {
         let map: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-        Config::from_lookup(|k| map.get(k).cloned())
+        Config::from_lookup(|k| map.get(k).cloned()).unwrap()
     }
 
     #[test]
@@ -73,6 +92,21 @@ mod tests {
         assert_eq!(c.audience, "orgkit");
         assert_eq!(c.outbox_dir, "./outbox");
         assert!(c.smtp_url.is_none());
+        assert!(c.rate_limit, "abuse limits are on unless turned off");
+        assert!(c.trusted_proxies.is_empty());
+    }
+
+    #[test]
+    fn rate_limit_and_trusted_proxies_are_checked() {
+        assert!(!config(&[("ORGKIT_RATE_LIMIT", "off")]).rate_limit);
+        let c = config(&[("ORGKIT_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1")]);
+        assert!(c.trusted_proxies.contains("10.2.3.4".parse().unwrap()));
+        let get = |k: &str, v: &str| {
+            let (k, v) = (k.to_owned(), v.to_owned());
+            Config::from_lookup(move |name| (name == k).then(|| v.clone()))
+        };
+        assert!(get("ORGKIT_RATE_LIMIT", "maybe").unwrap_err().contains("ORGKIT_RATE_LIMIT"));
+        assert!(get("ORGKIT_TRUSTED_PROXIES", "10.0.0.0/33").unwrap_err().contains("ORGKIT_TRUSTED_PROXIES"));
     }
 
     #[test]

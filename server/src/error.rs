@@ -18,6 +18,8 @@ pub struct ApiError {
     /// What the client needs to carry on, answered beside `code` and `message` (for
     /// `mfa_enrollment_required`: the `enrolment` to scan).
     pub details: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Seconds to wait before trying again (for `rate_limited`): answered as `Retry-After`.
+    pub retry_after: Option<u64>,
 }
 
 /// Result of a service or store call.
@@ -26,12 +28,20 @@ pub type ApiResult<T> = Result<T, ApiError>;
 impl ApiError {
     /// An error with a code and message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
-        ApiError { inner: Error::new(code, message), locked_until: None, details: None }
+        ApiError { inner: Error::new(code, message), locked_until: None, details: None, retry_after: None }
     }
 
     /// `not_found` for a resource kind.
     pub fn not_found(what: &str) -> ApiError {
         ApiError::new(ErrorCode::NotFound, format!("{what} not found"))
+    }
+
+    /// `rate_limited`, to be tried again after `wait` (answered in whole seconds, at least 1).
+    pub fn rate_limited(wait: std::time::Duration) -> ApiError {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let mut err = ApiError::new(ErrorCode::RateLimited, format!("too many attempts: try again in {} seconds", seconds.max(1)));
+        err.retry_after = Some(seconds.max(1));
+        err
     }
 
     /// A host failure: logged with its detail, answered with a generic message.
@@ -65,8 +75,9 @@ impl ApiError {
             .status(status)
             .content_type("application/json")
             .body(Body::from_string(body.to_string()));
-        if let Some(until) = self.locked_until
-            && let Ok(v) = (until - crate::clock::now()).max(1).to_string().parse()
+        let retry_after = self.retry_after.or_else(|| self.locked_until.map(|until| u64::try_from(until - crate::clock::now()).unwrap_or(0)));
+        if let Some(seconds) = retry_after
+            && let Ok(v) = seconds.max(1).to_string().parse()
         {
             resp.headers_mut().insert("retry-after", v);
         }
@@ -104,7 +115,7 @@ fn bounded(message: &str) -> String {
 
 impl From<Error> for ApiError {
     fn from(inner: Error) -> ApiError {
-        ApiError { inner, locked_until: None, details: None }
+        ApiError { inner, locked_until: None, details: None, retry_after: None }
     }
 }
 
@@ -191,6 +202,9 @@ enum ErrorResponses {
     /// Account locked (with `Retry-After`).
     #[oai(status = 423)]
     Locked(poem_openapi::payload::Json<ErrorBody>),
+    /// Too many attempts from this address or for this account (with `Retry-After`).
+    #[oai(status = 429)]
+    TooManyRequests(poem_openapi::payload::Json<ErrorBody>),
     /// Host failure.
     #[oai(status = 500)]
     Internal(poem_openapi::payload::Json<ErrorBody>),

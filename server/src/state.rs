@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::error::ApiResult;
 use crate::mail::Mailer;
+use crate::rate_limit::RateLimits;
 use crate::store::Store;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,6 +22,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Signing and verification keys loaded from the database.
     pub keys: Arc<crate::keys::KeyCache>,
+    /// The abuse limits (per process).
+    pub limits: Arc<RateLimits>,
 }
 
 impl AppState {
@@ -30,7 +33,8 @@ impl AppState {
         store.migrate().await?;
         crate::keys::ensure_key(&store).await?;
         let mailer = Mailer::new(config.smtp_url.as_deref(), &config.outbox_dir)?;
-        Ok(AppState { store, config: Arc::new(config), mailer, metrics: Arc::new(Metrics::default()), keys: Arc::default() })
+        let limits = Arc::new(RateLimits::new(config.rate_limit));
+        Ok(AppState { store, config: Arc::new(config), mailer, metrics: Arc::new(Metrics::default()), keys: Arc::default(), limits })
     }
 }
 

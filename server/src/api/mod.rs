@@ -10,6 +10,7 @@ pub mod user;
 pub mod views;
 
 use crate::error::ApiError;
+use crate::rate_limit::ClientAddress;
 use crate::state::AppState;
 use orgkit_core::ErrorCode;
 use poem::http::StatusCode;
@@ -76,6 +77,7 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> {
     let docs = service.swagger_ui();
     let max_body = state.config.max_body_bytes;
     let metrics = state.metrics.clone();
+    let config = state.config.clone();
     Route::new()
         .nest("/", service)
         .at("/openapi.json", spec)
@@ -83,14 +85,18 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/invitations/:token", ops::invitation_page(state.clone()))
         .at("/login", login::page(state))
         .at("/login/login.js", login::script())
-        .around(move |ep, req| {
+        .around(move |ep, mut req| {
             let metrics = metrics.clone();
+            // Who the client is, once per request, for the abuse limits and the log.
+            let client = ClientAddress::from_request(&req, &config.trusted_proxies);
+            req.extensions_mut().insert(client);
             async move {
                 let (method, path) = (req.method().clone(), redacted_path(req.uri().path()));
                 let started = std::time::Instant::now();
                 let resp = guard(ep, req, max_body).await;
                 metrics.record(resp.status().as_u16());
-                tracing::info!(%method, %path, status = resp.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
+                let client = client.0.map(|ip| ip.to_string()).unwrap_or_default();
+                tracing::info!(%method, %path, %client, status = resp.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
                 Ok(resp)
             }
         })

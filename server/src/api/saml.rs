@@ -2,8 +2,11 @@
 
 use crate::api::envelope;
 use crate::error::ApiResult;
+use crate::rate_limit::ClientAddress;
 use crate::service::saml;
 use crate::state::AppState;
+use orgkit_core::rate_limit::LimitedAction;
+use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::{Form, Json};
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
@@ -48,9 +51,11 @@ pub struct Api(pub AppState);
 
 #[OpenApi(tag = "Tag::Saml")]
 impl Api {
-    /// Start an SP-initiated login: redirects to the IdP (HTTP-Redirect binding).
+    /// Start an SP-initiated login: redirects to the IdP (HTTP-Redirect binding). Rate limited
+    /// per client address (each start stores a request).
     #[oai(path = "/saml/:connection_id/login", method = "get")]
-    async fn login(&self, connection_id: Path<String>, #[oai(name = "RelayState")] relay_state: Query<Option<String>>) -> ApiResult<SamlReply> {
+    async fn login(&self, req: &Request, connection_id: Path<String>, #[oai(name = "RelayState")] relay_state: Query<Option<String>>) -> ApiResult<SamlReply> {
+        self.0.limits.check(LimitedAction::SamlStart, ClientAddress::of(req), None)?;
         Ok(SamlReply::Found(saml::login(&self.0, &connection_id, relay_state.0.as_deref()).await?))
     }
 

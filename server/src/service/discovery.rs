@@ -7,12 +7,14 @@
 //! policy's. A user who enrolled a factor in an org without MFA is still asked for a code at
 //! login (`mfa_required`), which discovery does not reveal.
 
-use super::login::tenant;
+use super::login::{account_key, tenant};
 use super::parse_body;
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
+use crate::rate_limit::ClientAddress;
 use crate::state::AppState;
 use crate::store::connections::ConnectionRow;
+use orgkit_core::rate_limit::LimitedAction;
 use orgkit_core::login::{Connection, LoginMethod, LoginQuery, OrgLoginFacts, UserLoginFacts, explain_login};
 use orgkit_core::settings::{SettingsLayer, resolve};
 use serde::Deserialize;
@@ -38,10 +40,11 @@ fn login_connections(rows: &[ConnectionRow]) -> ApiResult<Vec<Connection>> {
 
 /// Answers `{method, connectionId, loginUrl, mfaRequired, locked, lockedUntil,
 /// passwordMinLength}`.
-pub async fn discover(state: &AppState, body: Value) -> ApiResult<Value> {
+pub async fn discover(state: &AppState, client: ClientAddress, body: Value) -> ApiResult<Value> {
     let body: Discover = parse_body(body)?;
     let tenant = tenant(state, body.tenant.as_deref()).await?;
     let email = orgkit_core::normalize_email(&body.email)?;
+    state.limits.check(LimitedAction::Discover, client, Some(&account_key(&tenant, &email)))?;
     let store = &state.store;
     let org = match &body.organization {
         Some(key) => Some(store.org_by_id_or_slug(&tenant.id, super::org_key(key)?).await?.ok_or_else(|| ApiError::not_found("organization"))?),

@@ -9,6 +9,7 @@ use crate::auth::AuthUser;
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::password;
+use crate::rate_limit::ClientAddress;
 use crate::service::tenants::DEFAULT_TENANT;
 use crate::state::AppState;
 use crate::store::new_id;
@@ -16,6 +17,7 @@ use crate::store::orgs::OrgRow;
 use crate::store::tenants::TenantRow;
 use crate::store::users::UserRow;
 use orgkit_core::ErrorCode;
+use orgkit_core::rate_limit::LimitedAction;
 use orgkit_core::login::{
     LockoutPolicy, MfaFacts, NamedOrg, PasswordLoginFacts, PasswordRules, StepUpFacts, decide_password_login, decide_step_up, enforce_password,
 };
@@ -77,11 +79,17 @@ pub async fn tenant(state: &AppState, slug: Option<&str>) -> ApiResult<TenantRow
     state.store.tenant_by_slug(slug).await?.ok_or_else(|| ApiError::not_found("tenant"))
 }
 
+/// The key of an account for the abuse limits: the tenant and the normalised email.
+pub(crate) fn account_key(tenant: &TenantRow, email: &str) -> String {
+    format!("{}/{email}", tenant.id)
+}
+
 /// Creates a user with a password (checked against the tenant's rules) and answers a token.
-pub async fn signup(state: &AppState, body: Value) -> ApiResult<Value> {
+pub async fn signup(state: &AppState, client: ClientAddress, body: Value) -> ApiResult<Value> {
     let body: Signup = parse_body(body)?;
     let tenant = tenant(state, body.tenant.as_deref()).await?;
     let email = orgkit_core::normalize_email(&body.email)?;
+    state.limits.check(LimitedAction::Signup, client, Some(&account_key(&tenant, &email)))?;
     let name = user_name(body.name)?;
     let effective = resolve(&tenant.settings()?, &SettingsLayer::default());
     enforce_password(&body.password, &PasswordRules::from_settings(&effective), Some(&email))?;
@@ -116,10 +124,11 @@ pub(crate) fn account_lockout_policy(tenant: &TenantSettings) -> LockoutPolicy {
 /// MFA requirement. The counter is read and written in one transaction with the row locked, so
 /// concurrent attempts count exactly, and a TOTP code's step is consumed in that same
 /// transaction.
-pub async fn login(state: &AppState, body: Value) -> ApiResult<Value> {
+pub async fn login(state: &AppState, client: ClientAddress, body: Value) -> ApiResult<Value> {
     let body: Login = parse_body(body)?;
     let tenant = tenant(state, body.tenant.as_deref()).await?;
     let email = orgkit_core::normalize_email(&body.email)?;
+    state.limits.check(LimitedAction::Login, client, Some(&account_key(&tenant, &email)))?;
     let user = state.store.user_by_email(&tenant.id, &email).await?;
     // A key that cannot name an org names none, like the key of an org that does not exist.
     let org: Option<OrgRow> = match body.organization.as_deref().map(super::org_key) {

@@ -13,6 +13,7 @@ mod manage_orgs;
 mod members;
 mod mfa;
 mod operations;
+mod rate_limits;
 mod sessions;
 mod sso;
 mod user_orgs;

@@ -5,8 +5,10 @@ use crate::error::ApiResult;
 use crate::api::body::*;
 use crate::api::{BearerAuth, Reply, envelope};
 use crate::clock;
+use crate::rate_limit::ClientAddress;
 use crate::service::{discovery, login, mfa, password_change};
 use crate::state::AppState;
+use poem::Request;
 use poem_openapi::{OpenApi, Tags};
 use serde_json::json;
 
@@ -21,16 +23,18 @@ pub struct Api(pub AppState);
 
 #[OpenApi(tag = "Tag::Auth")]
 impl Api {
-    /// Create an account `{tenant?, email, password, name?}`; answers a token.
+    /// Create an account `{tenant?, email, password, name?}`; answers a token. Rate limited
+    /// per client address and per email (429 `rate_limited` with `Retry-After`).
     #[oai(path = "/api/v1/auth/signup", method = "post")]
-    async fn signup(&self, body: Body<Signup>) -> ApiResult<Reply> {
-        Ok(Reply::Created(envelope(login::signup(&self.0, body.0).await?)))
+    async fn signup(&self, req: &Request, body: Body<Signup>) -> ApiResult<Reply> {
+        Ok(Reply::Created(envelope(login::signup(&self.0, ClientAddress::of(req), body.0).await?)))
     }
 
-    /// Log in `{tenant?, email, password, organization?, totp?}`.
+    /// Log in `{tenant?, email, password, organization?, totp?}`. Rate limited per client
+    /// address and per account (429 `rate_limited` with `Retry-After`).
     #[oai(path = "/api/v1/auth/login", method = "post")]
-    async fn login(&self, body: Body<Login>) -> ApiResult<Reply> {
-        Ok(Reply::Ok(envelope(login::login(&self.0, body.0).await?)))
+    async fn login(&self, req: &Request, body: Body<Login>) -> ApiResult<Reply> {
+        Ok(Reply::Ok(envelope(login::login(&self.0, ClientAddress::of(req), body.0).await?)))
     }
 
     /// Switch the session into an organization `{organization, totp?}`; an org that requires
@@ -65,10 +69,11 @@ impl Api {
 
     /// Home-realm discovery `{tenant?, email, organization?}`: `{method, connectionId,
     /// loginUrl, mfaRequired, locked, lockedUntil, passwordMinLength}`, the same for a
-    /// registered and an unknown email (the policy's answer, plus the lockout counter).
+    /// registered and an unknown email (the policy's answer, plus the lockout counter). Rate
+    /// limited per client address and per email.
     #[oai(path = "/api/v1/auth/discover", method = "post")]
-    async fn discover(&self, body: Body<Discover>) -> ApiResult<Reply> {
-        Ok(Reply::Ok(envelope(discovery::discover(&self.0, body.0).await?)))
+    async fn discover(&self, req: &Request, body: Body<Discover>) -> ApiResult<Reply> {
+        Ok(Reply::Ok(envelope(discovery::discover(&self.0, ClientAddress::of(req), body.0).await?)))
     }
 
     /// The caller and the org context of their token.

@@ -7,10 +7,13 @@ use crate::api::views::list_user;
 use crate::api::body::*;
 use crate::api::{BearerAuth, Reply, envelope};
 use crate::auth::bearer_from_header;
+use crate::clock;
+use crate::rate_limit::ClientAddress;
 use crate::service::invitations::{self, invitation_json_camel};
 use crate::service::accept;
 use crate::state::AppState;
 use crate::store::PageQuery;
+use orgkit_core::rate_limit::LimitedAction;
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -27,10 +30,12 @@ pub struct Api(pub AppState);
 
 #[OpenApi(tag = "Tag::Invitations")]
 impl Api {
-    /// Invite by email `{email, role}`.
+    /// Invite by email `{email, role}`. Sending is rate limited per client address and per
+    /// inviting user (429 `rate_limited` with `Retry-After`).
     #[oai(path = "/api/v1/organizations/:id/invitations", method = "post")]
-    async fn create(&self, auth: BearerAuth, id: Path<String>, body: Body<NewInvitation>) -> ApiResult<Reply> {
-        let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
+    async fn create(&self, req: &Request, auth: BearerAuth, id: Path<String>, body: Body<NewInvitation>) -> ApiResult<Reply> {
+        let (auth, tenant, caller) = context(&self.0, &auth.0.token).await?;
+        self.0.limits.check(LimitedAction::SendInvitation, ClientAddress::of(req), Some(&auth.user.id))?;
         let issued = invitations::create(&self.0, &tenant, &caller, &id, body.0).await?;
         Ok(Reply::Created(envelope(invitation_json_camel(&issued.row, Some(&issued.url)))))
     }
@@ -54,8 +59,9 @@ impl Api {
     /// Send a pending (or expired) invitation again with a fresh link; the previous link stops
     /// working. At most 5 times per invitation.
     #[oai(path = "/api/v1/organizations/:id/invitations/:invite_id/resend", method = "post")]
-    async fn resend(&self, auth: BearerAuth, id: Path<String>, invite_id: Path<String>) -> ApiResult<Reply> {
-        let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
+    async fn resend(&self, req: &Request, auth: BearerAuth, id: Path<String>, invite_id: Path<String>) -> ApiResult<Reply> {
+        let (auth, tenant, caller) = context(&self.0, &auth.0.token).await?;
+        self.0.limits.check(LimitedAction::SendInvitation, ClientAddress::of(req), Some(&auth.user.id))?;
         let issued = invitations::resend(&self.0, &tenant, &caller, &id, &invite_id).await?;
         Ok(Reply::Ok(envelope(invitation_json_camel(&issued.row, Some(&issued.url)))))
     }
@@ -64,6 +70,7 @@ impl Api {
     /// the account.
     #[oai(path = "/api/v1/organizations/invitations/:token/accept", method = "post")]
     async fn accept(&self, req: &Request, token: Path<String>, body: Body<Accept>) -> ApiResult<Reply> {
+        self.0.limits.check(LimitedAction::AcceptInvitation, ClientAddress::of(req), Some(&clock::sha256_hex(&token)))?;
         let bearer = bearer_from_header(req.header("authorization"))?;
         let data = accept::accept(&self.0, &token, bearer, body.0).await?;
         Ok(Reply::Ok(envelope(data)))
