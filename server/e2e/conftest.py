@@ -157,9 +157,10 @@ def server(request, smtp):
         yield base, key
 
 
-def call(base, method, path, body=None, token=None):
+def exchange(base, method, path, body=None, token=None, headers=None):
+    """One JSON request: (status, parsed body or None, response headers)."""
     data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(base + path, data=data, method=method)
+    req = urllib.request.Request(base + path, data=data, method=method, headers=headers or {})
     if body is not None:
         req.add_header("content-type", "application/json")
     if token:
@@ -167,6 +168,11 @@ def call(base, method, path, body=None, token=None):
     try:
         with urllib.request.urlopen(req, timeout=10) as resp:
             raw = resp.read()
-            return resp.status, json.loads(raw) if raw else None
+            return resp.status, json.loads(raw) if raw else None, resp.headers
     except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"null")
+        return e.code, json.loads(e.read() or b"null"), e.headers
+
+
+def call(base, method, path, body=None, token=None):
+    status, answer, _ = exchange(base, method, path, body, token)
+    return status, answer
