@@ -176,7 +176,7 @@ pub async fn login(state: &AppState, client: ClientAddress, body: Value) -> ApiR
     facts.lockout = state.store.lock_lockout(&mut tx, &user.id).await?;
     // A code is only looked at (and its step used up, or a pending enrolment confirmed) for an
     // attempt that can succeed: the right password of a member, not locked.
-    if password_ok && member.is_some() == body.organization.is_some() && facts.lockout.check(now).is_ok() {
+    if password_ok && facts.org.is_none_or(|o| o.member) && facts.lockout.check(now).is_ok() {
         facts.mfa = mfa::facts(state, &mut tx, &user.id, body.totp.as_deref(), now).await?;
     }
     let decision = decide_password_login(&facts);
