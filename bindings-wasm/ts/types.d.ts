@@ -36,8 +36,11 @@ export type CamelCase<S extends string> = S extends `${infer H}_${infer T}` ? `$
 export type PatchOf<T> = { [K in keyof T]?: T[K] | null } & { [K in keyof T & string as CamelCase<K>]?: T[K] | null };
 /** A merge-patch of settings: absent = unchanged, `null` = inherit again; snake_case or camelCase names. */
 export type SettingsPatch = PatchOf<SettingsLayer>;
-/** A tenant settings patch: setting fields flat, plus a `floors` merge-patch (`null` clears every floor). */
-export type TenantSettingsPatch = SettingsPatch & { floors?: PatchOf<Floors> | null };
+/**
+ * A tenant settings patch: setting fields flat, plus a `floors` merge-patch (`null` clears every
+ * floor) and the tenant's `allowed_redirect_urls` (a list replaces them, `null` empties them).
+ */
+export type TenantSettingsPatch = SettingsPatch & { floors?: PatchOf<Floors> | null; allowed_redirect_urls?: string[] | null };
 /** A SAML connection configuration as the management API takes it (snake_case or camelCase). */
 export type SamlConnectionBody = {
   name: string; certificate: string;
