@@ -123,7 +123,12 @@ impl Store {
 
     /// The org by id or slug within a tenant.
     pub async fn org_by_id_or_slug(&self, tenant_id: &str, key: &str) -> ApiResult<Option<OrgRow>> {
-        let sql = format!("SELECT {COLUMNS} FROM organizations WHERE tenant_id = $1 AND (id = $2 OR slug = $2)");
+        // An id wins over a slug: a slug shaped like an id (refused since, but perhaps stored
+        // before) never stands for another org.
+        let sql = format!(
+            "SELECT {COLUMNS} FROM organizations WHERE tenant_id = $1 AND (id = $2 OR slug = $2) \
+             ORDER BY CASE WHEN id = $2 THEN 0 ELSE 1 END LIMIT 1"
+        );
         Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(tenant_id).bind(key).fetch_optional(self.pool()).await?)
     }
 
