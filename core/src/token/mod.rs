@@ -1,5 +1,5 @@
 //! Signed tokens: keys, the verification pipeline shared by every token type, org access
-//! tokens and invitation tokens.
+//! tokens, invitation tokens, and the long-lived [`Verifier`] hosts keep.
 
 mod cache;
 mod claims;
@@ -8,7 +8,9 @@ mod keys;
 mod pipeline;
 mod private_key;
 mod profile;
+mod verified;
 mod verifier;
+mod verifier_config;
 
 pub use cache::{TokenCache, TokenHash, token_hash};
 pub use claims::{
@@ -27,4 +29,6 @@ pub use profile::{
     ClaimProfile, LOGTO_ORG_AUDIENCE_PREFIX, ProfileConfig, ProfiledClaims, ProviderToken,
     verify_profiled_token, verify_provider_token,
 };
-pub use verifier::{Answer, VerifiedToken, verify_token};
+pub use verified::{Answer, VerifiedToken, verify_token};
+pub use verifier::{Checked, Lookup, Pending, Remembered, Verifier};
+pub use verifier_config::{DEFAULT_CACHE_SIZE, MAX_CACHE_SIZE, VerifierConfig};
