@@ -39,6 +39,11 @@ export function loadScenarios() {
   return JSON.parse(readFileSync(join(vectorsDir, "verifier.json"), "utf8"));
 }
 
+/** The provider claim table of tests/vectors/profiles.json (`providers`). */
+export function loadProviders() {
+  return JSON.parse(readFileSync(join(vectorsDir, "profiles.json"), "utf8")).providers;
+}
+
 /** `snake_case` → `camelCase`: core's field names as the JS API spells them. */
 export function camelCase(name) {
   return name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());

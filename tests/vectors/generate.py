@@ -662,7 +662,57 @@ def profiles():
     ]
     dup = sign_raw_payload(json.dumps(dict(base, org_id="org_1", role="member"))[:-1].encode() + b', "role": "admin"}')
     v[-4] = err("profiles refuse duplicate claims", V, {"token": dup, "jwks": JWKS, "options": OPTS, "profile": {"profile": {"name": "workos"}}}, "invalid_token")
+    # The provider table the Node and Python suites read: each provider's token, as a vector too.
+    for case in PROVIDERS["cases"]:
+        audience = case.get("audience", PROVIDERS["audience"])
+        claims = {**base, "iss": PROVIDERS["issuer"], "aud": audience, **case["claims"]}
+        profile = case["profile"] if isinstance(case["profile"], dict) else o(case["profile"])
+        options = dict(OPTS, issuer=PROVIDERS["issuer"], audience=audience)
+        org = case["expect"]["org_slug"] or case["expect"]["org_id"]
+        v.append(vp(f"provider table: {case['name']}", claims, profile, case["expect"], require={"org": org}, options=options))
     return v
+
+# Tokens in each provider's documented claim layout (sources in core/src/token/profile.rs), with
+# the org context orgkit reads from them: the table the Node and Python profile suites sign and
+# verify at test time (profiles.json, "providers"). `profile` is core's spelling (the JS suite
+# renames its options to camelCase); a claim set to null is left out of the token; `audience`
+# overrides the table's; `other_org` names an org the token is not for.
+PROVIDER_AUD = "https://api.example.test"
+PROVIDERS = {"issuer": "https://auth.provider.test", "audience": PROVIDER_AUD, "cases": [
+    {"name": "auth0", "profile": "auth0",
+     "claims": {"org_id": "org_9ybsU1dN2dKfDkBi", "https://orgkit.dev/roles": ["admin"], "permissions": ["read:reports"]},
+     "expect": {"org_id": "org_9ybsU1dN2dKfDkBi", "org_slug": None, "org_role": "admin", "permissions": ["read:reports"]}, "other_org": "org_other"},
+    {"name": "auth0 with a roles claim", "profile": {"name": "auth0", "roles_claim": "https://acme.test/roles"},
+     "claims": {"org_id": "org_9ybsU1dN2dKfDkBi", "org_name": "acme", "https://acme.test/roles": ["member"]},
+     "expect": {"org_id": "org_9ybsU1dN2dKfDkBi", "org_slug": None, "org_role": "member", "permissions": []}, "other_org": "org_other"},
+    # Clerk session tokens carry no aud: azp (the origin) is checked against the audience.
+    {"name": "clerk-v1", "profile": "clerk-v1",
+     "claims": {"aud": None, "azp": PROVIDER_AUD, "org_id": "org_2Z3", "org_slug": "acme", "org_role": "org:admin", "org_permissions": ["org:sys_memberships:manage"]},
+     "expect": {"org_id": "org_2Z3", "org_slug": "acme", "org_role": "admin", "permissions": ["org:sys_memberships:manage"]}, "other_org": "globex"},
+    {"name": "clerk-v2", "profile": "clerk-v2",
+     "claims": {"aud": None, "azp": PROVIDER_AUD, "v": 2, "o": {"id": "org_2Z3", "slg": "acme", "rol": "member", "per": "read,manage", "fpm": "3"}},
+     "expect": {"org_id": "org_2Z3", "org_slug": "acme", "org_role": "member", "permissions": ["read", "manage"]}, "other_org": "globex"},
+    {"name": "workos", "profile": "workos",
+     "claims": {"org_id": "org_01HXYZ", "role": "member", "permissions": ["widgets:create"]},
+     "expect": {"org_id": "org_01HXYZ", "org_slug": None, "org_role": "member", "permissions": ["widgets:create"]}, "other_org": "org_other"},
+    {"name": "stytch", "profile": "stytch",
+     "claims": {"https://stytch.com/organization": {"organization_id": "organization-test-07971b06", "slug": "acme"},
+                "https://stytch.com/session": {"id": "member-session-test-1", "roles": ["stytch_member", "stytch_admin"]}},
+     "expect": {"org_id": "organization-test-07971b06", "org_slug": "acme", "org_role": "admin", "permissions": []}, "other_org": "globex"},
+    # Logto organization tokens name the org in aud; the verifier's audience is that URN.
+    {"name": "logto", "profile": "logto", "audience": "urn:logto:organization:org_abc",
+     "claims": {"scope": "read:data members:add"},
+     "expect": {"org_id": "org_abc", "org_slug": None, "org_role": None, "permissions": ["read:data", "members:add"]}, "other_org": "org_xyz"},
+    {"name": "keycloak map form", "profile": "keycloak",
+     "claims": {"organization": {"acme": {"id": "42f4"}}},
+     "expect": {"org_id": "42f4", "org_slug": "acme", "org_role": None, "permissions": []}, "other_org": "globex"},
+    {"name": "keycloak list form", "profile": "keycloak",
+     "claims": {"organization": ["acme"]},
+     "expect": {"org_id": "acme", "org_slug": "acme", "org_role": None, "permissions": []}, "other_org": "globex"},
+    {"name": "custom", "profile": {"name": "custom", "org_id": "/tenant/org/id", "org_slug": "/tenant/org/slug", "role": "/tenant/org/role", "permissions": "/tenant/org/perms"},
+     "claims": {"tenant": {"org": {"id": "o-1", "slug": "one", "role": "admin", "perms": "a b"}}},
+     "expect": {"org_id": "o-1", "org_slug": "one", "org_role": "admin", "permissions": ["a", "b"]}, "other_org": "two"},
+]}
 
 # ---------------------------------------------------------------- sso
 def test_certificate():
@@ -853,10 +903,13 @@ FILES = {
     "sso.json": ("SSO decisions: redirect targets, just-in-time roles, SAML connection configurations, step-up into an org.", sso),
     "tokens.json": ("Access tokens signed by PyJWT: claims, requirements and the attack corpus.", tokens),
     "invitations.json": ("Invitation tokens and invitation lifecycle.", invitations),
-    "profiles.json": ("Claim profiles: tokens shaped like Auth0, Clerk v1/v2, WorkOS, Stytch, Logto, Keycloak and custom layouts.", profiles),
+    "profiles.json": ("Claim profiles: tokens shaped like Auth0, Clerk v1/v2, WorkOS, Stytch, Logto, Keycloak and custom layouts; "
+                      "\"providers\" is the table of provider tokens the Node and Python suites sign at test time.", profiles),
     "verifier.json": ("The long-lived verifier: scenarios of steps against one verifier (the cache, expiry, key rotation, "
                       "requirements, configuration errors); see README.md.", verifier),
 }
+# Beside "vectors", what a file also carries.
+EXTRA = {"profiles.json": lambda: {"providers": PROVIDERS}}
 
 
 if __name__ == "__main__":
@@ -874,7 +927,7 @@ if __name__ == "__main__":
         if isinstance(made, dict):  # a file of scenarios
             items, doc = made["scenarios"], {"description": desc, **made}
         else:
-            items, doc = made, {"description": desc, "vectors": made}
+            items, doc = made, {"description": desc, **EXTRA.get(fname, dict)(), "vectors": made}
         seen = [v["name"] for v in items]
         dups = {n for n in seen if seen.count(n) > 1}
         assert not dups, f"{fname}: duplicate names {dups}"
