@@ -36,12 +36,13 @@ pub(crate) struct VerificationKey {
     pub(crate) kid: Option<String>,
     pub(crate) alg: Algorithm,
     pub(crate) key: DecodingKey,
-    /// SHA-256 of the pinned algorithm and the key material: equal digests verify the same
-    /// signatures, so a new key set can tell an unchanged key from one replaced under its `kid`.
+    /// SHA-256 of the pinned algorithm and the key as given (the JWK's JSON, an HMAC secret):
+    /// equal digests verify the same signatures, so a new key set can tell an unchanged key
+    /// from one replaced under its `kid`.
     digest: [u8; 32],
 }
 
-/// The digest of a key: its pinned algorithm, then its material.
+/// The digest of a key: its pinned algorithm, then the key as given.
 fn key_digest(alg: Algorithm, material: &[u8]) -> [u8; 32] {
     use sha2::Digest;
     let mut hasher = sha2::Sha256::new();
