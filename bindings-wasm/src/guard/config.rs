@@ -3,67 +3,82 @@
 //! renames, both ways: the options into core's spelling, and the field an error names back into
 //! the JS one. What is accepted, the defaults and the limits are core's (`VerifierConfig`).
 
+use crate::error::invalid_request;
 use orgkit_core::token::VerifierConfig;
 use orgkit_core::{Error, ErrorCode};
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
-/// `new OrgGuard(config)`. Every option but `jwks` is core's `VerifierConfig` under its JS name,
-/// read (types, defaults, limits) by core.
-#[derive(Deserialize, tsify::Tsify)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+/// `new OrgGuard(config)`: the declaration of the `.d.ts` (read by [`read`], not by serde).
+/// Every option but `jwks` is core's `VerifierConfig` under its JS name.
+#[derive(tsify::Tsify)]
+#[serde(rename_all = "camelCase")]
+#[expect(dead_code, reason = "declares the TypeScript type only")]
 pub struct OrgGuardConfig {
     /// The issuer's JWKS, as an object or its JSON text.
     #[tsify(type = "Jwks | string")]
-    pub jwks: Value,
+    jwks: Value,
     /// The exact `iss` required.
-    #[tsify(type = "string")]
-    issuer: Value,
+    issuer: String,
     /// The `aud` required.
-    #[tsify(type = "string")]
-    audience: Value,
+    audience: String,
     /// Clock-skew allowance in seconds (default 0, at most 300).
-    #[serde(default)]
-    #[tsify(optional, type = "number")]
-    leeway: Value,
+    #[tsify(optional)]
+    leeway: u64,
     /// Verified tokens remembered (default 1024, at most 100000; 0 disables the cache).
-    #[serde(default)]
-    #[tsify(optional, type = "number")]
-    cache_size: Value,
+    #[tsify(optional)]
+    cache_size: usize,
     /// Whose claim layout the tokens carry (default `"orgkit"`): a profile name, or the profile
     /// with its options in camelCase (`{ name: "auth0", rolesClaim }`, `{ name: "custom", orgId, … }`).
     /// With any profile but orgkit's (or with a `roleMap`), `authorize` answers `ProfiledClaims`.
-    #[serde(default)]
     #[tsify(optional, type = "GuardProfile")]
     profile: Value,
     /// Provider role name → orgkit role, over the profile's defaults (e.g. `{ "org:billing": "member" }`).
-    #[serde(default)]
     #[tsify(optional, type = "Record<string, Role>")]
     role_map: Value,
 }
 
-impl OrgGuardConfig {
-    /// Core's configuration for these options (all but `jwks`), with JS field names in its errors.
-    pub fn verifier_config(&self) -> Result<VerifierConfig, Error> {
-        let profile = core_spelling(self.profile.clone()).map_err(|e| in_field(e, "profile"))?;
-        let fields = [
-            ("issuer", &self.issuer),
-            ("audience", &self.audience),
-            ("leeway", &self.leeway),
-            ("cache_size", &self.cache_size),
-            ("profile", &profile),
-            ("role_map", &self.role_map),
-        ];
-        let config = fields.into_iter().map(|(k, v)| (k.to_owned(), v.clone())).collect();
-        VerifierConfig::from_json(Value::Object(config)).map_err(js_field)
+/// The guard's config (JSON text of a JS object): its `jwks`, and core's configuration for the
+/// other options, renamed to core's spelling (errors name JS fields).
+pub fn read(text: &str) -> Result<(Value, VerifierConfig), Error> {
+    let Value::Object(options) = orgkit_core::ops::parse_input_text(text)? else {
+        return Err(invalid_request("the guard config is an object with jwks, issuer and audience"));
+    };
+    let mut jwks = None;
+    let mut config = Map::new();
+    for (name, value) in options {
+        match name.as_str() {
+            "jwks" => jwks = Some(value),
+            "profile" => {
+                config.insert(name, core_spelling(value).map_err(|e| in_field(e, "profile"))?);
+            }
+            _ => {
+                let core = core_name(&name).map_err(|e| e.with_field(name.as_str()))?;
+                config.insert(core, value);
+            }
+        }
     }
+    let jwks = jwks.ok_or_else(|| invalid_request("missing field `jwks`").with_field("jwks"))?;
+    let config = VerifierConfig::from_json(Value::Object(config)).map_err(js_field)?;
+    Ok((jwks, config))
 }
 
 /// A core error whose field is named as JS names it (`role_map` → `roleMap`,
 /// `profile.org_id` → `profile.orgId`).
 pub fn js_field(mut error: Error) -> Error {
-    error.field = error.field.map(|field| field.split('.').map(camel_case).collect::<Vec<_>>().join("."));
+    error.field = error.field.as_deref().map(camel_case);
     error
+}
+
+/// A JS option's name in core's spelling: `cacheSize` → `cache_size`. A name with an underscore
+/// is refused: one spelling per API, and JS options are camelCase.
+fn core_name(name: &str) -> Result<String, Error> {
+    if name.contains('_') {
+        return Err(Error::new(
+            ErrorCode::UnknownField,
+            format!("unknown field `{name}`: options are camelCase (`{}`)", camel_case(name)),
+        ));
+    }
+    Ok(snake_case(name))
 }
 
 /// A profile object's camelCase keys → snake_case (a profile name, or anything else, goes to
@@ -72,20 +87,11 @@ fn core_spelling(profile: Value) -> Result<Value, Error> {
     let Value::Object(fields) = profile else {
         return Ok(profile);
     };
-    fields
-        .into_iter()
-        .map(|(key, value)| {
-            if key.contains('_') {
-                // One spelling per API: JS options are camelCase.
-                return Err(Error::new(
-                    ErrorCode::UnknownField,
-                    format!("unknown field `{key}`: profile fields are camelCase (`{}`)", camel_case(&key)),
-                ));
-            }
-            Ok((snake_case(&key), value))
-        })
-        .collect::<Result<Map<_, _>, _>>()
-        .map(Value::Object)
+    let mut renamed = Map::new();
+    for (key, value) in fields {
+        renamed.insert(core_name(&key)?, value);
+    }
+    Ok(Value::Object(renamed))
 }
 
 fn in_field(error: Error, field: &str) -> Error {

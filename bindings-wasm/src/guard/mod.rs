@@ -13,7 +13,7 @@ mod input;
 
 use crate::convert::{NULL, to_json};
 use crate::error::{self, JsResult};
-use config::{OrgGuardConfig, js_field};
+use config::js_field;
 use entry::Memo;
 use orgkit_core::token::{KeySet, Lookup, Requirement, Verifier};
 use orgkit_core::{Error, Permission, Role};
@@ -66,10 +66,8 @@ impl OrgGuard {
     }
 
     fn build(config: &JsValue) -> Result<OrgGuard, Error> {
-        let config: OrgGuardConfig = orgkit_core::ops::parse_input_text(&to_json(config, "the guard config")?)?;
-        let verifier_config = config.verifier_config()?;
-        let keys = key_set(&config.jwks)?;
-        let verifier = Verifier::new(verifier_config, keys).map_err(js_field)?;
+        let (jwks, config) = config::read(&to_json(config, "the guard config")?)?;
+        let verifier = Verifier::new(config, key_set(&jwks)?).map_err(js_field)?;
         Ok(OrgGuard { verifier: RefCell::new(verifier) })
     }
 

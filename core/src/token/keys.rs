@@ -45,11 +45,9 @@ pub(crate) struct VerificationKey {
 /// The digest of a key: its pinned algorithm, then the key as given.
 fn key_digest(alg: Algorithm, material: &[u8]) -> [u8; 32] {
     use sha2::Digest;
-    let mut hasher = sha2::Sha256::new();
-    hasher.update(format!("{alg:?}").as_bytes());
-    hasher.update([0]);
-    hasher.update(material);
-    hasher.finalize().into()
+    let mut input = format!("{alg:?}\0").into_bytes();
+    input.extend_from_slice(material);
+    sha2::Sha256::digest(&input).into()
 }
 
 /// The key of a set that verified a token: the `kid` the token named (none: the set's only key)

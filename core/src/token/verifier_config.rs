@@ -6,8 +6,8 @@ use super::profile::{ClaimProfile, ProfileConfig};
 use crate::error::{Error, ErrorCode, Result};
 use crate::ops::parse_input;
 use crate::role::Role;
-use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::{Map, Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// Verified tokens a verifier remembers unless its configuration says otherwise.
@@ -47,9 +47,10 @@ pub struct VerifierConfig {
     /// 0 disables the cache).
     #[serde(default = "default_cache_size")]
     pub cache_size: usize,
-    /// Whose claim layout the tokens carry: a profile name (`"clerk-v1"`) or the profile with
-    /// its options (`{"name": "auth0", "roles_claim": ...}`); default orgkit's own.
-    #[serde(default = "orgkit_profile", deserialize_with = "profile_by_name")]
+    /// Whose claim layout the tokens carry: the profile with its options (`{"name": "auth0",
+    /// "roles_claim": ...}`; [`VerifierConfig::from_json`] also reads a profile name alone,
+    /// `"clerk-v1"`); default orgkit's own.
+    #[serde(default = "orgkit_profile")]
     pub profile: ClaimProfile,
     /// Provider role name → orgkit role, over the profile's defaults.
     #[serde(default)]
@@ -64,31 +65,32 @@ fn orgkit_profile() -> ClaimProfile {
     ClaimProfile::Orgkit {}
 }
 
-/// A profile given by its name alone reads as `{"name": name}`.
-fn profile_by_name<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<ClaimProfile, D::Error> {
-    let value = match Value::deserialize(d)? {
-        Value::String(name) => json!({ "name": name }),
-        other => other,
-    };
-    ClaimProfile::deserialize(value).map_err(serde::de::Error::custom)
-}
-
 /// The fields a configuration cannot do without.
 const REQUIRED: [&str; 2] = ["issuer", "audience"];
 
 impl VerifierConfig {
     /// Reads a configuration from a JSON object and checks it ([`VerifierConfig::validate`]).
-    /// A `null` field reads as absent (its default), as hosts pass "not given". Errors are coded
-    /// as for every input (`unknown_field`, `invalid_role`, `invalid_request`) and name the field
-    /// at fault.
+    /// A `null` field reads as absent (its default), as hosts pass "not given"; a profile may
+    /// be its name alone. Errors are coded as for every input (`unknown_field`, `invalid_role`,
+    /// `invalid_request`) and name the field at fault.
     pub fn from_json(value: Value) -> Result<VerifierConfig> {
-        let Value::Object(mut fields) = value else {
+        let Value::Object(given) = value else {
             return Err(Error::new(
                 ErrorCode::InvalidRequest,
                 "a verifier configuration is a JSON object",
             ));
         };
-        fields.retain(|_, v| !v.is_null());
+        // Built by insertion rather than `retain`/`collect`: the WASM guard carries this code,
+        // and those would each bring in more B-tree code for no gain.
+        let mut fields = Map::new();
+        for (name, value) in given {
+            let value = match value {
+                Value::Null => continue,
+                Value::String(profile) if name == "profile" => named_profile(profile),
+                value => value,
+            };
+            fields.insert(name, value);
+        }
         let config: VerifierConfig =
             parse_input(Value::Object(fields.clone())).map_err(|e| blame(e, &fields))?;
         config.validate()?;
@@ -125,14 +127,21 @@ impl VerifierConfig {
     }
 }
 
+/// A profile given by its name alone: `{"name": name}`.
+fn named_profile(name: String) -> Value {
+    let mut profile = Map::new();
+    profile.insert("name".to_owned(), Value::String(name));
+    Value::Object(profile)
+}
+
 /// Names the field an input error is about: the first field that fails to read on its own
 /// (beside placeholder required fields), else the first required field missing.
 fn blame(error: Error, fields: &Map<String, Value>) -> Error {
     for (name, value) in fields {
-        let mut alone: Map<String, Value> = REQUIRED
-            .iter()
-            .map(|f| ((*f).to_owned(), Value::String(String::new())))
-            .collect();
+        let mut alone = Map::new();
+        for required in REQUIRED {
+            alone.insert(required.to_owned(), Value::String(String::new()));
+        }
         alone.insert(name.clone(), value.clone());
         if let Err(e) = parse_input::<VerifierConfig>(Value::Object(alone)) {
             return e.with_field(name.as_str());
@@ -148,6 +157,7 @@ fn blame(error: Error, fields: &Map<String, Value>) -> Error {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use serde_json::json;
 
     fn read(value: Value) -> Result<VerifierConfig> {
         VerifierConfig::from_json(value)
