@@ -73,6 +73,7 @@ operations! {
     verify_org_token => verifyOrgToken;
     verify_profiled_token => verifyProfiledToken;
     check_token_not_revoked => checkTokenNotRevoked;
+    should_fetch_jwks => shouldFetchJwks;
     parse_bearer => parseBearer;
     public_jwk => publicJwk;
 }

@@ -83,6 +83,7 @@ __all__ = [
     "verify_org_token",
     "verify_profiled_token",
     "check_token_not_revoked",
+    "should_fetch_jwks",
     "parse_bearer",
     "public_jwk",
 ]
@@ -295,6 +296,13 @@ def verify_profiled_token(input: Optional[Mapping[str, Any]] = None, /, **fields
 def check_token_not_revoked(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
     """``{iat, valid_after}`` → ``{allowed: True}`` or ``TokenError`` (``token_revoked``)."""
     return call("check_token_not_revoked", _input(input, fields))
+
+
+def should_fetch_jwks(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{policy?, state, need, now}`` → ``{fetch}``: whether a host that fetches its JWKS should
+    fetch it now (keys missing or older than ``max_age_ms``, or an unknown ``kid``; never twice
+    within ``cooldown_ms``)."""
+    return call("should_fetch_jwks", _input(input, fields))
 
 
 def parse_bearer(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:

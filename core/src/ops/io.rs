@@ -12,8 +12,9 @@ use crate::membership::{Actor, Target};
 use crate::role::{Permission, Role};
 use crate::settings::{EffectiveSettings, SettingsLayer, TenantSettings};
 use crate::token::{
-    InvitationClaims, InvitationRecord, InvitationRequest, InvitationStatus, OrgClaims,
-    ProfileConfig, Requirement, SigningKeySpec, VerifyOptions,
+    InvitationClaims, InvitationRecord, InvitationRequest, InvitationStatus, JwksFetchState,
+    JwksNeed, JwksRefreshPolicy, OrgClaims, ProfileConfig, Requirement, SigningKeySpec,
+    VerifyOptions,
 };
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
@@ -403,6 +404,24 @@ records! {
         /// The user's `tokens_valid_after`, if ever set.
         #[serde(default)]
         valid_after: Option<i64>,
+    }
+    /// Should a host that fetches its JWKS fetch it now?
+    JwksFetchInput {
+        /// How often the keys are refreshed (defaults when absent).
+        #[serde(default)]
+        policy: JwksRefreshPolicy,
+        /// What the host remembers of its fetches.
+        #[serde(default)]
+        state: JwksFetchState,
+        /// Why it asks.
+        need: JwksNeed,
+        /// Now, unix milliseconds.
+        now: i64,
+    }
+    /// Whether to fetch the JWKS now.
+    JwksFetchDecision {
+        /// `true`: fetch (and record the attempt first).
+        fetch: bool,
     }
     /// An `Authorization` header value.
     AuthorizationHeader {

@@ -147,6 +147,10 @@ operations! {
     };
     check_token_not_revoked(RevocationInput) -> Allowed =
         |i| token::check_not_revoked(i.iat, i.valid_after).map(allowed);
+    should_fetch_jwks(JwksFetchInput) -> JwksFetchDecision = |i| {
+        i.policy.validate()?;
+        Ok(JwksFetchDecision { fetch: i.policy.should_fetch(&i.state, i.need, i.now) })
+    };
     parse_bearer(AuthorizationHeader) -> Token =
         |i| token::parse_bearer(&i.authorization).map(|t| Token { token: t.to_owned() });
     public_jwk(KeyInput) -> PublicJwk = |i| SigningKey::from_spec(&i.key)?.public_jwk().map(PublicJwk);

@@ -4,6 +4,7 @@
 mod cache;
 mod claims;
 mod invitation;
+mod jwks_refresh;
 mod keys;
 mod pipeline;
 mod private_key;
@@ -20,6 +21,10 @@ pub use claims::{
 pub use invitation::{
     INVITATION_DEFAULT_TTL_SECONDS, INVITATION_MAX_TTL_SECONDS, InvitationClaims, InvitationRecord,
     InvitationRequest, InvitationStatus, issue_invitation, verify_invitation,
+};
+pub use jwks_refresh::{
+    DEFAULT_JWKS_COOLDOWN_MS, DEFAULT_JWKS_MAX_AGE_MS, JwksFetchState, JwksNeed, JwksRefreshPolicy,
+    MAX_JWKS_INTERVAL_MS,
 };
 pub use keys::{KeySet, SigningKey, SigningKeySpec};
 pub use pipeline::{
