@@ -65,7 +65,7 @@ pub async fn accept(state: &AppState, token: &str, bearer: Option<String>, body:
             enforce_password(&password, &rules, Some(&claims.email))?;
             let name = user_name(body.name)?;
             let hash = password::hash(password).await?;
-            Some(UserRow { id: new_id(), tenant_id: tenant.id.clone(), email: claims.email.clone(), name, password_hash: Some(hash), created_at: now, tokens_valid_after: None })
+            Some(UserRow { id: new_id(), tenant_id: tenant.id.clone(), email: claims.email.clone(), name, password_hash: Some(hash), created_at: now, tokens_valid_after: None, email_verified_at: Some(now) })
         }
     };
     let mut tx = store.begin().await?;
@@ -93,6 +93,8 @@ pub async fn accept(state: &AppState, token: &str, bearer: Option<String>, body:
         }
         (None, None) => return Err(ApiError::internal("no user to accept with")),
     };
+    // The invitation reached this address: accepting it proves the email.
+    store.set_email_verified(&mut tx, &user.id, now).await?;
     let role = row.role()?;
     store.insert_member(&mut tx, &org.id, &user.id, role, now).await?;
     store.accept_invitation(&mut tx, &row.id, &user.id, now).await?;
