@@ -23,5 +23,5 @@ pub use free_mail::is_free_mail_domain;
 pub use name::{check_domain_claim, covers, is_public_suffix, normalize_domain};
 pub use verify::{
     DomainHolder, DomainProof, DomainStatus, VerificationDecision, VerificationFacts,
-    decide_verification,
+    decide_verification, needs_lookup,
 };

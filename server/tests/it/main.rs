@@ -6,6 +6,7 @@ mod common;
 
 mod auth;
 mod connections;
+mod domains;
 mod errors;
 mod invitations;
 mod login_page;
