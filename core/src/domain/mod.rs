@@ -13,14 +13,14 @@
 
 pub mod challenge;
 pub mod custom;
-mod free_mail;
+mod lists;
 pub mod name;
 pub mod verify;
 
 pub use challenge::{CHALLENGE_LABEL, CHALLENGE_VALUE_PREFIX, DomainChallenge, domain_challenge};
 pub use custom::{check_custom_domain, custom_domain_served};
-pub use free_mail::is_free_mail_domain;
-pub use name::{check_domain_claim, covers, is_public_suffix, normalize_domain};
+pub use lists::{is_free_mail_domain, is_public_suffix};
+pub use name::{check_domain_claim, covers, normalize_domain};
 pub use verify::{
     DomainHolder, DomainProof, DomainStatus, VerificationDecision, VerificationFacts,
     decide_verification, needs_lookup,

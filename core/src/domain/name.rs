@@ -1,6 +1,6 @@
 //! Which names an org may claim, and which names a verified domain covers.
 
-use super::free_mail::is_free_mail_domain;
+use super::lists::{is_free_mail_domain, is_public_suffix};
 use crate::error::{Error, ErrorCode, Result};
 use crate::hostname::is_hostname;
 use crate::role::truncate;
@@ -24,13 +24,6 @@ pub fn normalize_domain(domain: &str) -> Result<String> {
         )
         .with_field("domain"))
     }
-}
-
-/// Whether `domain` is itself a public suffix of the public suffix list (`com`, `co.uk`,
-/// `github.io`): names under it belong to many owners. A name under a TLD the list does not
-/// know (`acme.example`, a company's private TLD) is not one; only such a TLD alone would be.
-pub fn is_public_suffix(domain: &str) -> bool {
-    psl::suffix(domain.as_bytes()).is_some_and(|s| s.is_known() && s.as_bytes() == domain.as_bytes())
 }
 
 /// Checks a domain an org wants to claim and answers it normalised. Refused: a name that is
@@ -89,16 +82,6 @@ pub fn covers(verified: &[String], name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn public_suffixes_are_refused_and_unknown_tlds_are_not() {
-        for suffix in ["co.uk", "github.io", "com.au", "blogspot.com"] {
-            assert!(is_public_suffix(suffix), "{suffix}");
-        }
-        for name in ["acme.example", "acme.test", "corp.internal", "acme.co.uk", "a.github.io"] {
-            assert!(!is_public_suffix(name), "{name}");
-        }
-    }
 
     #[test]
     fn coverage_is_by_whole_labels() {

@@ -42,9 +42,18 @@ struct OperatorClaim {
     verified: bool,
 }
 
+/// Whether a claim was made or an existing one was vouched for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claimed {
+    /// A new claim.
+    Created,
+    /// The org's pending claim, now verified by the operator.
+    Vouched,
+}
+
 /// Claims a domain for an org: pending with a fresh challenge, or verified when the operator
-/// says so (`{domain, verified: true}`).
-pub async fn create(state: &AppState, tenant: &TenantRow, caller: &Caller, org_id: &str, body: Value) -> ApiResult<DomainRow> {
+/// says so (`{domain, verified: true}`, which also verifies the org's pending claim on it).
+pub async fn create(state: &AppState, tenant: &TenantRow, caller: &Caller, org_id: &str, body: Value) -> ApiResult<(DomainRow, Claimed)> {
     path_id(org_id, "organization")?;
     let (domain, verified) = match caller {
         Caller::Tenant => parse_body::<OperatorClaim>(body).map(|b| (b.domain, b.verified))?,
@@ -58,6 +67,15 @@ pub async fn create(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
     let name = normalize_domain(&domain)?;
     let held = store.verified_holder(&mut tx, &tenant.id, &name, &org.id).await?.is_some();
     let name = check_domain_claim(&name, held)?;
+    if let (true, Some(existing)) = (verified, store.org_claim(&mut tx, &org.id, &name).await?) {
+        if existing.status()? == DomainStatus::Pending {
+            store.set_domain_status(&mut tx, &existing.id, DomainStatus::Verified, Some(DomainProof::Operator), now).await?;
+            audit(store, &mut tx, tenant, caller, &existing, "domain.verified_by_operator", now).await?;
+        }
+        tx.commit().await?;
+        let row = store.domain(&org.id, &existing.id).await?.ok_or_else(|| ApiError::not_found("domain"))?;
+        return Ok((row, Claimed::Vouched));
+    }
     let (status, proof) = if verified { (DomainStatus::Verified, Some(DomainProof::Operator)) } else { (DomainStatus::Pending, None) };
     let row = DomainRow {
         id: new_id(),
@@ -74,7 +92,7 @@ pub async fn create(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
     let action = if verified { "domain.verified_by_operator" } else { "domain.claimed" };
     audit(store, &mut tx, tenant, caller, &row, action, now).await?;
     tx.commit().await?;
-    Ok(row)
+    Ok((row, Claimed::Created))
 }
 
 /// Records `domain` as a pending claim of an org, unless the org claimed it already or another
@@ -82,7 +100,7 @@ pub async fn create(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
 /// org's connection simply gets no trust from it). A domain no org may claim is refused.
 pub async fn record_claim(store: &Store, tx: &mut Tx, tenant: &TenantRow, org_id: &str, domain: &str, now: i64) -> ApiResult<()> {
     let name = check_domain_claim(domain, false)?;
-    if store.verified_holder(tx, &tenant.id, &name, org_id).await?.is_some() || store.org_claims(tx, org_id, &name).await? {
+    if store.verified_holder(tx, &tenant.id, &name, org_id).await?.is_some() || store.org_claim(tx, org_id, &name).await?.is_some() {
         return Ok(());
     }
     let row = DomainRow {

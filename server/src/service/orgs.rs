@@ -10,7 +10,7 @@ use crate::store::{Page, PageQuery, Store, Tx, new_id};
 use orgkit_core::domain::check_custom_domain;
 use orgkit_core::ops::check_default_connection;
 use orgkit_core::organization::apply_metadata;
-use orgkit_core::settings::{EffectiveSettings, SettingsLayer, resolve};
+use orgkit_core::settings::{EffectiveSettings, Patch, SettingsLayer, resolve};
 use orgkit_core::{Actor, CREATOR_ROLE, NewOrganization, OrganizationPatch, Permission, authorize};
 use serde_json::Value;
 
@@ -85,13 +85,18 @@ pub async fn update(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: 
     authorize(&actor_in(store, &mut tx, caller, &org.id).await?, Permission::OrgUpdate)?;
     let patch = OrganizationPatch::from_json(body)?;
     tenant.settings()?.floors.check_patch(&patch.settings)?;
+    let domain_patched = !matches!(patch.settings.custom_domain, Patch::Unchanged);
     let settings = patch.settings.apply(&org.settings()?);
     check_default_connection(&settings, Some(&store.org_connection_ids(&mut tx, &org.id).await?))?;
     let metadata = apply_metadata(&org.metadata()?, patch.metadata.as_ref())?;
     let name = patch.name.unwrap_or_else(|| org.name.clone());
     let slug = patch.slug.unwrap_or_else(|| org.slug.clone());
     let now = clock::now();
-    let custom_domain_by_operator = if settings.custom_domain == org.settings()?.custom_domain {
+    // The operator naming a custom domain vouches for it, even one an org admin set before; an
+    // org admin re-sending the current value changes nothing.
+    let custom_domain_by_operator = if matches!(caller, Caller::Tenant) && domain_patched {
+        settings.custom_domain.is_some()
+    } else if settings.custom_domain == org.settings()?.custom_domain {
         org.custom_domain_by_operator != 0
     } else {
         custom_domain_set_by(store, &mut tx, caller, Some(&org.id), settings.custom_domain.as_deref(), public_url).await?

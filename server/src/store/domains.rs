@@ -148,13 +148,9 @@ impl Store {
             .await?)
     }
 
-    /// Whether the org has claimed `domain` (pending or verified).
-    pub async fn org_claims(&self, tx: &mut Tx, org_id: &str, domain: &str) -> ApiResult<bool> {
-        let found: Option<String> = sqlx::query_scalar("SELECT id FROM org_domains WHERE org_id = $1 AND domain = $2")
-            .bind(org_id)
-            .bind(domain)
-            .fetch_optional(&mut **tx)
-            .await?;
-        Ok(found.is_some())
+    /// The org's claim on `domain` (pending or verified), locked.
+    pub async fn org_claim(&self, tx: &mut Tx, org_id: &str, domain: &str) -> ApiResult<Option<DomainRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM org_domains WHERE org_id = $1 AND domain = $2{}", self.for_update());
+        Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(org_id).bind(domain).fetch_optional(&mut **tx).await?)
     }
 }

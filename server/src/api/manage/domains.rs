@@ -7,7 +7,7 @@ use crate::api::{BearerAuth, Reply};
 use crate::auth::management;
 use crate::error::ApiResult;
 use crate::service::Caller;
-use crate::service::domains::{self, domain_json};
+use crate::service::domains::{self, Claimed, domain_json};
 use crate::state::AppState;
 use crate::store::PageQuery;
 use poem_openapi::param::{Path, Query};
@@ -25,12 +25,17 @@ pub struct Api(pub AppState);
 
 #[OpenApi(tag = "Tag::ManageDomains")]
 impl Api {
-    /// Claim a domain for an org `{domain, verified?}`; `verified: true` needs no DNS record.
+    /// Claim a domain for an org `{domain, verified?}`; `verified: true` needs no DNS record
+    /// (201), and verifies the org's pending claim on it if it has one (200).
     #[oai(path = "/manage/v1/:tenant/organizations/:org_id/domains", method = "post")]
     async fn create(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, body: Body<NewManagedDomain>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
-        let row = domains::create(&self.0, &t, &Caller::Tenant, &org_id, body.0).await?;
-        Ok(Reply::Created(Json(domain_json(&row)?)))
+        let (row, claimed) = domains::create(&self.0, &t, &Caller::Tenant, &org_id, body.0).await?;
+        let data = Json(domain_json(&row)?);
+        Ok(match claimed {
+            Claimed::Created => Reply::Created(data),
+            Claimed::Vouched => Reply::Ok(data),
+        })
     }
 
     /// An org's domains.

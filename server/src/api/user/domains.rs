@@ -27,7 +27,7 @@ impl Api {
     #[oai(path = "/api/v1/organizations/:id/domains", method = "post")]
     async fn create(&self, auth: BearerAuth, id: Path<String>, body: Body<NewDomain>) -> ApiResult<Reply> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
-        let row = domains::create(&self.0, &tenant, &caller, &id, body.0).await?;
+        let (row, _) = domains::create(&self.0, &tenant, &caller, &id, body.0).await?;
         Ok(Reply::Created(envelope(domain_json_user(&row)?)))
     }
 
