@@ -212,6 +212,15 @@ def test_the_email_squatter_loses_everything_set_before_the_company_sso_links_th
     # A stranger signs up with an address of acme.test that is not theirs: never verified.
     squatter = signup(w, "cfo@acme.test")
     assert me(w, squatter)["emailVerified"] is False
+    # An invitation the squatter sends themselves from their own org proves nothing: the inviter
+    # gets the link in the API's answer.
+    status, _, invited = http(w["base"], "POST", f"/api/v1/organizations/{w['evil']}/invitations",
+                              {"email": "cfo@acme.test", "role": "member"}, w["attacker"])
+    assert status == 201, invited
+    link = invited["data"]["invitationUrl"]
+    status, _, accepted = http(w["base"], "POST", f"/api/v1/organizations/invitations/{link.rsplit('/', 1)[1]}/accept", {}, squatter)
+    assert status == 200, accepted
+    assert me(w, squatter)["emailVerified"] is False
     # Revocation is by the second (`iat` < the link's time): let the signup's second pass.
     signed_up = claims(w, squatter)["iat"]
     while int(time.time()) <= signed_up:

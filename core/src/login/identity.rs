@@ -23,8 +23,7 @@ pub struct SsoAccountFacts {
     /// The account is linked to this connection.
     #[serde(default)]
     pub linked: bool,
-    /// The account's email was proven (a verification link, an accepted invitation, a trusted
-    /// SSO login).
+    /// The account's email was proven (a verification link, a trusted SSO login).
     #[serde(default)]
     pub email_verified: bool,
     /// The account's role in the org, when it is a member.

@@ -34,8 +34,7 @@ CREATE TABLE sso_identities (
 );
 CREATE INDEX sso_identities_user ON sso_identities (user_id);
 
--- When the account's email was proven (a verification link, an accepted invitation, a trusted
--- SSO login); NULL: never.
+-- When the account's email was proven (a verification link, a trusted SSO login); NULL: never.
 ALTER TABLE users ADD COLUMN email_verified_at BIGINT;
 
 -- Email verification links: only the token's hash is stored.

@@ -1,7 +1,9 @@
-//! Email ownership: signup mails a verification link; the link's token, posted back, proves the
-//! address (core's `EmailVerificationRecord` decides whether the link still works). An account
-//! whose email is unverified is never linked or joined by domain without losing what was set
-//! on it (see `service::saml`).
+//! Email ownership: signup (and an account created by accepting an invitation) mails a
+//! verification link; the link's token, posted back, proves the address (core's
+//! `EmailVerificationRecord` decides whether the link still works). Accepting an invitation
+//! proves nothing: the inviter, an untrusted org admin, receives its link in the API's answer.
+//! An account whose email is unverified is never linked or joined by domain without losing what
+//! was set on it (see `service::saml`).
 
 use super::parse_body;
 use crate::clock;

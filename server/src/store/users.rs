@@ -22,7 +22,7 @@ pub struct UserRow {
     pub created_at: i64,
     /// Tokens issued before this instant (unix seconds) are revoked: set by a password change.
     pub tokens_valid_after: Option<i64>,
-    /// When the email was proven (verification link, accepted invitation, trusted SSO login).
+    /// When the email was proven (verification link, trusted SSO login).
     pub email_verified_at: Option<i64>,
 }
 
