@@ -9,7 +9,7 @@ use hickory_resolver::config::{NameServerConfig, ResolverConfig, ResolverOpts};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::proto::rr::RData;
 use hickory_resolver::{Resolver, TokioResolver};
-use std::net::SocketAddr;
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::Duration;
 
 /// How long one lookup may take, all attempts included.
@@ -32,15 +32,18 @@ pub struct TxtResolver {
 }
 
 impl TxtResolver {
-    /// The resolver at `host:port` (`ORGKIT_DNS_RESOLVER`; a malformed one stops the start),
+    /// The resolver at `host:port` (`ORGKIT_DNS_RESOLVER`; one that does not resolve stops the start),
     /// else the system's (when it cannot be read, lookups fail with a coded refusal).
     pub fn new(server: Option<&str>) -> ApiResult<TxtResolver> {
         let provider = TokioRuntimeProvider::default();
         let mut builder = match server {
             Some(addr) => {
+                // `ip:port` or `host:port` (a host name is resolved once, at start-up).
                 let addr: SocketAddr = addr
-                    .parse()
-                    .map_err(|_| ApiError::internal(format!("ORGKIT_DNS_RESOLVER must be an ip:port, not {addr:?}")))?;
+                    .to_socket_addrs()
+                    .ok()
+                    .and_then(|mut all| all.next())
+                    .ok_or_else(|| ApiError::internal(format!("ORGKIT_DNS_RESOLVER must be host:port, not {addr:?}")))?;
                 let mut name_server = NameServerConfig::udp_and_tcp(addr.ip());
                 for connection in &mut name_server.connections {
                     connection.port = addr.port();
@@ -86,5 +89,18 @@ impl TxtResolver {
                     .collect(),
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_resolver_that_does_not_answer_is_a_failed_lookup_not_an_error() {
+        // Nothing listens on this loopback port: the lookup fails within its bound.
+        let resolver = TxtResolver::new(Some("localhost:9")).unwrap();
+        assert!(matches!(resolver.txt("_orgkit-challenge.acme.example").await, TxtAnswer::Failed(_)));
+        assert!(TxtResolver::new(Some("not an address")).is_err());
     }
 }
