@@ -11,6 +11,7 @@
 //! is released; while the holder's value is still published, the newcomer gets `domain_taken`.
 
 use super::challenge::domain_challenge;
+use super::name::check_domain_claim;
 use crate::error::{Error, ErrorCode, Result};
 use crate::role::truncate;
 use serde::{Deserialize, Serialize};
@@ -99,7 +100,8 @@ pub fn decide_verification(f: &VerificationFacts) -> VerificationDecision {
     if !needs_lookup(f.status, f.proof) {
         return unchanged(Ok(()));
     }
-    let challenge = match domain_challenge(&f.domain, &f.token) {
+    // A name the lists now refuse (they are refreshed) cannot be verified, whatever DNS says.
+    let challenge = match check_domain_claim(&f.domain, false).and_then(|d| domain_challenge(&d, &f.token)) {
         Ok(c) => c,
         Err(e) => return unchanged(Err(e)),
     };

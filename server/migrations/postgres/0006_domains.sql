@@ -25,6 +25,17 @@ CREATE UNIQUE INDEX org_domains_verified_unique ON org_domains (tenant_id, domai
 ALTER TABLE connections ADD COLUMN owner_org_id TEXT REFERENCES organizations(id) ON DELETE CASCADE;
 UPDATE connections SET owner_org_id = (SELECT org_id FROM org_sso WHERE org_sso.connection_id = connections.id);
 
+-- Org SSO connections configured before this migration: their email domains become pending
+-- claims of their org, as a configuration does from now on (the org verifies them to restore
+-- the trust they had).
+INSERT INTO org_domains (id, tenant_id, org_id, domain, token, status, proof, verified_at, created_at, updated_at)
+SELECT gen_random_uuid()::text, c.tenant_id, c.owner_org_id, j.value,
+       replace(gen_random_uuid()::text, '-', '') || replace(gen_random_uuid()::text, '-', ''),
+       'pending', NULL, NULL, c.created_at, c.created_at
+FROM connections c CROSS JOIN LATERAL json_array_elements_text(c.email_domains::json) AS j(value)
+WHERE c.owner_org_id IS NOT NULL
+ON CONFLICT DO NOTHING;
+
 -- Accounts linked to a connection by a trusted SSO login: the connection may sign them in again.
 CREATE TABLE sso_identities (
     connection_id TEXT NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
