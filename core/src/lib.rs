@@ -9,11 +9,13 @@
 //! - [`token`]: JWKS key sets, org access tokens (build, sign, verify, require), invitation tokens.
 //! - [`login`]: password rules, lockout, connections and routing, the password-login decision,
 //!   explain-login.
+//! - [`domain`]: domain claims, their DNS challenge and verification, custom domains.
 //! - [`ops`]: every operation as JSON in → JSON out, the surface bindings and vectors use.
 //!
 //! No I/O, no clock, no randomness: the current time, keys and nonces are arguments.
 
 pub mod connection;
+pub mod domain;
 pub mod email;
 pub mod error;
 pub mod hostname;

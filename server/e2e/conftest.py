@@ -1,7 +1,8 @@
 """What the end-to-end suites share: free loopback ports, the database backends the test command
 provides, one way to start orgkit-server on a fresh database, a real SMTP server (aiosmtpd),
-the `server` fixture (the binary on each backend, its mail going to that SMTP server) and
-`call`, a JSON request."""
+a real DNS server (dnslib, UDP and TCP) serving the TXT records a test sets, the `server`
+fixture (the binary on each backend, its mail going to that SMTP server) and `call`, a JSON
+request."""
 
 import contextlib
 import json
@@ -19,6 +20,8 @@ import urllib.request
 
 import pytest
 from aiosmtpd.controller import Controller
+from dnslib import QTYPE, RCODE, RR, TXT
+from dnslib.server import BaseResolver, DNSServer
 
 # PostgreSQL too when the test command started a cluster (and psql can create a database in it).
 BACKENDS = ["sqlite"] + (["postgres"] if os.environ.get("ORGKIT_TEST_POSTGRES_URL") and shutil.which("psql") else [])
@@ -122,6 +125,48 @@ class Server:
                 return [tuple(str(v) for v in row) for row in db.execute(query)]
         out = subprocess.run(["psql", url, "-qAt", "-F", "\t", "-c", query], check=True, capture_output=True, text=True)
         return [tuple(line.split("\t")) for line in out.stdout.splitlines()]
+
+
+class TxtRecords(BaseResolver):
+    """The zone a test controls: TXT records by name. A name in `tcp_only` answers over UDP with
+    the truncation bit and no records, so a resolver must retry over TCP to see them."""
+
+    def __init__(self):
+        self.txt, self.tcp_only, self.queries = {}, set(), []
+
+    def set(self, name, *values, tcp_only=False):
+        self.txt[name.lower()] = list(values)
+        (self.tcp_only.add if tcp_only else self.tcp_only.discard)(name.lower())
+
+    def remove(self, name):
+        self.txt.pop(name.lower(), None)
+
+    def resolve(self, request, handler):
+        reply = request.reply()
+        name = str(request.q.qname).rstrip(".").lower()
+        self.queries.append((handler.protocol, name))
+        if name not in self.txt:
+            reply.header.rcode = RCODE.NXDOMAIN
+        elif handler.protocol == "udp" and name in self.tcp_only:
+            reply.header.tc = 1
+        elif request.q.qtype == QTYPE.TXT:
+            for value in self.txt[name]:
+                reply.add_answer(RR(request.q.qname, QTYPE.TXT, rdata=TXT(value), ttl=0))
+        return reply
+
+
+@contextlib.contextmanager
+def dns_server():
+    """A DNS server on a free loopback port, UDP and TCP; yields ("127.0.0.1:PORT", records)."""
+    records, port = TxtRecords(), free_port()
+    servers = [DNSServer(records, address="127.0.0.1", port=port, tcp=tcp) for tcp in (False, True)]
+    for s in servers:
+        s.start_thread()
+    try:
+        yield f"127.0.0.1:{port}", records
+    finally:
+        for s in servers:
+            s.stop()
 
 
 class Inbox:

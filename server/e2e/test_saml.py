@@ -147,6 +147,14 @@ def setup(base, management_key, tmp):
     status, _, sso = http(base, "POST", f"/api/v1/organizations/{org_id}/sso", config, owner)
     assert status == 201, sso
     cid = sso["data"]["id"]
+    # The configuration's emailDomain is a pending claim; the operator vouches for it here (the
+    # DNS proof is test_hostile_owner.py's), so the connection may create and join its users.
+    status, _, domains = http(base, "GET", f"/api/v1/organizations/{org_id}/domains", token=owner)
+    assert status == 200 and [(d["domain"], d["status"]) for d in domains["data"]] == [("acme.test", "pending")], domains
+    status, _, claim = http(base, "POST", f"/manage/v1/default/organizations/{org_id}/domains", {"domain": "acme.test", "verified": True},
+                            token=management_key)
+    assert status == 200 and claim["id"] == domains["data"][0]["id"], claim
+    assert (claim["status"], claim["verified_by"]) == ("verified", "operator") and "verification" not in claim, claim
     status, _, metadata = http(base, "GET", f"/api/v1/organizations/{org_id}/sso/metadata", token=owner, accept_json=False)
     assert status == 200, metadata
     idp = Idp(tmp, "idp", metadata, keys=keys)
@@ -229,9 +237,9 @@ def test_in_response_to_must_name_an_open_request_and_jit_needs_the_domain(env):
     # A request id this server never issued.
     xml = env["idp"].response("jit@acme.test", env["sp"], in_response_to="_never-issued")
     assert_refused(acs(env, xml), 401, "saml_unknown_request")
-    # A user outside the connection's email domain who is not a member gets no org token.
+    # A user outside the org's verified domains gets no account and no org token.
     xml = env["idp"].response("someone@elsewhere.test", env["sp"])
-    assert_refused(acs(env, xml), 404, "not_found")
+    assert_refused(acs(env, xml), 403, "email_domain_not_verified")
 
 
 def test_concurrent_posts_of_one_response_give_one_token(env):

@@ -21,6 +21,9 @@ pub struct Config {
     pub email_from: String,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// `ORGKIT_DNS_RESOLVER`: `host:port` of the DNS server that domain verification asks (UDP,
+    /// and TCP for truncated answers); unset = the system's resolvers (`/etc/resolv.conf`).
+    pub dns_resolver: Option<String>,
 }
 
 /// Default audience of access tokens.
@@ -47,6 +50,7 @@ impl Config {
             outbox_dir: get("ORGKIT_OUTBOX_DIR").unwrap_or_else(|| "./outbox".to_owned()),
             email_from: get("ORGKIT_EMAIL_FROM").unwrap_or_else(|| "orgkit <no-reply@orgkit.localhost>".to_owned()),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            dns_resolver: get("ORGKIT_DNS_RESOLVER"),
             bind,
             public_url,
         }

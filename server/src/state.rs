@@ -21,6 +21,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Signing and verification keys loaded from the database.
     pub keys: Arc<crate::keys::KeyCache>,
+    /// The DNS resolver domain verification asks.
+    pub dns: crate::dns::TxtResolver,
 }
 
 impl AppState {
@@ -30,7 +32,8 @@ impl AppState {
         store.migrate().await?;
         crate::keys::ensure_key(&store).await?;
         let mailer = Mailer::new(config.smtp_url.as_deref(), &config.outbox_dir)?;
-        Ok(AppState { store, config: Arc::new(config), mailer, metrics: Arc::new(Metrics::default()), keys: Arc::default() })
+        let dns = crate::dns::TxtResolver::new(config.dns_resolver.as_deref())?;
+        Ok(AppState { store, config: Arc::new(config), mailer, metrics: Arc::new(Metrics::default()), keys: Arc::default(), dns })
     }
 }
 

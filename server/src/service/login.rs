@@ -77,7 +77,8 @@ pub async fn tenant(state: &AppState, slug: Option<&str>) -> ApiResult<TenantRow
     state.store.tenant_by_slug(slug).await?.ok_or_else(|| ApiError::not_found("tenant"))
 }
 
-/// Creates a user with a password (checked against the tenant's rules) and answers a token.
+/// Creates a user with a password (checked against the tenant's rules), mails the link that
+/// verifies its email, and answers a token.
 pub async fn signup(state: &AppState, body: Value) -> ApiResult<Value> {
     let body: Signup = parse_body(body)?;
     let tenant = tenant(state, body.tenant.as_deref()).await?;
@@ -87,10 +88,11 @@ pub async fn signup(state: &AppState, body: Value) -> ApiResult<Value> {
     enforce_password(&body.password, &PasswordRules::from_settings(&effective), Some(&email))?;
     let hash = password::hash(body.password).await?;
     let now = clock::now();
-    let user = UserRow { id: new_id(), tenant_id: tenant.id.clone(), email, name, password_hash: Some(hash), created_at: now, tokens_valid_after: None };
+    let user = UserRow { id: new_id(), tenant_id: tenant.id.clone(), email, name, password_hash: Some(hash), created_at: now, tokens_valid_after: None, email_verified_at: None };
     let mut tx = state.store.begin().await?;
     state.store.insert_user(&mut tx, &user).await?;
     tx.commit().await?;
+    super::email_verification::send(state, &user).await?;
     tokens::issue(state, &tenant, &user, None, vec!["pwd".to_owned()]).await
 }
 

@@ -10,6 +10,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 pub const PUBLIC_URL: &str = "http://orgkit.test";
+/// A loopback port nothing listens on.
+pub const DEAD_RESOLVER: &str = "127.0.0.1:9";
 
 pub struct Env {
     pub cli: TestClient<BoxEndpoint<'static>>,
@@ -64,6 +66,8 @@ impl Env {
         vars.insert("ORGKIT_DATABASE_URL", database_url);
         vars.insert("ORGKIT_PUBLIC_URL", PUBLIC_URL.to_owned());
         vars.insert("ORGKIT_OUTBOX_DIR", outbox.display().to_string());
+        // No DNS server listens there: a domain verification's lookup fails, quickly.
+        vars.insert("ORGKIT_DNS_RESOLVER", DEAD_RESOLVER.to_owned());
         let config = Config::from_lookup(|k| vars.get(k).cloned());
         let state = AppState::init(config).await.unwrap();
         let mgmt = tenants::bootstrap(&state.store).await.unwrap().expect("fresh database gets a default tenant");
