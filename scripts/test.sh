@@ -23,8 +23,9 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "cargo test (workspace: core vectors and properties, server on SQLite and PostgreSQL)"
 cargo test --workspace --quiet
 
-step "shared vectors in Rust (the count WASM and Python must match)"
-cargo test -p orgkit-core --test vectors --quiet -- --show-output | grep -E "^core vectors:"
+step "shared vectors and verifier scenarios in Rust (the counts WASM and Python must match)"
+cargo test -p orgkit-core --test vectors --test verifier_vectors --quiet -- --show-output \
+  | grep -E "^core (vectors|verifier scenarios):"
 
 step "lints for wasm32 (the npm package's nodejs build: core + node:crypto signatures)"
 # Lints the code only that build compiles (bindings-wasm/src/node_crypto.rs) and checks core for

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end checks of orgkit-server over a real socket: the binary on a free port with SQLite,
 # invitation email received by a real SMTP server (aiosmtpd) and accepted through its link,
-# SAML SSO with responses signed at test time by pysaml2 (test_saml.py), server tokens verified
+# SAML SSO with responses signed at test time by pysaml2 (test_saml.py), the self-service org
+# owner's attacks refused (test_hostile_owner.py: domains proven through a dnslib DNS server on
+# loopback, UDP and TCP; about 10 s per backend), server tokens verified
 # by PyJWT against /.well-known/jwks.json, and the branded login page in headless Chromium
 # (test_login_page.py; screenshot in target/test-artifacts/).
 # Run by scripts/test.sh with .venv/bin on PATH.

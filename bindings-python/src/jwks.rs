@@ -1,6 +1,7 @@
 //! The verifier's keys: a JWKS handed over by Python (a dict, a JSON str or bytes) read into
 //! core's `KeySet`, and, for verifiers that fetch their keys, where the JWKS comes from and
-//! when it may be fetched again.
+//! when it may be fetched again. Which remembered tokens survive new keys is core's rule
+//! (`Verifier::replace_keys`).
 
 use crate::{convert, errors};
 use orgkit_core::token::KeySet;
@@ -8,18 +9,12 @@ use orgkit_core::{Error, ErrorCode};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 use serde_json::Value;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// Locks `m`, going on after a thread panicked while holding it (the data is plain state).
 pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// The key set in use and the JWKS it was built from: an unchanged document keeps the cache.
-pub struct Keys {
-    pub set: Arc<KeySet>,
-    pub jwks: Value,
 }
 
 /// Where the keys come from when they are fetched, and when to fetch them again.
@@ -81,8 +76,8 @@ impl JwksSource {
 
 /// Reads a JWKS (dict, JSON str or bytes) into core's key set; `invalid_key` when it is not
 /// JSON or core refuses it.
-pub fn key_set(py: Python<'_>, jwks: &Bound<'_, PyAny>) -> PyResult<(KeySet, Value)> {
-    let value = if let Ok(s) = jwks.cast::<PyString>() {
+pub fn key_set(py: Python<'_>, jwks: &Bound<'_, PyAny>) -> PyResult<KeySet> {
+    let value: Value = if let Ok(s) = jwks.cast::<PyString>() {
         serde_json::from_str(&s.to_cow()?).map_err(|e| {
             errors::to_py_err(
                 py,
@@ -99,6 +94,5 @@ pub fn key_set(py: Python<'_>, jwks: &Bound<'_, PyAny>) -> PyResult<(KeySet, Val
     } else {
         convert::to_json(jwks)?
     };
-    let set = KeySet::from_jwks(&value).map_err(|e| errors::to_py_err(py, &e))?;
-    Ok((set, value))
+    KeySet::from_jwks(&value).map_err(|e| errors::to_py_err(py, &e))
 }

@@ -1,14 +1,14 @@
 //! `orgkit._orgkit`: the compiled half of the Python package `orgkit`.
 //!
 //! A thin pyo3 wrapper over `orgkit-core`: it converts Python values to JSON and back, maps
-//! core errors to one exception class per family, and keeps a verifier (keys, a claim profile
-//! and core's cache of verified tokens) across calls. It holds no rule: every decision is core's.
+//! core errors to one exception class per family, and keeps core's verifier (keys, a claim
+//! profile and a cache of verified tokens) across calls, behind a lock, fetching its JWKS
+//! through Python. It holds no rule: every decision is core's.
 
 mod answer;
 mod convert;
 mod errors;
 mod jwks;
-mod profile;
 mod verifier;
 
 use pyo3::prelude::*;

@@ -1,61 +1,68 @@
-//! `OrgTokenVerifier`: keys + options + a verified-token cache, for Python backends.
+//! `OrgTokenVerifier`: core's `Verifier` for Python backends.
 //!
-//! Verification is core's `verify_token` with the verifier's claim profile; each call's
-//! requirement is core's `VerifiedToken::authorize`; the cache is core's `TokenCache`. This file
-//! only keeps state between calls: the key set (optionally fetched through a Python callable,
-//! refreshed after a TTL and once on an unknown `kid`, rate limited: see [`crate::jwks`]), the
-//! profile and the cache.
+//! The configuration (defaults, limits, claim profile), verification, each call's requirement,
+//! the cache and what survives a key rotation are core's (`VerifierConfig`, `Verifier`). This
+//! file keeps only what a Python object needs: the lock around core's verifier (taken for core's
+//! short cache steps; signatures are checked with the GIL released and no lock held), the clock,
+//! and the JWKS fetched through a Python callable (refreshed after a TTL and once on an unknown
+//! `kid`, rate limited: see [`crate::jwks`]).
 
-use crate::answer::{Entry, Reply};
-use crate::jwks::{JwksSource, Keys, key_set, lock};
-use crate::{errors, profile};
-use orgkit_core::token::{
-    KeySet, MAX_TOKEN_BYTES, ProfileConfig, Requirement, TokenCache, VerifiedToken, VerifyOptions,
-    token_hash, verify_token,
-};
-use orgkit_core::{Error, ErrorCode, Permission, Role};
+use crate::answer::{self, Memo};
+use crate::jwks::{JwksSource, key_set, lock};
+use crate::{convert, errors};
+use orgkit_core::token::{KeySet, Lookup, Remembered, Requirement, Verifier, VerifierConfig};
+use orgkit_core::{ErrorCode, Permission, Role};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyDict, PyType};
-use serde_json::Value;
-use std::sync::{Arc, Mutex, RwLock};
+use serde_json::{Map, Value};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Verifies org access tokens with core's rules, caching verified tokens.
 ///
-/// `OrgTokenVerifier(jwks, *, issuer, audience, leeway=0, cache_size=1024, profile="orgkit",
-/// role_map=None)`: `profile` reads another provider's tokens ("auth0", "clerk-v1", "clerk-v2",
-/// "workos", "stytch", "logto", "keycloak", or a dict such as `{"name": "auth0", "roles_claim":
-/// ...}` or `{"name": "custom", "org_id": "/org/id", ...}`); `role_map` maps provider role
-/// names to orgkit roles, over the profile's defaults.
+/// `OrgTokenVerifier(jwks, *, issuer, audience, leeway=None, cache_size=None, profile=None,
+/// role_map=None)`: `leeway` and `cache_size` default to core's (0 and 1024); `profile` reads
+/// another provider's tokens ("auth0", "clerk-v1", "clerk-v2", "workos", "stytch", "logto",
+/// "keycloak", or a dict such as `{"name": "auth0", "roles_claim": ...}` or `{"name":
+/// "custom", "org_id": "/org/id", ...}`); `role_map` maps provider role names to orgkit roles,
+/// over the profile's defaults.
 #[pyclass(frozen, module = "orgkit")]
 pub struct OrgTokenVerifier {
-    issuer: String,
-    audience: String,
-    leeway: u64,
-    /// The claim profile and role mapping every token is read with.
-    profile: ProfileConfig,
-    keys: RwLock<Keys>,
-    /// Not thread-safe by itself: only touched under this lock. No Python code runs while it is
-    /// held: Python code may hand the GIL to a thread that then waits on this lock (deadlock).
-    cache: Mutex<TokenCache<Entry>>,
+    /// Locked only for core's cache steps and key replacement. No Python code runs while it
+    /// is held: Python code may hand the GIL to a thread that then waits on this lock (deadlock).
+    verifier: Mutex<Verifier<Memo>>,
     source: Option<JwksSource>,
 }
 
-/// Largest cache a verifier may ask for (as the WASM guard).
-const MAX_CACHE_SIZE: usize = 100_000;
-
-fn check_cache_size(py: Python<'_>, cache_size: usize) -> PyResult<usize> {
-    if cache_size > MAX_CACHE_SIZE {
-        let e = Error::new(
-            ErrorCode::InvalidRequest,
-            format!("cache_size must be at most {MAX_CACHE_SIZE}"),
-        )
-        .with_field("cache_size");
-        return Err(errors::to_py_err(py, &e));
+/// Core's configuration from the constructor's arguments (`None`: core's default), checked by
+/// core before any JWKS is read or fetched.
+fn verifier_config(
+    py: Python<'_>,
+    issuer: String,
+    audience: String,
+    leeway: Option<u64>,
+    cache_size: Option<usize>,
+    profile: Option<&Bound<'_, PyAny>>,
+    role_map: Option<&Bound<'_, PyAny>>,
+) -> PyResult<VerifierConfig> {
+    let mut fields = Map::new();
+    fields.insert("issuer".into(), Value::String(issuer));
+    fields.insert("audience".into(), Value::String(audience));
+    fields.insert("leeway".into(), leeway.map_or(Value::Null, Value::from));
+    fields.insert(
+        "cache_size".into(),
+        cache_size.map_or(Value::Null, Value::from),
+    );
+    for (name, value) in [("profile", profile), ("role_map", role_map)] {
+        let value = value
+            .map(convert::to_json)
+            .transpose()?
+            .unwrap_or(Value::Null);
+        fields.insert(name.into(), value);
     }
-    Ok(cache_size)
+    VerifierConfig::from_json(Value::Object(fields)).map_err(|e| errors::to_py_err(py, &e))
 }
 
 fn seconds(value: f64, name: &str) -> PyResult<Duration> {
@@ -100,63 +107,25 @@ fn current_time(now: Option<f64>) -> PyResult<i64> {
     }
 }
 
-/// The caller's dict, or core's error as the package's exception.
-fn finish(py: Python<'_>, reply: Result<Reply, Error>) -> PyResult<Bound<'_, PyDict>> {
-    reply.map_err(|e| errors::to_py_err(py, &e))?.into_dict(py)
-}
-
 impl OrgTokenVerifier {
     fn build(
-        jwks: (KeySet, Value),
-        issuer: String,
-        audience: String,
-        leeway: u64,
-        cache_size: usize,
-        profile: ProfileConfig,
+        py: Python<'_>,
+        config: VerifierConfig,
+        keys: KeySet,
         source: Option<JwksSource>,
-    ) -> OrgTokenVerifier {
-        OrgTokenVerifier {
-            issuer,
-            audience,
-            leeway,
-            profile,
-            keys: RwLock::new(Keys {
-                set: Arc::new(jwks.0),
-                jwks: jwks.1,
-            }),
-            cache: Mutex::new(TokenCache::new(cache_size)),
+    ) -> PyResult<OrgTokenVerifier> {
+        let verifier = Verifier::new(config, keys).map_err(|e| errors::to_py_err(py, &e))?;
+        Ok(OrgTokenVerifier {
+            verifier: Mutex::new(verifier),
             source,
-        }
+        })
     }
 
-    fn current_keys(&self) -> Arc<KeySet> {
-        Arc::clone(
-            &self
-                .keys
-                .read()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .set,
-        )
-    }
-
-    fn install(&self, (set, jwks): (KeySet, Value)) {
-        let mut keys = self
-            .keys
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if keys.jwks != jwks {
-            *keys = Keys {
-                set: Arc::new(set),
-                jwks,
-            };
-            lock(&self.cache).clear();
-        }
-    }
-
-    /// Fetches the JWKS through the source and installs it.
+    /// Fetches the JWKS through the source and gives it to core.
     fn fetch(&self, py: Python<'_>, source: &JwksSource) -> PyResult<()> {
         let document = source.fetch.call0(py)?;
-        self.install(key_set(py, document.bind(py))?);
+        let keys = key_set(py, document.bind(py))?;
+        lock(&self.verifier).replace_keys(keys);
         source.fetched_now();
         Ok(())
     }
@@ -175,45 +144,31 @@ impl OrgTokenVerifier {
         }
     }
 
-    fn options(&self, now: i64) -> VerifyOptions {
-        VerifyOptions {
-            issuer: self.issuer.clone(),
-            audience: self.audience.clone(),
-            leeway: self.leeway,
-            now,
-        }
-    }
-
-    /// Full verification with the GIL released; on an unknown `kid`, one refetch and retry.
-    fn verify_uncached(
-        &self,
-        py: Python<'_>,
-        token: &str,
-        now: i64,
-    ) -> Result<(VerifiedToken, u64), PyErr> {
+    /// The verified token: remembered by core, or verified in full with the GIL released (after
+    /// a TTL refresh of the keys when one is due; on an unknown `kid`, one refetch and retry).
+    fn verified(&self, py: Python<'_>, token: &str, now: i64) -> PyResult<Arc<Remembered<Memo>>> {
+        let lookup = lock(&self.verifier).lookup(token, now);
+        let mut pending = match lookup {
+            Lookup::Hit(remembered) => return Ok(remembered),
+            Lookup::Miss(pending) => pending,
+        };
         if let Some(source) = &self.source
             && source.claim(true)
         {
             self.fetch_or_log(py, source);
+            pending = lock(&self.verifier).pending(token, now);
         }
-        let opts = self.options(now);
-        let attempt = |py: Python<'_>| {
-            let generation = lock(&self.cache).generation();
-            let keys = self.current_keys();
-            let result = py.detach(|| verify_token(token, &keys, &opts, &self.profile));
-            (result, generation)
-        };
-        let (mut result, mut generation) = attempt(py);
+        let mut result = py.detach(|| pending.run());
         if let (Err(e), Some(source)) = (&result, &self.source)
             && e.code == ErrorCode::UnknownKey
             && source.claim(false)
         {
             self.fetch_or_log(py, source);
-            (result, generation) = attempt(py);
+            pending = lock(&self.verifier).pending(token, now);
+            result = py.detach(|| pending.run());
         }
-        result
-            .map(|verified| (verified, generation))
-            .map_err(|e| errors::to_py_err(py, &e))
+        let checked = result.map_err(|e| errors::to_py_err(py, &e))?;
+        Ok(lock(&self.verifier).remember(&pending, checked, Memo::new()))
     }
 }
 
@@ -222,11 +177,11 @@ impl OrgTokenVerifier {
     /// A verifier for tokens of `issuer` for `audience`, signed by a key of `jwks` (a JWKS as a
     /// dict, JSON str or bytes), whose org context is read with claim `profile` (a name such as
     /// `"auth0"`, or a dict `{"name": ..., **options}`) and `role_map` (provider role → orgkit
-    /// role), both checked now by core.
+    /// role). `leeway` (seconds) and `cache_size` default to core's; core checks them all now.
     #[new]
     #[pyo3(
-        signature = (jwks, *, issuer, audience, leeway = 0, cache_size = 1024, profile = None, role_map = None),
-        text_signature = "(jwks, *, issuer, audience, leeway=0, cache_size=1024, profile='orgkit', role_map=None)"
+        signature = (jwks, *, issuer, audience, leeway = None, cache_size = None, profile = None, role_map = None),
+        text_signature = "(jwks, *, issuer, audience, leeway=None, cache_size=None, profile=None, role_map=None)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -234,22 +189,13 @@ impl OrgTokenVerifier {
         jwks: &Bound<'_, PyAny>,
         issuer: String,
         audience: String,
-        leeway: u64,
-        cache_size: usize,
+        leeway: Option<u64>,
+        cache_size: Option<usize>,
         profile: Option<&Bound<'_, PyAny>>,
         role_map: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let cache_size = check_cache_size(py, cache_size)?;
-        let profile = profile::profile_config(py, profile, role_map)?;
-        Ok(Self::build(
-            key_set(py, jwks)?,
-            issuer,
-            audience,
-            leeway,
-            cache_size,
-            profile,
-            None,
-        ))
+        let config = verifier_config(py, issuer, audience, leeway, cache_size, profile, role_map)?;
+        Self::build(py, config, key_set(py, jwks)?, None)
     }
 
     /// A verifier whose JWKS comes from `fetch()` (returning a dict, str or bytes): fetched now,
@@ -257,8 +203,8 @@ impl OrgTokenVerifier {
     /// most once per `refetch_interval` seconds. `profile` and `role_map` as for the constructor.
     #[classmethod]
     #[pyo3(
-        signature = (fetch, *, issuer, audience, leeway = 0, cache_ttl = 300.0, refetch_interval = 30.0, cache_size = 1024, profile = None, role_map = None),
-        text_signature = "(fetch, *, issuer, audience, leeway=0, cache_ttl=300.0, refetch_interval=30.0, cache_size=1024, profile='orgkit', role_map=None)"
+        signature = (fetch, *, issuer, audience, leeway = None, cache_ttl = 300.0, refetch_interval = 30.0, cache_size = None, profile = None, role_map = None),
+        text_signature = "(fetch, *, issuer, audience, leeway=None, cache_ttl=300.0, refetch_interval=30.0, cache_size=None, profile=None, role_map=None)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn from_jwks_fetcher(
@@ -267,37 +213,28 @@ impl OrgTokenVerifier {
         fetch: Py<PyAny>,
         issuer: String,
         audience: String,
-        leeway: u64,
+        leeway: Option<u64>,
         cache_ttl: f64,
         refetch_interval: f64,
-        cache_size: usize,
+        cache_size: Option<usize>,
         profile: Option<&Bound<'_, PyAny>>,
         role_map: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let cache_size = check_cache_size(py, cache_size)?;
-        let profile = profile::profile_config(py, profile, role_map)?;
+        let config = verifier_config(py, issuer, audience, leeway, cache_size, profile, role_map)?;
         let ttl = seconds(cache_ttl, "cache_ttl")?;
         let refetch_interval = seconds(refetch_interval, "refetch_interval")?;
         let document = fetch.call0(py)?;
-        let jwks = key_set(py, document.bind(py))?;
+        let keys = key_set(py, document.bind(py))?;
         let source = JwksSource::new(fetch, ttl, refetch_interval);
-        Ok(Self::build(
-            jwks,
-            issuer,
-            audience,
-            leeway,
-            cache_size,
-            profile,
-            Some(source),
-        ))
+        Self::build(py, config, keys, Some(source))
     }
 
     /// A verifier whose JWKS is fetched from `url` with the standard library (urllib).
     /// `profile` and `role_map` as for the constructor.
     #[classmethod]
     #[pyo3(
-        signature = (url, *, issuer, audience, leeway = 0, cache_ttl = 300.0, refetch_interval = 30.0, timeout = 5.0, cache_size = 1024, profile = None, role_map = None),
-        text_signature = "(url, *, issuer, audience, leeway=0, cache_ttl=300.0, refetch_interval=30.0, timeout=5.0, cache_size=1024, profile='orgkit', role_map=None)"
+        signature = (url, *, issuer, audience, leeway = None, cache_ttl = 300.0, refetch_interval = 30.0, timeout = 5.0, cache_size = None, profile = None, role_map = None),
+        text_signature = "(url, *, issuer, audience, leeway=None, cache_ttl=300.0, refetch_interval=30.0, timeout=5.0, cache_size=None, profile=None, role_map=None)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn from_jwks_url(
@@ -306,11 +243,11 @@ impl OrgTokenVerifier {
         url: String,
         issuer: String,
         audience: String,
-        leeway: u64,
+        leeway: Option<u64>,
         cache_ttl: f64,
         refetch_interval: f64,
         timeout: f64,
-        cache_size: usize,
+        cache_size: Option<usize>,
         profile: Option<&Bound<'_, PyAny>>,
         role_map: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
@@ -353,31 +290,16 @@ impl OrgTokenVerifier {
         let token: &str = &token;
         let now = current_time(now)?;
         let req = requirement(py, org, role.as_deref(), permission.as_deref())?;
-        // Oversized tokens go straight to core, which refuses them, instead of being hashed.
-        let hash = (token.len() <= MAX_TOKEN_BYTES).then(|| token_hash(token));
-        if let Some(hash) = &hash {
-            // The lock is released before any Python object is built.
-            let hit = lock(&self.cache)
-                .get(hash, now)
-                .map(|entry| entry.reply(py, &self.profile, &req));
-            if let Some(reply) = hit {
-                return finish(py, reply);
-            }
-        }
-        let (verified, generation) = self.verify_uncached(py, token, now)?;
-        let exp = verified.exp();
-        let entry = Entry::new(py, verified, &self.profile)?;
-        // A requirement that fails still leaves the valid token cached for the next call.
-        let reply = entry.reply(py, &self.profile, &req);
-        if let Some(hash) = hash {
-            lock(&self.cache).insert(hash, entry, exp, now, generation);
-        }
-        finish(py, reply)
+        let token = self.verified(py, token, now)?;
+        // A requirement that fails leaves the valid token remembered for the next call.
+        answer::reply(py, &token, &req)
     }
 
-    /// Replaces the key set (a JWKS dict, str or bytes); the cache is emptied if it changed.
+    /// Replaces the key set (a JWKS dict, str or bytes). Tokens remembered stay only when the
+    /// new keys would verify them with the same key (core's rule).
     fn set_jwks(&self, py: Python<'_>, jwks: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.install(key_set(py, jwks)?);
+        let keys = key_set(py, jwks)?;
+        lock(&self.verifier).replace_keys(keys);
         Ok(())
     }
 
@@ -398,36 +320,37 @@ impl OrgTokenVerifier {
     /// How many verified tokens the cache holds.
     #[getter]
     fn cache_len(&self) -> usize {
-        lock(&self.cache).len()
+        lock(&self.verifier).cached_tokens()
     }
 
     /// How many keys the current key set holds.
     #[getter]
     fn key_count(&self) -> usize {
-        self.current_keys().len()
+        lock(&self.verifier).key_count()
     }
 
     #[getter]
-    fn issuer(&self) -> &str {
-        &self.issuer
+    fn issuer(&self) -> String {
+        lock(&self.verifier).issuer().to_owned()
     }
 
     #[getter]
-    fn audience(&self) -> &str {
-        &self.audience
+    fn audience(&self) -> String {
+        lock(&self.verifier).audience().to_owned()
     }
 
     #[getter]
     fn leeway(&self) -> u64 {
-        self.leeway
+        lock(&self.verifier).leeway()
     }
 
     fn __repr__(&self) -> String {
+        let verifier = lock(&self.verifier);
         format!(
             "OrgTokenVerifier(issuer={:?}, audience={:?}, keys={})",
-            self.issuer,
-            self.audience,
-            self.key_count()
+            verifier.issuer(),
+            verifier.audience(),
+            verifier.key_count()
         )
     }
 }

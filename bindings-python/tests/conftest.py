@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,9 +31,33 @@ class VectorTally:
 TALLY = VectorTally()
 
 
+@dataclass
+class ScenarioTally:
+    """Counts the verifier scenarios (tests/vectors/verifier.json) run in this session."""
+
+    run: int = 0
+    steps: int = 0
+    failed: int = 0
+
+
+SCENARIOS = ScenarioTally()
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if TALLY.run:
         terminalreporter.write_line(f"python vectors: {TALLY.run} run, {TALLY.passed} passed")
+    if SCENARIOS.run:
+        terminalreporter.write_line(
+            f"python verifier scenarios: {SCENARIOS.run} run ({SCENARIOS.steps} steps), {SCENARIOS.failed} failed"
+        )
+
+
+def contains(expected: Any, actual: Any) -> bool:
+    """tests/vectors/README.md's rule. Objects: every expected key present and matching,
+    recursively. Anything else: exact, with JSON's types (1 is not 1.0 nor true)."""
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and all(k in actual and contains(v, actual[k]) for k, v in expected.items())
+    return json.dumps(expected, sort_keys=True) == json.dumps(actual, sort_keys=True)
 
 
 @dataclass

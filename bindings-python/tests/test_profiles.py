@@ -1,7 +1,8 @@
 """OrgTokenVerifier with claim profiles: other providers' tokens, role maps, bad configurations.
 
 Tokens are signed here by PyJWT with the fixed test key of tests/vectors/keys, in the claim shape
-each provider documents (the sources are listed in core/src/token/profile.rs).
+each provider documents: the provider table of tests/vectors/profiles.json, which the Node suite
+reads too (the sources are listed in core/src/token/profile.rs).
 """
 
 from __future__ import annotations
@@ -19,17 +20,18 @@ from conftest import VECTORS
 KEYS = VECTORS / "keys"
 JWKS = json.loads((KEYS / "test-jwks.json").read_text())
 ES256_PEM = (KEYS / "test-es256.private.pem").read_text()
-ISSUER = "https://auth.provider.test"
-AUDIENCE = "https://api.example.test"
+PROVIDERS: dict[str, Any] = json.loads((VECTORS / "profiles.json").read_text())["providers"]
+ISSUER: str = PROVIDERS["issuer"]
+AUDIENCE: str = PROVIDERS["audience"]
 NOW = int(time.time())
 
 
 def sign(claims: dict[str, Any], *, aud: Optional[str] = AUDIENCE) -> str:
-    """A provider token: issuer, subject and an hour of validity, then the provider's claims."""
-    payload: dict[str, Any] = {"iss": ISSUER, "sub": "user_2abc", "iat": NOW - 10, "exp": NOW + 3600}
-    if aud is not None:
-        payload["aud"] = aud
+    """A provider token: issuer, subject and an hour of validity, then the provider's claims (a
+    claim set to None is left out)."""
+    payload: dict[str, Any] = {"iss": ISSUER, "sub": "user_2abc", "iat": NOW - 10, "exp": NOW + 3600, "aud": aud}
     payload.update(claims)
+    payload = {k: v for k, v in payload.items() if v is not None}
     return jwt.encode(payload, ES256_PEM, algorithm="ES256", headers={"kid": "test-es256", "typ": "JWT"})
 
 
@@ -37,68 +39,27 @@ def verifier(profile: Any = "orgkit", role_map: Optional[dict[str, str]] = None,
     return OrgTokenVerifier(JWKS, issuer=ISSUER, audience=audience, profile=profile, role_map=role_map)
 
 
-# (profile, the provider's claims, the org context orgkit reads from them)
-PROVIDERS: list[tuple[Any, dict[str, Any], dict[str, Any]]] = [
-    (
-        "auth0",
-        {"org_id": "org_9ybsU1dN2dKfDkBi", "https://orgkit.dev/roles": ["admin"], "permissions": ["read:reports"]},
-        {"org_id": "org_9ybsU1dN2dKfDkBi", "org_slug": None, "org_role": "admin", "permissions": ["read:reports"]},
-    ),
-    (
-        {"name": "auth0", "roles_claim": "https://acme.com/roles"},
-        {"org_id": "org_9ybsU1dN2dKfDkBi", "https://acme.com/roles": ["member"]},
-        {"org_id": "org_9ybsU1dN2dKfDkBi", "org_slug": None, "org_role": "member", "permissions": []},
-    ),
-    (
-        "clerk-v1",
-        {"org_id": "org_2Z3", "org_slug": "acme", "org_role": "org:admin", "org_permissions": ["org:sys_memberships:manage"]},
-        {"org_id": "org_2Z3", "org_slug": "acme", "org_role": "admin", "permissions": ["org:sys_memberships:manage"]},
-    ),
-    (
-        "clerk-v2",
-        {"v": 2, "o": {"id": "org_2Z3", "slg": "acme", "rol": "admin", "per": "read,manage", "fpm": "3"}},
-        {"org_id": "org_2Z3", "org_slug": "acme", "org_role": "admin", "permissions": ["read", "manage"]},
-    ),
-    (
-        "workos",
-        {"org_id": "org_01HXYZ", "role": "member", "permissions": ["widgets:create"]},
-        {"org_id": "org_01HXYZ", "org_slug": None, "org_role": "member", "permissions": ["widgets:create"]},
-    ),
-    (
-        "stytch",
-        {
-            "https://stytch.com/organization": {"organization_id": "organization-test-07971b06", "slug": "acme"},
-            "https://stytch.com/session": {"id": "member-session-test-1", "roles": ["stytch_member", "stytch_admin"]},
-        },
-        {"org_id": "organization-test-07971b06", "org_slug": "acme", "org_role": "admin", "permissions": []},
-    ),
-    (
-        "keycloak",
-        {"organization": ["acme"]},
-        {"org_id": "acme", "org_slug": "acme", "org_role": None, "permissions": []},
-    ),
-    (
-        {"name": "custom", "org_id": "/tenant/org/id", "org_slug": "/tenant/org/slug", "role": "/tenant/org/role", "permissions": "/tenant/org/perms"},
-        {"tenant": {"org": {"id": "o-1", "slug": "one", "role": "admin", "perms": "a b"}}},
-        {"org_id": "o-1", "org_slug": "one", "org_role": "admin", "permissions": ["a", "b"]},
-    ),
-]
+def provider(name: str) -> dict[str, Any]:
+    return next(c for c in PROVIDERS["cases"] if c["name"] == name)
 
 
-PROVIDER_IDS = ["auth0", "auth0-roles-claim", "clerk-v1", "clerk-v2", "workos", "stytch", "keycloak", "custom"]
-
-
-@pytest.mark.parametrize("profile,provider_claims,context", PROVIDERS, ids=PROVIDER_IDS)
-def test_each_profile_reads_its_providers_token(profile: Any, provider_claims: dict[str, Any], context: dict[str, Any]) -> None:
-    v = verifier(profile)
-    token = sign(provider_claims)
+@pytest.mark.parametrize("case", PROVIDERS["cases"], ids=[c["name"] for c in PROVIDERS["cases"]])
+def test_each_profile_reads_its_providers_token(case: dict[str, Any]) -> None:
+    audience = case.get("audience", AUDIENCE)
+    v = verifier(case["profile"], audience=audience)
+    token = sign(case["claims"], aud=audience)
+    context = case["expect"]
     for _ in range(2):  # the second answer comes from the cache
         out = v.verify(token, org=context["org_id"])
         assert {k: out[k] for k in context} == context
         assert out["sub"] == "user_2abc"
-        assert out["claims"]["iss"] == ISSUER and all(out["claims"][k] == provider_claims[k] for k in provider_claims)
+        claims = case["claims"]
+        assert out["claims"]["iss"] == ISSUER and all(out["claims"][k] == claims[k] for k in claims if claims[k] is not None)
         assert set(out) == {"sub", "org_id", "org_slug", "org_role", "permissions", "claims"}
     assert v.cache_len == 1
+    with pytest.raises(OrgPermissionError) as e:
+        v.verify(token, org=case["other_org"])
+    assert e.value.code == "org_mismatch"
 
 
 def test_clerk_tokens_without_aud_are_checked_against_azp() -> None:
@@ -208,7 +169,7 @@ def test_orgkit_profile_keeps_the_claims_dict() -> None:
 
 def test_cached_profiled_answers_cannot_be_altered_by_callers() -> None:
     v = verifier("stytch")
-    token = sign(PROVIDERS[5][1])
+    token = sign(provider("stytch")["claims"])
     first = v.verify(token)
     first["org_role"] = "owner"
     first["permissions"].append("everything")
@@ -254,8 +215,8 @@ def test_the_cache_never_outlives_a_provider_tokens_exp() -> None:
         ({"roles_claim": "x"}, None, "invalid_request", "profile"),
         ({"name": "auth0", "roles": "x"}, None, "unknown_field", "profile"),
         ({"name": "custom"}, None, "invalid_request", "profile"),
-        ({"name": "custom", "org_id": "org/id"}, None, "invalid_request", "org_id"),
-        ({"name": "custom", "org_id": "/org/id", "role": "role"}, None, "invalid_request", "role"),
+        ({"name": "custom", "org_id": "org/id"}, None, "invalid_request", "profile.org_id"),
+        ({"name": "custom", "org_id": "/org/id", "role": "role"}, None, "invalid_request", "profile.role"),
         (42, None, "invalid_request", "profile"),
         ("auth0", {"admin": "root"}, "invalid_role", "role_map"),
         ("auth0", {"admin": 3}, "invalid_request", "role_map"),

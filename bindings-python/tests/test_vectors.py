@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from orgkit import OrgkitError, _orgkit
-from conftest import TALLY, VECTORS
+from conftest import TALLY, VECTORS, contains
 
 FAMILY_CLASS = {
     "request": _orgkit.RequestError,
@@ -23,23 +23,18 @@ FAMILY_CLASS = {
 
 
 def load() -> list[tuple[str, dict[str, Any]]]:
+    """Every per-operation vector (files with `vectors`; the verifier's `scenarios` run in
+    test_verifier_vectors.py)."""
     cases = []
     for path in sorted(VECTORS.glob("*.json")):
         document = json.loads(path.read_text())
-        for vector in document["vectors"]:
+        assert ("vectors" in document) != ("scenarios" in document), f"{path.name}: exactly one of vectors and scenarios"
+        for vector in document.get("vectors", []):
             cases.append((f"{path.stem}::{vector['name']}", vector))
     return cases
 
 
 CASES = load()
-
-
-def contains(expected: Any, actual: Any) -> bool:
-    """Objects: every expected key present and matching, recursively. Anything else: exact,
-    with JSON's types (1 is not 1.0 nor true)."""
-    if isinstance(expected, dict):
-        return isinstance(actual, dict) and all(k in actual and contains(v, actual[k]) for k, v in expected.items())
-    return json.dumps(expected, sort_keys=True) == json.dumps(actual, sort_keys=True)
 
 
 def test_vector_files_exist() -> None:

@@ -103,9 +103,10 @@ def test_leeway_is_core_checked(jwks: dict[str, Any], token: TokenFactory) -> No
     assert lenient.verify(t, now=1_003_650)["sub"] == "user-1"
     with pytest.raises(TokenError):
         lenient.verify(t, now=1_003_661)
+    # Refused when the verifier is built (core's VerifierConfig), not on every verification.
     with pytest.raises(RequestError) as e:
-        OrgTokenVerifier(jwks, issuer=ISSUER, audience=AUDIENCE, leeway=10_000).verify(t, now=1_000_000)
-    assert e.value.code == "invalid_request"
+        OrgTokenVerifier(jwks, issuer=ISSUER, audience=AUDIENCE, leeway=10_000)
+    assert e.value.code == "invalid_request" and e.value.field == "leeway"
 
 
 def test_cache_never_outlives_exp(verifier: OrgTokenVerifier, token: TokenFactory) -> None:
@@ -174,11 +175,11 @@ def test_invalid_tokens_are_not_cached(verifier: OrgTokenVerifier, token: TokenF
     assert verifier.cache_len == 0
 
 
-def test_key_rotation_empties_the_cache(jwks: dict[str, Any], keys: dict[str, KeyPair], token: TokenFactory) -> None:
+def test_key_rotation_forgets_tokens_of_removed_keys(jwks: dict[str, Any], keys: dict[str, KeyPair], token: TokenFactory) -> None:
     v = OrgTokenVerifier(jwks, issuer=ISSUER, audience=AUDIENCE)
     t = token("RS256")
     v.verify(t)
-    v.set_jwks(jwks)  # the same document: cache kept
+    v.set_jwks(jwks)  # the same keys: remembered
     assert v.cache_len == 1
     v.set_jwks({"keys": [keys["ES256"].jwk]})  # RS256 key removed
     assert v.cache_len == 0 and v.key_count == 1

@@ -78,6 +78,14 @@ operations! {
     verify_org_token => verifyOrgToken;
     verify_profiled_token => verifyProfiledToken;
     check_token_not_revoked => checkTokenNotRevoked;
+    should_fetch_jwks => shouldFetchJwks;
     parse_bearer => parseBearer;
     public_jwk => publicJwk;
+    check_domain_claim => checkDomainClaim;
+    domain_challenge => domainChallenge;
+    decide_domain_verification => decideDomainVerification;
+    check_custom_domain => checkCustomDomain;
+    custom_domain_served => customDomainServed;
+    decide_sso_login => decideSsoLogin;
+    check_email_verification => checkEmailVerification;
 }

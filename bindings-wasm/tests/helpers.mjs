@@ -17,16 +17,42 @@ export const testKeys = {
   rs256: { kid: "test-rs256", alg: "RS256", pem: readFileSync(join(keysDir, "test-rs256.private.pem"), "utf8") },
 };
 
-/** Every vector of every tests/vectors/*.json file, with its file name. */
-export function loadVectors() {
-  const files = readdirSync(vectorsDir).filter((f) => f.endsWith(".json")).sort();
-  const vectors = [];
-  for (const file of files) {
-    const doc = JSON.parse(readFileSync(join(vectorsDir, file), "utf8"));
-    assert.ok(Array.isArray(doc.vectors), `${file}: no "vectors" array`);
-    for (const v of doc.vectors) vectors.push({ file, ...v });
+/** Every tests/vectors/*.json document by file name: each holds `vectors` or `scenarios`. */
+function vectorDocuments() {
+  const docs = readdirSync(vectorsDir).filter((f) => f.endsWith(".json")).sort()
+    .map((file) => ({ file, doc: JSON.parse(readFileSync(join(vectorsDir, file), "utf8")) }));
+  for (const { file, doc } of docs) {
+    assert.ok(Array.isArray(doc.vectors) !== Array.isArray(doc.scenarios), `${file}: exactly one of "vectors" and "scenarios"`);
   }
-  return { files, vectors };
+  return docs;
+}
+
+/** Every per-operation vector of tests/vectors/*.json, with its file name. */
+export function loadVectors() {
+  const docs = vectorDocuments().filter(({ doc }) => Array.isArray(doc.vectors));
+  const vectors = docs.flatMap(({ file, doc }) => doc.vectors.map((v) => ({ file, ...v })));
+  return { files: docs.map(({ file }) => file), vectors };
+}
+
+/** The verifier's scenarios (tests/vectors/verifier.json: its JWKS sets, tokens and scenarios). */
+export function loadScenarios() {
+  return JSON.parse(readFileSync(join(vectorsDir, "verifier.json"), "utf8"));
+}
+
+/** The provider claim table of tests/vectors/profiles.json (`providers`). */
+export function loadProviders() {
+  return JSON.parse(readFileSync(join(vectorsDir, "profiles.json"), "utf8")).providers;
+}
+
+/** `snake_case` → `camelCase`: core's field names as the JS API spells them. */
+export function camelCase(name) {
+  return name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+}
+
+/** A profile in core's spelling (a name, or an object with snake_case options) as JS spells it. */
+export function jsProfile(profile) {
+  if (profile === null || typeof profile !== "object") return profile;
+  return Object.fromEntries(Object.entries(profile).map(([k, v]) => [camelCase(k), v]));
 }
 
 /**

@@ -189,8 +189,15 @@ error_codes! {
     SamlUnknownRequest = "saml_unknown_request", 401, Login, Host;
     /// A SAML assertion that was already consumed.
     SamlReplay = "saml_replay", 409, Login, Host;
+    /// An SSO assertion for an email whose domain the org has not verified, for an account not
+    /// linked to the connection (or not a member): the org's IdP may not sign it in.
+    EmailDomainNotVerified = "email_domain_not_verified", 403, Login, Core;
     /// A redirect target (RelayState) outside the server's origin and the allowed list.
     RedirectNotAllowed = "redirect_not_allowed", 400, Request, Core;
+    /// A domain no organization may claim: a public suffix or a free email provider's domain.
+    DomainNotAllowed = "domain_not_allowed", 422, Request, Core;
+    /// A custom domain that is the server's own public host or a name above it.
+    DomainReserved = "domain_reserved", 422, Request, Core;
     /// A slug already used in the tenant.
     SlugTaken = "slug_taken", 409, Resource, Host;
     /// A custom domain already used by another org.
@@ -199,6 +206,11 @@ error_codes! {
     EmailTaken = "email_taken", 409, Resource, Host;
     /// The user is already a member of the org.
     AlreadyMember = "already_member", 409, Resource, Host;
+    /// A domain another organization of the tenant has verified.
+    DomainTaken = "domain_taken", 409, Resource, Core;
+    /// A domain whose challenge record was not found (the message says what was), or a name
+    /// no verified domain of the org covers.
+    DomainNotVerified = "domain_not_verified", 422, Resource, Core;
     /// A request body over the host's size limit.
     PayloadTooLarge = "payload_too_large", 413, Request, Host;
     /// Too many requests of this kind from this client address or for this account: retry

@@ -11,12 +11,14 @@
 //!   explain-login.
 //! - [`rate_limit`] and [`client_address`]: the abuse limits' quotas and whose address they
 //!   count against behind reverse proxies.
+//! - [`domain`]: domain claims, their DNS challenge and verification, custom domains.
 //! - [`ops`]: every operation as JSON in → JSON out, the surface bindings and vectors use.
 //!
 //! No I/O, no clock, no randomness: the current time, keys and nonces are arguments.
 
 pub mod client_address;
 pub mod connection;
+pub mod domain;
 pub mod email;
 pub mod error;
 pub mod hostname;

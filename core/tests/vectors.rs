@@ -7,30 +7,33 @@
     clippy::indexing_slicing
 )] // test code: a panic is a failure report
 
+mod common;
+
+use common::contains;
 use orgkit_core::{ErrorCode, Origin, ops};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+/// The files of per-operation vectors: every `tests/vectors/*.json` with a `vectors` list (the
+/// verifier's scenarios, `scenarios`, run in `verifier_vectors.rs`).
 fn vector_files() -> Vec<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+    let mut files: Vec<PathBuf> = std::fs::read_dir(common::vectors_dir())
         .expect("tests/vectors exists")
         .map(|e| e.expect("readable entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .filter(|p| {
+            let doc: Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+            assert!(
+                doc.get("vectors").is_some() != doc.get("scenarios").is_some(),
+                "{}: a vector file holds exactly one of `vectors` and `scenarios`",
+                p.display()
+            );
+            doc.get("vectors").is_some()
+        })
         .collect();
     files.sort();
     files
-}
-
-/// `expected` is contained in `actual`: objects by key (recursively), everything else exactly.
-fn contains(actual: &Value, expected: &Value) -> bool {
-    match (actual, expected) {
-        (Value::Object(a), Value::Object(e)) => e
-            .iter()
-            .all(|(k, ev)| a.get(k).is_some_and(|av| contains(av, ev))),
-        _ => actual == expected,
-    }
 }
 
 #[test]

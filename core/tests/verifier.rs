@@ -4,8 +4,8 @@
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use orgkit_core::Role;
 use orgkit_core::token::{
-    Answer, ClaimProfile, KeySet, ProfileConfig, Requirement, VerifiedToken, VerifyOptions,
-    verify_token,
+    Answer, ClaimProfile, KeySet, Lookup, ProfileConfig, Requirement, VerifiedToken, Verifier,
+    VerifierConfig, VerifyOptions, verify_token,
 };
 use serde_json::{Value, json};
 
@@ -117,4 +117,51 @@ fn a_custom_pointer_without_a_slash_is_refused_not_read_as_no_org() {
     });
     let err = verify_token(&token, &keys(), &opts(), &config).unwrap_err();
     assert_eq!(err.code(), "invalid_request");
+}
+
+fn verifier_config(profile: &str) -> VerifierConfig {
+    VerifierConfig::from_json(
+        json!({"issuer": "https://idp.test", "audience": "api", "profile": profile}),
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_verification_begun_under_replaced_keys_is_answered_but_not_remembered() {
+    let token = sign(&json!({
+        "iss": "https://idp.test", "aud": "api", "sub": "u1", "iat": NOW, "exp": NOW + 60,
+        "org_id": "o1", "org_slug": "acme", "org_role": "admin",
+    }));
+    let mut verifier: Verifier = Verifier::new(verifier_config("orgkit"), keys()).unwrap();
+    let Lookup::Miss(pending) = verifier.lookup(&token, NOW) else {
+        panic!("nothing is remembered yet");
+    };
+    let checked = pending.run().unwrap();
+    // Another thread replaced the keys while this one checked the signature.
+    verifier.replace_keys(keys());
+    let remembered = verifier.remember(&pending, checked, ());
+    assert!(remembered.authorize(&org("acme")).is_ok());
+    assert_eq!(verifier.cached_tokens(), 0);
+    // The next verification runs under the new keys and is remembered.
+    verifier.verify(&token, NOW).unwrap();
+    assert_eq!(verifier.cached_tokens(), 1);
+    assert!(matches!(verifier.lookup(&token, NOW + 1), Lookup::Hit(_)));
+}
+
+#[test]
+fn each_remembered_token_carries_the_hosts_memo() {
+    let token = sign(&json!({
+        "iss": "https://idp.test", "aud": "api", "sub": "u1", "exp": NOW + 60,
+        "org_id": "org_01", "role": "member",
+    }));
+    let mut verifier: Verifier<std::cell::OnceCell<String>> =
+        Verifier::new(verifier_config("workos"), keys()).unwrap();
+    let first = verifier.verify(&token, NOW).unwrap();
+    first.memo().set("converted once".to_owned()).unwrap();
+    let again = verifier.verify(&token, NOW + 1).unwrap();
+    assert_eq!(
+        again.memo().get().map(String::as_str),
+        Some("converted once")
+    );
+    assert!(again.authorize(&org("org_01")).unwrap().is_per_token());
 }

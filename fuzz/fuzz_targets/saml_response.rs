@@ -19,6 +19,7 @@ static CONNECTION: LazyLock<ConnectionRow> = LazyLock::new(|| ConnectionRow {
     certificate: include_str!("../keys/test-idp-cert.pem").to_owned(),
     email_domains: "[\"example.com\"]".to_owned(),
     created_at: 1_800_000_000,
+    owner_org_id: Some("org_fuzz".to_owned()),
 });
 static URLS: LazyLock<SpUrls> =
     LazyLock::new(|| SpUrls::new("https://auth.test.orgkit.dev", "conn_fuzz"));

@@ -9,6 +9,7 @@ from the JSON fails `test_every_openapi_route_has_a_row`."""
 
 import base64
 import datetime
+import email
 import hashlib
 import hmac
 import http.client
@@ -20,6 +21,7 @@ import sqlite3
 import struct
 import subprocess
 import tempfile
+import re
 import time
 import urllib.parse
 
@@ -31,7 +33,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from conftest import BACKENDS, NO_RATE_LIMIT, database_url, running_server
+from conftest import BACKENDS, NO_RATE_LIMIT, database_url, dns_server, running_server
 
 MATRIX = json.loads((pathlib.Path(__file__).parent / "authz_matrix.json").read_text())["endpoints"]
 ROLES = ["owner", "admin", "member", "viewer"]
@@ -127,8 +129,8 @@ class World:
     """One server with tenant `default` (org A: owner, admin, member, viewer), a non-member who
     owns org B, and tenant `other` with its own management key."""
 
-    def __init__(self, base, key, db_url):
-        self.base, self.key, self.db_url = base, key, db_url
+    def __init__(self, base, key, db_url, outbox):
+        self.base, self.key, self.db_url, self.outbox = base, key, db_url, outbox
         self.cert = certificate()
         out = subprocess.run([os.environ["ORGKIT_SERVER_BIN"], "tenant", "create", "other"], check=True, capture_output=True, text=True,
                              env={**os.environ, "ORGKIT_DATABASE_URL": db_url})
@@ -198,6 +200,15 @@ class World:
         kid, pem = out.split("\t", 1)
         return kid, pem.rstrip("\n").replace("\\n", "\n")
 
+    def verification_token(self, address):
+        """The token of the verification email the outbox holds for `address` (no SMTP here)."""
+        for path in pathlib.Path(self.outbox).glob("*.eml"):
+            message = email.message_from_bytes(path.read_bytes())
+            if message["To"] == address:
+                text = next(p.get_payload(decode=True).decode() for p in message.walk() if p.get_content_type() == "text/plain")
+                return re.search(r"/verify-email/([A-Za-z0-9_-]+)", text).group(1)
+        raise AssertionError(f"no verification email for {address}")
+
     def prepare(self, entry, caller):
         """Path, body and token of one case; fresh targets for the rows that consume them."""
         setup = entry.get("setup", [])
@@ -218,6 +229,12 @@ class World:
             inv = ok(*self.call("POST", f"/manage/v1/default/organizations/{values['org_id']}/invitations", {"email": values["email"], "role": "member"}, self.key), 201)
             values["invitation_id"] = values["invite_id"] = inv["id"]
             values["token"] = inv["invitation_url"].rsplit("/", 1)[1]
+        if "domain" in setup:
+            claim = {"domain": values["domain"], "verified": True}
+            values["domain_id"] = ok(*self.call("POST", f"/manage/v1/default/organizations/{values['org_id']}/domains", claim, self.key), 201)["id"]
+        if "email_verification" in setup:
+            self.signup(values["email"])
+            values["token"] = self.verification_token(values["email"])
         if "connection" in setup:
             values["connection_id"] = self.new_connection()
         if "org_connection" in setup:
@@ -242,10 +259,11 @@ class World:
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def world(request):
-    with tempfile.TemporaryDirectory() as db_tmp:
+    # Domain verification asks a DNS server on loopback, never the machine's resolvers.
+    with tempfile.TemporaryDirectory() as db_tmp, dns_server() as (resolver, _):
         db_url = database_url(request.param, db_tmp)
-        with running_server(request.param, {"ORGKIT_DATABASE_URL": db_url, **NO_RATE_LIMIT}) as (base, key, _):
-            yield World(base, key, db_url)
+        with running_server(request.param, {"ORGKIT_DATABASE_URL": db_url, "ORGKIT_DNS_RESOLVER": resolver, **NO_RATE_LIMIT}) as (base, key, tmp):
+            yield World(base, key, db_url, f"{tmp}/outbox")
 
 
 def test_every_openapi_route_has_a_row(world):

@@ -6,127 +6,17 @@ pysaml2 takes over a second per signed response, so one server and one org serve
 and each case signs at most one response.
 """
 
-import base64
-import datetime
 import json
 import os
 import re
-import urllib.error
 import urllib.parse
-import urllib.request
 
 import jwt
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 from saml2 import BINDING_HTTP_REDIRECT
-from saml2.config import IdPConfig
-from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_EMAILADDRESS, NAMEID_FORMAT_TRANSIENT, NameID
-from saml2.server import Server
-from saml2.xmldsig import DIGEST_SHA1, DIGEST_SHA256, SIG_RSA_SHA1, SIG_RSA_SHA256
+from saml2.xmldsig import DIGEST_SHA1, SIG_RSA_SHA1
 
-from conftest import BACKENDS, running_server
-
-IDP_ENTITY = "https://idp.acme.test/saml"
-IDP_SSO = "https://idp.acme.test/saml/sso"
-OTHER_SP = "https://other-sp.example/saml"
-AUTHN = {"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport", "authn_auth": IDP_ENTITY}
-
-
-def key_and_certificate(cn):
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption())
-    return key_pem, cert.public_bytes(serialization.Encoding.PEM)
-
-
-def other_sp_metadata():
-    return f"""<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{OTHER_SP}">
-<md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
-<md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://other-sp.example/acs" index="0"/>
-</md:SPSSODescriptor></md:EntityDescriptor>"""
-
-
-class Idp:
-    """A pysaml2 IdP with its own key; `lifetime` sets the assertions' validity."""
-
-    def __init__(self, tmp, name, sp_metadata, lifetime=None, keys=None):
-        self.key_pem, self.cert_pem = keys or key_and_certificate(name)
-        key_file, cert_file = os.path.join(tmp, f"{name}.key"), os.path.join(tmp, f"{name}.crt")
-        with open(key_file, "wb") as f:
-            f.write(self.key_pem)
-        with open(cert_file, "wb") as f:
-            f.write(self.cert_pem)
-        config = IdPConfig()
-        config.load({
-            "entityid": IDP_ENTITY,
-            "service": {"idp": {
-                "endpoints": {"single_sign_on_service": [(IDP_SSO, BINDING_HTTP_REDIRECT)]},
-                "policy": {"default": {"lifetime": lifetime or {"minutes": 5}, "attribute_restrictions": None, "name_form": NAME_FORMAT_URI}},
-                "name_id_format": [NAMEID_FORMAT_EMAILADDRESS],
-            }},
-            "key_file": key_file,
-            "cert_file": cert_file,
-            "xmlsec_binary": "/usr/bin/xmlsec1",
-            "metadata": {"inline": [sp_metadata, other_sp_metadata()]},
-        })
-        self.server = Server(config=config)
-
-    def response(self, email, sp, *, in_response_to=None, audience=None, recipient=None, sign_response=True,
-                 sign_assertion=False, email_in_name_id=True, sign_alg=SIG_RSA_SHA256, digest_alg=DIGEST_SHA256):
-        """A signed Response (XML text) for `sp` = (entity id, ACS URL)."""
-        entity_id, acs = sp
-        if email_in_name_id:
-            name_id = NameID(format=NAMEID_FORMAT_EMAILADDRESS, text=email)
-        else:
-            name_id = NameID(format=NAMEID_FORMAT_TRANSIENT, text="_" + os.urandom(8).hex())
-        xml = self.server.create_authn_response(
-            identity={"mail": [email]}, in_response_to=in_response_to, destination=recipient or acs,
-            sp_entity_id=audience or entity_id, name_id=name_id, authn=AUTHN,
-            sign_response=sign_response, sign_assertion=sign_assertion, sign_alg=sign_alg, digest_alg=digest_alg,
-        )
-        return xml.decode() if isinstance(xml, bytes) else str(xml)
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-OPENER = urllib.request.build_opener(NoRedirect)
-
-
-def http(base, method, path, body=None, token=None, form=None, accept_json=True):
-    """Answers (status, headers, parsed body or text)."""
-    data, headers = None, {}
-    if body is not None:
-        data, headers["content-type"] = json.dumps(body).encode(), "application/json"
-    if form is not None:
-        data, headers["content-type"] = urllib.parse.urlencode(form).encode(), "application/x-www-form-urlencoded"
-    if accept_json:
-        headers["accept"] = "application/json"
-    if token:
-        headers["authorization"] = f"Bearer {token}"
-    req = urllib.request.Request(base + path, data=data, method=method, headers=headers)
-    try:
-        resp = OPENER.open(req, timeout=30)
-        status, hdrs, raw = resp.status, resp.headers, resp.read()
-    except urllib.error.HTTPError as e:
-        status, hdrs, raw = e.code, e.headers, e.read()
-    text = raw.decode()
-    try:
-        return status, hdrs, json.loads(text) if text else None
-    except json.JSONDecodeError:
-        return status, hdrs, text
+from conftest import BACKENDS, IDP_ENTITY, IDP_SSO, OTHER_SP, Idp, b64, http, key_and_certificate, running_server
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -147,6 +37,14 @@ def setup(base, management_key, tmp):
     status, _, sso = http(base, "POST", f"/api/v1/organizations/{org_id}/sso", config, owner)
     assert status == 201, sso
     cid = sso["data"]["id"]
+    # The configuration's emailDomain is a pending claim; the operator vouches for it here (the
+    # DNS proof is test_hostile_owner.py's), so the connection may create and join its users.
+    status, _, domains = http(base, "GET", f"/api/v1/organizations/{org_id}/domains", token=owner)
+    assert status == 200 and [(d["domain"], d["status"]) for d in domains["data"]] == [("acme.test", "pending")], domains
+    status, _, claim = http(base, "POST", f"/manage/v1/default/organizations/{org_id}/domains", {"domain": "acme.test", "verified": True},
+                            token=management_key)
+    assert status == 200 and claim["id"] == domains["data"][0]["id"], claim
+    assert (claim["status"], claim["verified_by"]) == ("verified", "operator") and "verification" not in claim, claim
     status, _, metadata = http(base, "GET", f"/api/v1/organizations/{org_id}/sso/metadata", token=owner, accept_json=False)
     assert status == 200, metadata
     idp = Idp(tmp, "idp", metadata, keys=keys)
@@ -154,10 +52,6 @@ def setup(base, management_key, tmp):
         "base": base, "mgmt": management_key, "tmp": tmp, "owner": owner, "org": org_id, "cid": cid, "config": config,
         "metadata": metadata, "idp": idp, "sp": (sso["data"]["spEntityId"], sso["data"]["acsUrl"]),
     }
-
-
-def b64(xml):
-    return base64.b64encode(xml.encode()).decode()
 
 
 def acs(env, xml, relay_state=None, accept_json=True):
@@ -229,9 +123,9 @@ def test_in_response_to_must_name_an_open_request_and_jit_needs_the_domain(env):
     # A request id this server never issued.
     xml = env["idp"].response("jit@acme.test", env["sp"], in_response_to="_never-issued")
     assert_refused(acs(env, xml), 401, "saml_unknown_request")
-    # A user outside the connection's email domain who is not a member gets no org token.
+    # A user outside the org's verified domains gets no account and no org token.
     xml = env["idp"].response("someone@elsewhere.test", env["sp"])
-    assert_refused(acs(env, xml), 404, "not_found")
+    assert_refused(acs(env, xml), 403, "email_domain_not_verified")
 
 
 def test_concurrent_posts_of_one_response_give_one_token(env):

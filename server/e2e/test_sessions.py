@@ -10,16 +10,17 @@ of test_saml.py). Each attack is refused with a coded answer and changes nothing
 - 5: after SSO the browser goes only to an allowed target: never to the server's own SAML start
   of another connection (the attacker's IdP), nor its login page, whatever the RelayState says.
 
-The abuse limits are off here (this module sends many logins from one address; test_abuse.py
-tests the limits). pysaml2 signs three responses per backend (about 1.5 s each)."""
+Each org proves its SSO domain through a real DNS server on loopback (dnslib), as an owner
+would: an org's own IdP creates and joins accounts only for its verified domains. The abuse
+limits are off here (this module sends many logins from one address; test_abuse.py tests the
+limits). pysaml2 signs three responses per backend (about 1.5 s each)."""
 
 import json
 import urllib.parse
 
 import pytest
 
-from conftest import BACKENDS, NO_RATE_LIMIT, running_server
-from test_saml import IDP_ENTITY, IDP_SSO, Idp, b64, http, key_and_certificate
+from conftest import BACKENDS, IDP_ENTITY, IDP_SSO, NO_RATE_LIMIT, Idp, b64, dns_server, http, key_and_certificate, running_server
 
 PASSWORD = "correct horse battery"
 M = "/manage/v1/default"
@@ -48,13 +49,19 @@ def user_id(base, token):
 
 def sso_org(env, slug, domain, name):
     """An org created by a user, with SAML SSO to an IdP of that user's (a pysaml2 IdP signing
-    with its own key): (org id, connection id, the IdP, the SP's (entity id, ACS URL))."""
+    with its own key) for `domain`, which the owner proves by publishing the claim's TXT record:
+    (org id, connection id, the IdP, the SP's (entity id, ACS URL))."""
     base = env["base"]
     owner = signup(base, f"owner@{domain}")
     org = ok(http(base, "POST", "/api/v1/organizations", {"name": slug.title(), "slug": slug}, owner), 201)["data"]["id"]
     keys = key_and_certificate(name)
     config = {"entityId": IDP_ENTITY, "ssoUrl": IDP_SSO, "certificate": keys[1].decode(), "emailDomain": domain}
     sso = ok(http(base, "POST", f"/api/v1/organizations/{org}/sso", config, owner), 201)["data"]
+    # The configuration's emailDomain is a pending claim of the org until DNS proves it.
+    claim, = ok(http(base, "GET", f"/api/v1/organizations/{org}/domains", token=owner), 200)["data"]
+    env["zone"].set(claim["verification"]["name"], claim["verification"]["value"])
+    verified = ok(http(base, "POST", f"/api/v1/organizations/{org}/domains/{claim['id']}/verify", token=owner), 200)["data"]
+    assert (verified["domain"], verified["status"]) == (domain, "verified"), verified
     metadata = ok(http(base, "GET", f"/api/v1/organizations/{org}/sso/metadata", token=owner, accept_json=False), 200)
     return org, sso["id"], Idp(env["tmp"], name, metadata, keys=keys), (sso["spEntityId"], sso["acsUrl"])
 
@@ -68,8 +75,8 @@ def acs(base, cid, xml, relay_state=None, accept_json=True):
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def env(request):
-    with running_server(request.param, NO_RATE_LIMIT) as (base, key, tmp):
-        env = {"base": base, "key": key, "tmp": tmp}
+    with dns_server() as (resolver, zone), running_server(request.param, {"ORGKIT_DNS_RESOLVER": resolver, **NO_RATE_LIMIT}) as (base, key, tmp):
+        env = {"base": base, "key": key, "tmp": tmp, "zone": zone}
         env["acme"], env["acme_cid"], env["acme_idp"], env["acme_sp"] = sso_org(env, "acme", "acme.test", "acme-idp")
         yield env
 

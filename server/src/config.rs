@@ -30,6 +30,9 @@ pub struct Config {
     /// space-separated) whose `Forwarded` / `X-Forwarded-For` name the client; none by default,
     /// so the socket peer is the client.
     pub trusted_proxies: TrustedProxies,
+    /// `ORGKIT_DNS_RESOLVER`: `host:port` of the DNS server that domain verification asks (UDP,
+    /// and TCP for truncated answers); unset = the system's resolvers (`/etc/resolv.conf`).
+    pub dns_resolver: Option<String>,
 }
 
 /// Default audience of access tokens.
@@ -66,6 +69,7 @@ impl Config {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             rate_limit,
             trusted_proxies,
+            dns_resolver: get("ORGKIT_DNS_RESOLVER"),
             bind,
             public_url,
         })

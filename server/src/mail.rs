@@ -87,6 +87,21 @@ pub fn invitation_email(to: &str, org_name: &str, role: &str, link: &str, brandi
     Email { to: to.to_owned(), subject: format!("You are invited to join {org_name}"), text, html }
 }
 
+/// The email verification email: the link that proves the address.
+pub fn verification_email(to: &str, link: &str) -> Email {
+    let text = format!(
+        "Confirm that {to} is your email address:\n{link}\n\nThe link works for 48 hours. If you did not sign up, ignore this email.\n"
+    );
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:sans-serif\"><h1>Confirm your email</h1>\
+         <p>Confirm that {email} is your email address.</p><p><a href=\"{href}\">Confirm my email</a></p>\
+         <p>Or open this link: {href}</p><p>The link works for 48 hours. If you did not sign up, ignore this email.</p></body></html>",
+        email = escape(to),
+        href = escape(link),
+    );
+    Email { to: to.to_owned(), subject: "Confirm your email address".to_owned(), text, html }
+}
+
 /// Escapes text for HTML.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -24,6 +24,8 @@ pub struct AppState {
     pub keys: Arc<crate::keys::KeyCache>,
     /// The abuse limits (per process).
     pub limits: Arc<RateLimits>,
+    /// The DNS resolver domain verification asks.
+    pub dns: crate::dns::TxtResolver,
 }
 
 impl AppState {
@@ -34,7 +36,8 @@ impl AppState {
         crate::keys::ensure_key(&store).await?;
         let mailer = Mailer::new(config.smtp_url.as_deref(), &config.outbox_dir)?;
         let limits = Arc::new(RateLimits::new(config.rate_limit));
-        Ok(AppState { store, config: Arc::new(config), mailer, metrics: Arc::new(Metrics::default()), keys: Arc::default(), limits })
+        let dns = crate::dns::TxtResolver::new(config.dns_resolver.as_deref())?;
+        Ok(AppState { store, config: Arc::new(config), mailer, metrics: Arc::new(Metrics::default()), keys: Arc::default(), limits, dns })
     }
 }
 

@@ -669,7 +669,57 @@ def profiles():
     ]
     dup = sign_raw_payload(json.dumps(dict(base, org_id="org_1", role="member"))[:-1].encode() + b', "role": "admin"}')
     v[-4] = err("profiles refuse duplicate claims", V, {"token": dup, "jwks": JWKS, "options": OPTS, "profile": {"profile": {"name": "workos"}}}, "invalid_token")
+    # The provider table the Node and Python suites read: each provider's token, as a vector too.
+    for case in PROVIDERS["cases"]:
+        audience = case.get("audience", PROVIDERS["audience"])
+        claims = {**base, "iss": PROVIDERS["issuer"], "aud": audience, **case["claims"]}
+        profile = case["profile"] if isinstance(case["profile"], dict) else o(case["profile"])
+        options = dict(OPTS, issuer=PROVIDERS["issuer"], audience=audience)
+        org = case["expect"]["org_slug"] or case["expect"]["org_id"]
+        v.append(vp(f"provider table: {case['name']}", claims, profile, case["expect"], require={"org": org}, options=options))
     return v
+
+# Tokens in each provider's documented claim layout (sources in core/src/token/profile.rs), with
+# the org context orgkit reads from them: the table the Node and Python profile suites sign and
+# verify at test time (profiles.json, "providers"). `profile` is core's spelling (the JS suite
+# renames its options to camelCase); a claim set to null is left out of the token; `audience`
+# overrides the table's; `other_org` names an org the token is not for.
+PROVIDER_AUD = "https://api.example.test"
+PROVIDERS = {"issuer": "https://auth.provider.test", "audience": PROVIDER_AUD, "cases": [
+    {"name": "auth0", "profile": "auth0",
+     "claims": {"org_id": "org_9ybsU1dN2dKfDkBi", "https://orgkit.dev/roles": ["admin"], "permissions": ["read:reports"]},
+     "expect": {"org_id": "org_9ybsU1dN2dKfDkBi", "org_slug": None, "org_role": "admin", "permissions": ["read:reports"]}, "other_org": "org_other"},
+    {"name": "auth0 with a roles claim", "profile": {"name": "auth0", "roles_claim": "https://acme.test/roles"},
+     "claims": {"org_id": "org_9ybsU1dN2dKfDkBi", "org_name": "acme", "https://acme.test/roles": ["member"]},
+     "expect": {"org_id": "org_9ybsU1dN2dKfDkBi", "org_slug": None, "org_role": "member", "permissions": []}, "other_org": "org_other"},
+    # Clerk session tokens carry no aud: azp (the origin) is checked against the audience.
+    {"name": "clerk-v1", "profile": "clerk-v1",
+     "claims": {"aud": None, "azp": PROVIDER_AUD, "org_id": "org_2Z3", "org_slug": "acme", "org_role": "org:admin", "org_permissions": ["org:sys_memberships:manage"]},
+     "expect": {"org_id": "org_2Z3", "org_slug": "acme", "org_role": "admin", "permissions": ["org:sys_memberships:manage"]}, "other_org": "globex"},
+    {"name": "clerk-v2", "profile": "clerk-v2",
+     "claims": {"aud": None, "azp": PROVIDER_AUD, "v": 2, "o": {"id": "org_2Z3", "slg": "acme", "rol": "member", "per": "read,manage", "fpm": "3"}},
+     "expect": {"org_id": "org_2Z3", "org_slug": "acme", "org_role": "member", "permissions": ["read", "manage"]}, "other_org": "globex"},
+    {"name": "workos", "profile": "workos",
+     "claims": {"org_id": "org_01HXYZ", "role": "member", "permissions": ["widgets:create"]},
+     "expect": {"org_id": "org_01HXYZ", "org_slug": None, "org_role": "member", "permissions": ["widgets:create"]}, "other_org": "org_other"},
+    {"name": "stytch", "profile": "stytch",
+     "claims": {"https://stytch.com/organization": {"organization_id": "organization-test-07971b06", "slug": "acme"},
+                "https://stytch.com/session": {"id": "member-session-test-1", "roles": ["stytch_member", "stytch_admin"]}},
+     "expect": {"org_id": "organization-test-07971b06", "org_slug": "acme", "org_role": "admin", "permissions": []}, "other_org": "globex"},
+    # Logto organization tokens name the org in aud; the verifier's audience is that URN.
+    {"name": "logto", "profile": "logto", "audience": "urn:logto:organization:org_abc",
+     "claims": {"scope": "read:data members:add"},
+     "expect": {"org_id": "org_abc", "org_slug": None, "org_role": None, "permissions": ["read:data", "members:add"]}, "other_org": "org_xyz"},
+    {"name": "keycloak map form", "profile": "keycloak",
+     "claims": {"organization": {"acme": {"id": "42f4"}}},
+     "expect": {"org_id": "42f4", "org_slug": "acme", "org_role": None, "permissions": []}, "other_org": "globex"},
+    {"name": "keycloak list form", "profile": "keycloak",
+     "claims": {"organization": ["acme"]},
+     "expect": {"org_id": "acme", "org_slug": "acme", "org_role": None, "permissions": []}, "other_org": "globex"},
+    {"name": "custom", "profile": {"name": "custom", "org_id": "/tenant/org/id", "org_slug": "/tenant/org/slug", "role": "/tenant/org/role", "permissions": "/tenant/org/perms"},
+     "claims": {"tenant": {"org": {"id": "o-1", "slug": "one", "role": "admin", "perms": "a b"}}},
+     "expect": {"org_id": "o-1", "org_slug": "one", "org_role": "admin", "permissions": ["a", "b"]}, "other_org": "two"},
+]}
 
 # ---------------------------------------------------------------- sso
 def test_certificate():
@@ -865,6 +915,119 @@ def sessions():
         {"action": "send_invitation", "per_address": q(30, 2), "per_account": q(20, 60)}]}))
     return v
 
+# ---------------------------------------------------------------- verifier (stateful)
+def verifier():
+    """Scenarios for the long-lived verifier (core's Verifier, the WASM OrgGuard, the Python
+    OrgTokenVerifier): a configuration and a JWKS, then steps against that one verifier."""
+    keys = {k["kid"]: k for k in JWKS["keys"]}
+    jwks = {"test": JWKS,
+            "test reordered": {"keys": [keys["test-eddsa"], keys["test-es256"], keys["test-rs256"]]},
+            "test without eddsa": {"keys": [keys["test-rs256"], keys["test-es256"]]},
+            "es256 only": {"keys": [keys["test-es256"]]},
+            "attacker under our kid": ATTACKER_JWKS,
+            "empty": {"keys": []}}
+    provider = {"iss": ISS, "sub": "user_2abc", "aud": AUD, "iat": NOW - 60, "exp": NOW + 3600}
+    tokens = {"admin": sign(access_claims()),
+              "admin eddsa": sign(access_claims(sub="user-eddsa"), "EdDSA"),
+              "admin rs256": sign(access_claims(sub="user-rs256"), "RS256"),
+              "user a": sign(access_claims(sub="user-a")), "user b": sign(access_claims(sub="user-b")),
+              "user c": sign(access_claims(sub="user-c")),
+              "other audience": sign(access_claims(aud="another-api")),
+              "garbage": "not-a-jwt",
+              "attacker owner": sign(access_claims(org_role="owner"), key=ATTACKER_PEM),
+              "no kid": sign(access_claims(), kid=None),
+              "workos admin": sign(dict(provider, org_id="org_01HXYZ", role="admin")),
+              "keycloak two orgs": sign(dict(provider, organization={"acme": {"id": "42f4"}, "globex": {"id": "77aa"}})),
+              "auth0 unmapped role": sign(dict(provider, org_id="org_1", **{"https://orgkit.dev/roles": ["janitor"]}))}
+    config = {"issuer": ISS, "audience": AUD}
+    admin = {"sub": USER_ID, "org_id": ORG_ID, "org_role": "admin"}
+    EXP = NOW + 3600
+
+    def verify(token, now=NOW, out=None, cached=None, **require):
+        step = {"verify": token, "now": now}
+        if require:
+            step["require"] = require
+        step["error" if isinstance(out, str) else "expect"] = out if out is not None else {}
+        if cached is not None:
+            step["cached"] = cached
+        return step
+
+    def replace(name, cached, error=None):
+        return dict({"replace_jwks": name, "cached": cached}, **({"error": error} if error else {}))
+
+    def scenario(name, steps, jwks_name="test", **cfg):
+        return {"name": name, "config": dict(config, **cfg), "jwks": jwks_name, "steps": steps}
+
+    def refused(name, code, field=None, jwks_name="test", **cfg):
+        return dict({"name": name, "config": dict(config, **cfg), "jwks": jwks_name, "error": code},
+                    **({"field": field} if field else {}))
+
+    scenarios = [
+        scenario("a repeated token is answered from the cache", [
+            verify("admin", out=admin, cached=1), verify("admin", now=NOW + 10, out=admin, cached=1)]),
+        scenario("requirements run on every call, a remembered token's too", [
+            verify("admin", out=admin, cached=1, role="admin", org="cardiology"),
+            verify("admin", out="insufficient_role", cached=1, role="owner"),
+            verify("admin", out="org_mismatch", cached=1, org="radiology"),
+            verify("admin", out="insufficient_role", cached=1, permission="org:delete"),
+            verify("admin", out=admin, cached=1, permission="members:add", org=ORG_ID),
+            verify("admin", out="invalid_role", cached=1, role="root"),
+            verify("admin", out="invalid_permission", cached=1, permission="org:explode")]),
+        scenario("a valid token failing its requirement is remembered all the same", [
+            verify("admin", out="insufficient_role", cached=1, role="owner"), verify("admin", out=admin, cached=1)]),
+        scenario("an invalid token is never remembered", [
+            verify("other audience", out="invalid_audience", cached=0), verify("garbage", out="invalid_token", cached=0)]),
+        scenario("expiry while remembered: at exp the token is verified again, after it refused", [
+            verify("admin", out=admin, cached=1), verify("admin", now=EXP - 1, out=admin, cached=1),
+            verify("admin", now=EXP, out=admin, cached=0), verify("admin", now=EXP + 1, out="token_expired", cached=0)]),
+        scenario("within the leeway past exp a token verifies again and is not remembered", [
+            verify("admin", out=admin, cached=1), verify("admin", now=EXP + 10, out=admin, cached=0),
+            verify("admin", now=EXP + 31, out="token_expired", cached=0)], leeway=30),
+        scenario("the largest leeway is accepted", [verify("admin", now=EXP + 300, out=admin, cached=0)], leeway=300),
+        scenario("a now before the verification is judged by core, not the cache", [
+            verify("admin", out=admin, cached=1), verify("admin", now=NOW - 3600, out="token_not_yet_valid", cached=0)]),
+        scenario("rotation: the same keys keep every remembered token", [
+            verify("admin", out=admin), verify("admin eddsa", out={"sub": "user-eddsa"}), verify("admin rs256", out={"sub": "user-rs256"}, cached=3),
+            replace("test reordered", cached=3), verify("admin eddsa", out={"sub": "user-eddsa"}, cached=3)]),
+        scenario("rotation: a removed key takes its tokens with it", [
+            verify("admin", out=admin), verify("admin eddsa", out={"sub": "user-eddsa"}, cached=2),
+            replace("test without eddsa", cached=1), verify("admin eddsa", out="unknown_key", cached=1),
+            verify("admin", out=admin, cached=1)]),
+        scenario("rotation: a key replaced under its kid takes its tokens with it", [
+            verify("admin", out=admin, cached=1), replace("attacker under our kid", cached=0),
+            verify("admin", out="invalid_signature", cached=0), verify("attacker owner", out={"org_role": "owner"}, cached=1)]),
+        scenario("rotation: a token without kid goes when its key is no longer the only one", [
+            verify("no kid", out=admin, cached=1), replace("test", cached=0), verify("no kid", out="unknown_key", cached=0)],
+            jwks_name="es256 only"),
+        scenario("a refused JWKS keeps the keys and the remembered tokens", [
+            verify("admin", out=admin, cached=1), replace("empty", cached=1, error="invalid_key"), verify("admin", out=admin, cached=1)]),
+        scenario("the cache holds at most cache_size tokens", [
+            verify("user a", out={"sub": "user-a"}, cached=1), verify("user b", out={"sub": "user-b"}, cached=2),
+            verify("user c", out={"sub": "user-c"}, cached=2)], cache_size=2),
+        scenario("cache_size 0 remembers nothing", [verify("admin", out=admin, cached=0)], cache_size=0),
+        scenario("the largest cache is accepted", [verify("admin", out=admin, cached=1)], cache_size=100_000),
+        scenario("a profiled token is remembered, its requirement checked per call", [
+            verify("workos admin", out={"org_id": "org_01HXYZ", "org_role": "admin", "sub": "user_2abc"}, cached=1),
+            verify("workos admin", out="insufficient_role", cached=1, role="owner")], profile="workos"),
+        scenario("keycloak: one verification answers for each org a call names", [
+            verify("keycloak two orgs", out={"org_id": "42f4", "org_slug": "acme"}, cached=1, org="acme"),
+            verify("keycloak two orgs", out={"org_id": "77aa", "org_slug": "globex"}, cached=1, org="77aa"),
+            verify("keycloak two orgs", out="org_required", cached=1),
+            verify("keycloak two orgs", out="org_mismatch", cached=1, org="initech")], profile="keycloak"),
+        scenario("a token whose org claim the profile refuses is not remembered", [
+            verify("auth0 unmapped role", out="invalid_org_claim", cached=0)], profile="auth0"),
+        scenario("a role map adds a provider role", [
+            verify("auth0 unmapped role", out={"org_role": "viewer"}, cached=1)], profile="auth0", role_map={"janitor": "viewer"}),
+        refused("a leeway above 300 s is refused when the verifier is built", "invalid_request", "leeway", leeway=301),
+        refused("a cache above 100000 tokens is refused", "invalid_request", "cache_size", cache_size=100_001),
+        refused("an unknown profile", "invalid_request", "profile", profile="okta"),
+        refused("an option the profile does not take", "unknown_field", "profile", profile={"name": "workos", "org_id": "/org"}),
+        refused("a custom pointer without a slash", "invalid_request", "profile.org_id", profile={"name": "custom", "org_id": "org"}),
+        refused("a role map to an unknown role", "invalid_role", "role_map", role_map={"janitor": "boss"}),
+        refused("an unusable JWKS", "invalid_key", jwks_name="empty"),
+    ]
+    return {"jwks": jwks, "tokens": tokens, "scenarios": scenarios}
+
 FILES = {
     "identity.json": ("Slugs, emails, Authorization headers, Host headers and page sizes.", identity),
     "roles.json": ("The role ladder and the full permission matrix.", roles),
@@ -876,25 +1039,35 @@ FILES = {
     "tokens.json": ("Access tokens signed by PyJWT: claims, requirements and the attack corpus.", tokens),
     "invitations.json": ("Invitation tokens and invitation lifecycle.", invitations),
     "sessions.json": ("Sessions acting in orgs, per-account lockout, redirect targets and allowed redirect URLs, invitation abuse limits, client addresses and rate limits.", sessions),
-    "profiles.json": ("Claim profiles: tokens shaped like Auth0, Clerk v1/v2, WorkOS, Stytch, Logto, Keycloak and custom layouts.", profiles),
+    "profiles.json": ("Claim profiles: tokens shaped like Auth0, Clerk v1/v2, WorkOS, Stytch, Logto, Keycloak and custom layouts; "
+                      "\"providers\" is the table of provider tokens the Node and Python suites sign at test time.", profiles),
+    "verifier.json": ("The long-lived verifier: scenarios of steps against one verifier (the cache, expiry, key rotation, "
+                      "requirements, configuration errors); see README.md.", verifier),
 }
+# Beside "vectors", what a file also carries.
+EXTRA = {"profiles.json": lambda: {"providers": PROVIDERS}}
+
 
 if __name__ == "__main__":
     import sys
-    # With file names, only those files are written (token files re-signed with ES256 change
-    # on every run, since ECDSA signatures are randomised).
+    # Name files to write only those (ES256 signatures differ on every run: rewriting a file
+    # whose rules did not change only makes noise).
     only = set(sys.argv[1:])
-    assert only <= set(FILES), f"unknown files {only - set(FILES)}"
+    unknown = only - set(FILES)
+    assert not unknown, f"no such vector file: {unknown}"
     total = 0
-    names = set()
     for fname, (desc, fn) in FILES.items():
         if only and fname not in only:
             continue
-        vectors = fn()
-        seen = [v["name"] for v in vectors]
+        made = fn()
+        if isinstance(made, dict):  # a file of scenarios
+            items, doc = made["scenarios"], {"description": desc, **made}
+        else:
+            items, doc = made, {"description": desc, **EXTRA.get(fname, dict)(), "vectors": made}
+        seen = [v["name"] for v in items]
         dups = {n for n in seen if seen.count(n) > 1}
         assert not dups, f"{fname}: duplicate names {dups}"
-        (HERE / fname).write_text(json.dumps({"description": desc, "vectors": vectors}, indent=1, ensure_ascii=False) + "\n")
-        total += len(vectors)
-        print(f"{fname}: {len(vectors)}")
+        (HERE / fname).write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
+        total += len(items)
+        print(f"{fname}: {len(items)}")
     print(f"total: {total}")

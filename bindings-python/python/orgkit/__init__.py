@@ -88,8 +88,16 @@ __all__ = [
     "verify_org_token",
     "verify_profiled_token",
     "check_token_not_revoked",
+    "should_fetch_jwks",
     "parse_bearer",
     "public_jwk",
+    "check_domain_claim",
+    "domain_challenge",
+    "decide_domain_verification",
+    "check_custom_domain",
+    "custom_domain_served",
+    "decide_sso_login",
+    "check_email_verification",
 ]
 
 
@@ -327,6 +335,13 @@ def check_token_not_revoked(input: Optional[Mapping[str, Any]] = None, /, **fiel
     return call("check_token_not_revoked", _input(input, fields))
 
 
+def should_fetch_jwks(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{policy?, state, need, now}`` → ``{fetch}``: whether a host that fetches its JWKS should
+    fetch it now (keys missing or older than ``max_age_ms``, or an unknown ``kid``; never twice
+    within ``cooldown_ms``)."""
+    return call("should_fetch_jwks", _input(input, fields))
+
+
 def parse_bearer(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
     """``{authorization}`` → ``{token}`` or ``TokenError(unauthenticated)``."""
     return call("parse_bearer", _input(input, fields))
@@ -335,3 +350,38 @@ def parse_bearer(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) ->
 def public_jwk(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
     """``{key}`` → the public JWK of a signing key."""
     return call("public_jwk", _input(input, fields))
+
+
+def check_domain_claim(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{domain, verified_by_another_org?}`` → ``{domain}`` normalised, or ``domain_not_allowed`` / ``domain_taken``."""
+    return call("check_domain_claim", _input(input, fields))
+
+
+def domain_challenge(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{domain, token}`` → ``{type: 'dns_txt', name, value}``: the TXT record that proves a claim."""
+    return call("domain_challenge", _input(input, fields))
+
+
+def decide_domain_verification(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """A claim and what DNS answered → ``{status, proof, release_holder}``, or ``domain_not_verified`` / ``domain_taken``."""
+    return call("decide_domain_verification", _input(input, fields))
+
+
+def check_custom_domain(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{custom_domain, public_url, verified_domains}`` → ``{allowed: True}``, or ``domain_reserved`` / ``domain_not_verified``."""
+    return call("check_custom_domain", _input(input, fields))
+
+
+def custom_domain_served(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{custom_domain, set_by_operator?, verified_domains?}`` → ``{served}``."""
+    return call("custom_domain_served", _input(input, fields))
+
+
+def decide_sso_login(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """Which account an SSO assertion signs in → the plan, or ``LoginError(email_domain_not_verified)``."""
+    return call("decide_sso_login", _input(input, fields))
+
+
+def check_email_verification(input: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> dict[str, Any]:
+    """``{record, now}`` → ``{allowed: True}``, or ``token_expired`` / ``invalid_token``."""
+    return call("check_email_verification", _input(input, fields))

@@ -54,9 +54,9 @@ class OrgTokenVerifier:
         *,
         issuer: str,
         audience: str,
-        leeway: int = 0,
-        cache_size: int = 1024,
-        profile: _Profile = "orgkit",
+        leeway: Optional[int] = None,
+        cache_size: Optional[int] = None,
+        profile: _Profile = None,
         role_map: _RoleMap = None,
     ) -> OrgTokenVerifier: ...
     @classmethod
@@ -66,11 +66,11 @@ class OrgTokenVerifier:
         *,
         issuer: str,
         audience: str,
-        leeway: int = 0,
+        leeway: Optional[int] = None,
         cache_ttl: float = 300.0,
         refetch_interval: float = 30.0,
-        cache_size: int = 1024,
-        profile: _Profile = "orgkit",
+        cache_size: Optional[int] = None,
+        profile: _Profile = None,
         role_map: _RoleMap = None,
     ) -> OrgTokenVerifier: ...
     @classmethod
@@ -80,12 +80,12 @@ class OrgTokenVerifier:
         *,
         issuer: str,
         audience: str,
-        leeway: int = 0,
+        leeway: Optional[int] = None,
         cache_ttl: float = 300.0,
         refetch_interval: float = 30.0,
         timeout: float = 5.0,
-        cache_size: int = 1024,
-        profile: _Profile = "orgkit",
+        cache_size: Optional[int] = None,
+        profile: _Profile = None,
         role_map: _RoleMap = None,
     ) -> OrgTokenVerifier: ...
     def verify(

@@ -1,51 +1,32 @@
-//! What the guard remembers of a verified token (in core's `TokenCache`), and the JS value it
-//! answers a request with.
+//! What the guard keeps beside a token core's `Verifier` remembers — its frozen JS answer, when
+//! that answer is the same for every request — and the JS value a request is answered with.
 
 use crate::convert::{deep_freeze, to_js};
 use orgkit_core::Error;
-use orgkit_core::token::{Answer, ProfileConfig, Requirement, VerifiedToken};
+use orgkit_core::token::{Answer, Remembered, Requirement};
 use std::cell::OnceCell;
 use wasm_bindgen::JsValue;
 
-/// A verified token and, once a request has been answered from it, its frozen JS claims when
-/// they are the same for every request (core's `Answer::is_per_token`).
-pub struct Entry {
-    verified: VerifiedToken,
-    js: OnceCell<JsValue>,
-}
+/// The frozen JS claims of a remembered token, made on its first per-token answer.
+pub type Memo = OnceCell<JsValue>;
 
-impl Entry {
-    pub fn new(verified: VerifiedToken) -> Entry {
-        Entry { verified, js: OnceCell::new() }
+/// Core's answer to `requirement`, as a frozen JS object: the remembered one for a per-token
+/// answer (one conversion per token), a new one when the answer depends on the request.
+pub fn answer(token: &Remembered<Memo>, requirement: &Requirement) -> Result<JsValue, Error> {
+    let answer = token.authorize(requirement)?;
+    if !answer.is_per_token() {
+        return frozen(&answer);
     }
-
-    /// `exp`: how long the cache may keep the entry.
-    pub fn exp(&self) -> i64 {
-        self.verified.exp()
+    if let Some(js) = token.memo().get() {
+        return Ok(js.clone());
     }
-
-    /// Core's answer to `requirement`, as a frozen JS object: the remembered one for a per-token
-    /// answer (one conversion per token), a new one when the answer depends on the request.
-    pub fn authorize(&self, config: &ProfileConfig, requirement: &Requirement) -> Result<JsValue, Error> {
-        let answer = self.verified.authorize(config, requirement)?;
-        if !answer.is_per_token() {
-            return frozen(&answer);
-        }
-        if let Some(js) = self.js.get() {
-            return Ok(js.clone());
-        }
-        let js = frozen(&answer)?;
-        Ok(self.js.get_or_init(|| js).clone())
-    }
+    let js = frozen(&answer)?;
+    Ok(token.memo().get_or_init(|| js).clone())
 }
 
 /// Orgkit tokens answer their `OrgClaims` unchanged; other profiles their `ProfiledClaims`.
 fn frozen(answer: &Answer<'_>) -> Result<JsValue, Error> {
-    let js = match answer {
-        Answer::Orgkit(claims) => to_js(claims)?,
-        Answer::Profiled(claims) => to_js(claims)?,
-        Answer::ForRequest(claims) => to_js(claims)?,
-    };
+    let js = to_js(answer)?;
     deep_freeze(&js);
     Ok(js)
 }

@@ -14,6 +14,26 @@ pub struct Connection {
     /// Email domains routed to this connection (lowercase).
     #[serde(default)]
     pub email_domains: Vec<String>,
+    /// For an org's own connection (configured by its owner, an untrusted party): the domains
+    /// that org has verified. Only email domains among `email_domains` that one of these covers
+    /// route to it. Absent: a connection of the tenant's operator, whose email domains are
+    /// trusted as declared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_domains: Option<Vec<String>>,
+}
+
+impl Connection {
+    /// Whether an email domain (lowercase) routes to this connection: it is one of its email
+    /// domains and, for an org's own connection, verified by that org.
+    pub fn routes(&self, domain: &str) -> bool {
+        self.email_domains.iter().any(|d| d.eq_ignore_ascii_case(domain))
+            && self.verified_domains.as_deref().is_none_or(|verified| crate::domain::covers(verified, domain))
+    }
+
+    /// Whether the tenant's operator made this connection.
+    pub fn is_operators(&self) -> bool {
+        self.verified_domains.is_none()
+    }
 }
 
 /// `connection_not_allowed` unless `connection_id` is one of the org's connections.
@@ -37,9 +57,11 @@ pub fn default_connection<'a>(
     default_connection_id.filter(|d| org_connections.iter().any(|c| c == d))
 }
 
-/// The connection an email's domain routes to, among `connections`. Domains match exactly
-/// (case-insensitive); when several connections claim the domain, `preferred` wins if it is
-/// one of them, otherwise the smallest id, so the answer never depends on list order.
+/// The connection an email's domain routes to, among `connections` (see
+/// [`Connection::routes`]: an org's own connection only for its verified domains). Domains
+/// match exactly (case-insensitive); when several connections route the domain, `preferred`
+/// wins if it is one of them, then the operator's connections, then the smallest id, so the
+/// answer never depends on list order.
 pub fn route_email<'a>(
     email: &str,
     connections: &'a [Connection],
@@ -49,15 +71,11 @@ pub fn route_email<'a>(
     let domain = email_domain(&email).unwrap_or_default();
     let mut matches: Vec<&Connection> = connections
         .iter()
-        .filter(|c| {
-            c.email_domains
-                .iter()
-                .any(|d| d.eq_ignore_ascii_case(domain))
-        })
+        .filter(|c| c.routes(domain))
         .collect();
     if let Some(p) = preferred.and_then(|p| matches.iter().find(|c| c.id == p)) {
         return Ok(Some(p));
     }
-    matches.sort_by(|a, b| a.id.cmp(&b.id));
+    matches.sort_by(|a, b| (!a.is_operators(), &a.id).cmp(&(!b.is_operators(), &b.id)));
     Ok(matches.first().copied())
 }

@@ -95,7 +95,8 @@ pub struct LoginPlan {
 }
 
 /// Explains a login. SSO wins when the email's domain routes to a connection (the org's own
-/// connections when logging into an org, else the tenant's), or when the org proposes a
+/// connections when logging into an org, else the tenant's; an org's own connection routes
+/// only the domains its org has verified, see [`Connection::routes`]), or when the org proposes a
 /// default connection and the user has no password; otherwise password. MFA is required when
 /// the org (or tenant) requires it or the user enrolled a factor. The answer never depends on
 /// whether the email is registered beyond its lock and whether it has a password.

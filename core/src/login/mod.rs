@@ -1,10 +1,11 @@
 //! Login policy: password rules, lockout, connections and email-domain routing, the
 //! password-login decision, the one "explain login" answer every host shows, and the SSO
-//! login decisions (redirect target, just-in-time role).
+//! login decisions (redirect target, just-in-time role, which account an assertion signs in).
 
 mod connections;
 mod decide;
 mod explain;
+mod identity;
 mod lockout;
 mod password;
 mod sso;
@@ -16,6 +17,7 @@ pub use decide::{LoginDecision, MfaFacts, NamedOrg, PasswordLoginFacts, decide_p
 pub use explain::{
     LoginMethod, LoginPlan, LoginQuery, OrgLoginFacts, UserLoginFacts, explain_login,
 };
+pub use identity::{SsoAccountFacts, SsoLoginFacts, SsoLoginPlan, decide_sso_login};
 pub use lockout::{LockoutPolicy, LockoutState};
 pub use password::{
     PASSWORD_MAX_CHARS, PasswordRules, PasswordViolation, check_password, enforce_password,

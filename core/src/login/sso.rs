@@ -107,13 +107,15 @@ pub fn check_redirect_target(target: &str, public_url: &str, allowed: &[String])
 }
 
 /// The role a user who logs in through an org's SSO connection is given when they are not a
-/// member yet: `member` when their email's domain is one the connection routes, otherwise
-/// `None` (no just-in-time membership; the login then has no org to enter).
+/// member yet: `member` when their email's domain is one the connection routes (for an org's
+/// own connection: one its org verified), otherwise `None` (no just-in-time membership; the
+/// login then has no org to enter). The ACS decides with [`super::decide_sso_login`], which
+/// also binds the identity to the account.
 ///
 /// ```
 /// use orgkit_core::login::{Connection, jit_role};
 /// use orgkit_core::Role;
-/// let c = Connection { id: "c1".into(), email_domains: vec!["acme.com".into()] };
+/// let c = Connection { id: "c1".into(), email_domains: vec!["acme.com".into()], verified_domains: None };
 /// assert_eq!(jit_role("Ann@ACME.com", &c), Some(Role::Member));
 /// assert_eq!(jit_role("ann@evil.com", &c), None);
 /// ```
@@ -212,6 +214,7 @@ mod tests {
         let c = Connection {
             id: "c1".into(),
             email_domains: vec!["acme.com".into()],
+            verified_domains: None,
         };
         assert_eq!(jit_role("a@acme.com", &c), Some(Role::Member));
         assert_eq!(jit_role("a@sub.acme.com", &c), None);
@@ -220,6 +223,7 @@ mod tests {
         let none = Connection {
             id: "c1".into(),
             email_domains: vec![],
+            verified_domains: None,
         };
         assert_eq!(jit_role("a@acme.com", &none), None);
     }

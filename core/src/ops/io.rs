@@ -6,6 +6,8 @@
 //! document that core parses itself (a JWKS, a settings or organization merge-patch) are
 //! `serde_json::Value` here and carry the TypeScript name of their shape.
 
+use crate::domain::{DomainProof, DomainStatus};
+use crate::email::EmailVerificationRecord;
 use crate::error::ErrorCode;
 use crate::login::{Connection, LockoutPolicy, LockoutState, PasswordRules, PasswordViolation};
 use crate::membership::{Actor, Target};
@@ -13,8 +15,9 @@ use crate::rate_limit::ActionQuotas;
 use crate::role::{Permission, Role};
 use crate::settings::{EffectiveSettings, SettingsLayer, TenantSettings};
 use crate::token::{
-    InvitationClaims, InvitationRecord, InvitationRequest, InvitationStatus, OrgClaims,
-    ProfileConfig, Requirement, SigningKeySpec, VerifyOptions,
+    InvitationClaims, InvitationRecord, InvitationRequest, InvitationStatus, JwksFetchState,
+    JwksNeed, JwksRefreshPolicy, OrgClaims, ProfileConfig, Requirement, SigningKeySpec,
+    VerifyOptions,
 };
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
@@ -433,6 +436,24 @@ records! {
         #[serde(default)]
         valid_after: Option<i64>,
     }
+    /// Should a host that fetches its JWKS fetch it now?
+    JwksFetchInput {
+        /// How often the keys are refreshed (defaults when absent).
+        #[serde(default)]
+        policy: JwksRefreshPolicy,
+        /// What the host remembers of its fetches.
+        #[serde(default)]
+        state: JwksFetchState,
+        /// Why it asks.
+        need: JwksNeed,
+        /// Now, unix milliseconds.
+        now: i64,
+    }
+    /// Whether to fetch the JWKS now.
+    JwksFetchDecision {
+        /// `true`: fetch (and record the attempt first).
+        fetch: bool,
+    }
     /// An `Authorization` header value.
     AuthorizationHeader {
         /// `Bearer <token>`.
@@ -520,5 +541,67 @@ records! {
     RateLimits {
         /// One entry per limited action.
         limits: Vec<ActionQuotas>,
+    }
+    /// A domain an org wants to claim.
+    DomainClaimInput {
+        /// The domain.
+        domain: String,
+        /// Another org of the tenant has verified it.
+        #[serde(default)]
+        verified_by_another_org: bool,
+    }
+    /// A domain, normalised.
+    Domain {
+        /// Lowercase, without a trailing dot.
+        domain: String,
+    }
+    /// The challenge of a claim.
+    ChallengeInput {
+        /// The claimed domain.
+        domain: String,
+        /// The claim's random token (base64url, drawn by the host).
+        token: String,
+    }
+    /// A verification that passed: what to store.
+    DomainVerification {
+        /// `verified`.
+        status: DomainStatus,
+        /// What proves it.
+        proof: Option<DomainProof>,
+        /// The holder's claim lost its proof: set it back to pending.
+        release_holder: bool,
+    }
+    /// A custom domain an org admin sets.
+    CustomDomainInput {
+        /// The custom domain.
+        custom_domain: String,
+        /// The server's public URL (its host and the names above it are reserved).
+        public_url: String,
+        /// The org's verified domains.
+        #[serde(default)]
+        verified_domains: Vec<String>,
+    }
+    /// Does an org's custom domain serve its login page?
+    CustomDomainServingInput {
+        /// The custom domain.
+        custom_domain: String,
+        /// The tenant's operator set it.
+        #[serde(default)]
+        set_by_operator: bool,
+        /// The org's verified domains.
+        #[serde(default)]
+        verified_domains: Vec<String>,
+    }
+    /// Whether a custom domain serves the login page.
+    Served {
+        /// `false`: the host gets the tenant's page.
+        served: bool,
+    }
+    /// An email verification link, and now.
+    EmailVerificationAt {
+        /// The stored link.
+        record: EmailVerificationRecord,
+        /// Now, unix seconds.
+        now: i64,
     }
 }

@@ -9,10 +9,11 @@
 pub mod io;
 
 use crate::connection::SamlConnection;
+use crate::domain::{self, DomainChallenge, VerificationFacts};
 use crate::error::{Error, ErrorCode, Result};
 use crate::login::{
-    self, LockoutPolicy, LockoutState, LoginPlan, LoginQuery, PasswordLoginFacts, StepUpFacts,
-    TotpEnrolment,
+    self, LockoutPolicy, LockoutState, LoginPlan, LoginQuery, PasswordLoginFacts, SsoLoginFacts,
+    SsoLoginPlan, StepUpFacts, TotpEnrolment,
 };
 use crate::membership;
 use crate::organization::{NewOrganization, OrganizationPatch, apply_metadata};
@@ -156,9 +157,26 @@ operations! {
     };
     check_token_not_revoked(RevocationInput) -> Allowed =
         |i| token::check_not_revoked(i.iat, i.valid_after).map(allowed);
+    should_fetch_jwks(JwksFetchInput) -> JwksFetchDecision = |i| {
+        i.policy.validate()?;
+        Ok(JwksFetchDecision { fetch: i.policy.should_fetch(&i.state, i.need, i.now) })
+    };
     parse_bearer(AuthorizationHeader) -> Token =
         |i| token::parse_bearer(&i.authorization).map(|t| Token { token: t.to_owned() });
     public_jwk(KeyInput) -> PublicJwk = |i| SigningKey::from_spec(&i.key)?.public_jwk().map(PublicJwk);
+    check_domain_claim(DomainClaimInput) -> Domain =
+        |i| domain::check_domain_claim(&i.domain, i.verified_by_another_org).map(|domain| Domain { domain });
+    domain_challenge(ChallengeInput) -> DomainChallenge = |i| domain::domain_challenge(&i.domain, &i.token);
+    decide_domain_verification(VerificationFacts) -> DomainVerification = |i| {
+        let d = domain::decide_verification(&i);
+        d.outcome.map(|()| DomainVerification { status: d.status, proof: d.proof, release_holder: d.release_holder })
+    };
+    check_custom_domain(CustomDomainInput) -> Allowed =
+        |i| domain::check_custom_domain(&i.custom_domain, &i.public_url, &i.verified_domains).map(allowed);
+    custom_domain_served(CustomDomainServingInput) -> Served =
+        |i| Ok(Served { served: domain::custom_domain_served(&i.custom_domain, i.set_by_operator, &i.verified_domains) });
+    decide_sso_login(SsoLoginFacts) -> SsoLoginPlan = |i| login::decide_sso_login(&i);
+    check_email_verification(EmailVerificationAt) -> Allowed = |i| i.record.check_usable(i.now).map(allowed);
 }
 
 /// Runs one operation (the closure's input type comes from the table).

@@ -1,5 +1,5 @@
-//! The bounded cache of verified tokens a long-lived verifier keeps (the WASM guard, the
-//! Python verifier): one rule for when a remembered verification may answer again.
+//! The bounded cache of verified tokens a [`super::Verifier`] keeps: one rule for when a
+//! remembered verification may answer again.
 //!
 //! Keyed by the SHA-256 of the token, so the cache holds no bearer credential. An entry answers
 //! only while `verified_at <= now < exp`: core's time checks only get easier as `now` grows
@@ -7,7 +7,8 @@
 //! verification would give the same claims; outside it (a `now` in the past, or at/after
 //! `exp`, where the leeway is core's to apply) the token is verified again. The requirement
 //! (org, role, permission) is never cached. When full, expired entries go first, then the
-//! oldest. Deterministic: the caller passes `now`.
+//! oldest. When the key set changes, the verifier keeps only the entries whose key the new set
+//! still holds unchanged ([`TokenCache::keys_replaced`]). Deterministic: the caller passes `now`.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -119,10 +120,13 @@ impl<V> TokenCache<V> {
         }
     }
 
-    /// Forgets everything (the key set changed).
-    pub fn clear(&mut self) {
-        self.entries.clear();
-        self.order.clear();
+    /// The key set changed: keeps the entries `keep` says the new keys would verify the same,
+    /// forgets the others, and starts a new generation, so that no verification begun under
+    /// the old keys is stored.
+    pub fn keys_replaced(&mut self, mut keep: impl FnMut(&V) -> bool) {
+        self.entries.retain(|_, e| keep(&e.value));
+        let entries = &self.entries;
+        self.order.retain(|k| entries.contains_key(k));
         self.generation = self.generation.wrapping_add(1);
     }
 }
@@ -156,7 +160,7 @@ mod tests {
         let mut cache = TokenCache::new(4);
         cache.insert(key(1), (), 100, 100, 0);
         let old = cache.generation();
-        cache.clear();
+        cache.keys_replaced(|_| true);
         cache.insert(key(2), (), 200, 100, old);
         cache.insert(key(3), (), 200, 100, 0);
         assert!(cache.is_empty());
@@ -178,6 +182,18 @@ mod tests {
         cache.insert(key(4), 4, 1000, 160, 0);
         assert_eq!(cache.get(&key(1), 160), None, "then the oldest");
         assert_eq!(cache.len(), 2);
+    }
+
+    #[test]
+    fn a_key_change_keeps_only_what_the_caller_keeps() {
+        let mut cache = TokenCache::new(4);
+        cache.insert(key(1), "kept", 1000, 100, 0);
+        cache.insert(key(2), "dropped", 1000, 100, 0);
+        cache.keys_replaced(|v| *v == "kept");
+        assert_eq!(cache.get(&key(1), 100), Some(&"kept"));
+        assert_eq!(cache.get(&key(2), 100), None);
+        assert_eq!(cache.order.len(), 1);
+        assert_eq!(cache.generation(), 1);
     }
 
     #[test]

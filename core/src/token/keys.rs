@@ -36,6 +36,26 @@ pub(crate) struct VerificationKey {
     pub(crate) kid: Option<String>,
     pub(crate) alg: Algorithm,
     pub(crate) key: DecodingKey,
+    /// SHA-256 of the pinned algorithm and the key as given (the JWK's JSON, an HMAC secret):
+    /// equal digests verify the same signatures, so a new key set can tell an unchanged key
+    /// from one replaced under its `kid`.
+    digest: [u8; 32],
+}
+
+/// The digest of a key: its pinned algorithm, then the key as given.
+fn key_digest(alg: Algorithm, material: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    let mut input = format!("{alg:?}\0").into_bytes();
+    input.extend_from_slice(material);
+    sha2::Sha256::digest(&input).into()
+}
+
+/// The key of a set that verified a token: the `kid` the token named (none: the set's only key)
+/// and the key's digest. See [`KeySet::still_picks`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct KeyUse {
+    kid: Option<String>,
+    digest: [u8; 32],
 }
 
 /// The keys a verifier trusts, usually the issuer's JWKS.
@@ -210,7 +230,16 @@ impl KeySet {
             if kid.is_some() && set.iter().any(|k: &VerificationKey| k.kid == kid) {
                 return Err(invalid_key("duplicate kid in JWKS"));
             }
-            set.push(VerificationKey { kid, alg, key });
+            // The JWK as JSON text (serde_json's maps keep one key order): a key whose members
+            // all stay the same is the same key; any other change counts as a new key.
+            let text = serde_json::to_vec(raw).map_err(|e| invalid_key(e.to_string()))?;
+            let digest = key_digest(alg, &text);
+            set.push(VerificationKey {
+                kid,
+                alg,
+                key,
+                digest,
+            });
         }
         if set.is_empty() {
             return Err(invalid_key("the JWKS holds no signature key"));
@@ -230,6 +259,7 @@ impl KeySet {
                 kid,
                 alg: Algorithm::HS256,
                 key: DecodingKey::from_secret(secret),
+                digest: key_digest(Algorithm::HS256, secret),
             }],
         })
     }
@@ -247,6 +277,22 @@ impl KeySet {
                 "the token's key id is not in the key set",
             )
         })
+    }
+
+    /// Which key verifies the tokens that name `kid`, when the set has one for it.
+    pub(crate) fn key_use(&self, kid: Option<&str>) -> Option<KeyUse> {
+        self.find(kid).ok().map(|key| KeyUse {
+            kid: kid.map(str::to_owned),
+            digest: key.digest,
+        })
+    }
+
+    /// Whether this set would verify a token with the same key as `used` did: the token's
+    /// `kid` still finds a key here (without a `kid`, this set's only key), and it is the same
+    /// algorithm and material. A verification made with such a key would come out the same.
+    pub(crate) fn still_picks(&self, used: &KeyUse) -> bool {
+        self.find(used.kid.as_deref())
+            .is_ok_and(|key| key.digest == used.digest)
     }
 
     /// How many keys the set holds.

@@ -1,14 +1,17 @@
 //! Signed tokens: keys, the verification pipeline shared by every token type, org access
-//! tokens and invitation tokens.
+//! tokens, invitation tokens, and the long-lived [`Verifier`] hosts keep.
 
 mod cache;
 mod claims;
 mod invitation;
+mod jwks_refresh;
 mod keys;
 mod pipeline;
 mod private_key;
 mod profile;
+mod verified;
 mod verifier;
+mod verifier_config;
 
 pub use cache::{TokenCache, TokenHash, token_hash};
 pub use claims::{
@@ -20,6 +23,10 @@ pub use invitation::{
     InvitationClaims, InvitationRecord, InvitationRequest, InvitationStatus, check_can_invite,
     issue_invitation, verify_invitation,
 };
+pub use jwks_refresh::{
+    DEFAULT_JWKS_COOLDOWN_MS, DEFAULT_JWKS_MAX_AGE_MS, JwksFetchState, JwksNeed, JwksRefreshPolicy,
+    MAX_JWKS_INTERVAL_MS,
+};
 pub use keys::{KeySet, SigningKey, SigningKeySpec};
 pub use pipeline::{
     MAX_LEEWAY_SECONDS, MAX_TOKEN_BYTES, VerifyOptions, check_not_revoked, parse_bearer,
@@ -28,4 +35,6 @@ pub use profile::{
     ClaimProfile, LOGTO_ORG_AUDIENCE_PREFIX, ProfileConfig, ProfiledClaims, ProviderToken,
     verify_profiled_token, verify_provider_token,
 };
-pub use verifier::{Answer, VerifiedToken, verify_token};
+pub use verified::{Answer, VerifiedToken, verify_token};
+pub use verifier::{Checked, Lookup, Pending, Remembered, Verifier};
+pub use verifier_config::{DEFAULT_CACHE_SIZE, MAX_CACHE_SIZE, VerifierConfig};

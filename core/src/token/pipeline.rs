@@ -31,6 +31,18 @@ pub struct VerifyOptions {
     pub now: i64,
 }
 
+/// Refuses a clock-skew leeway above [`MAX_LEEWAY_SECONDS`] (`invalid_request`, field `leeway`).
+pub(crate) fn check_leeway(leeway: u64) -> Result<()> {
+    if leeway > MAX_LEEWAY_SECONDS {
+        return Err(Error::new(
+            ErrorCode::InvalidRequest,
+            format!("leeway must be at most {MAX_LEEWAY_SECONDS} seconds"),
+        )
+        .with_field("leeway"));
+    }
+    Ok(())
+}
+
 /// The token types orgkit issues; a token of one type never passes as the other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TokenKind {
@@ -76,6 +88,26 @@ fn typ_kind(typ: Option<&str>) -> Option<TokenKind> {
     }
 }
 
+/// The header of a token of three dot-separated parts.
+fn header(token: &str) -> Result<RawHeader> {
+    let mut parts = token.split('.');
+    let (Some(header_b64), Some(_), Some(_), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(invalid_token("a JWT has three dot-separated parts"));
+    };
+    let header_json = URL_SAFE_NO_PAD
+        .decode(header_b64)
+        .map_err(|_| invalid_token("the header is not base64url"))?;
+    serde_json::from_slice(&header_json)
+        .map_err(|e| invalid_token(format!("malformed header: {e}")))
+}
+
+/// The `kid` a token's header names (read as [`verify`] reads it), for a token already verified.
+pub(crate) fn header_kid(token: &str) -> Option<String> {
+    header(token).ok().and_then(|h| h.kid)
+}
+
 /// The time claims of a token type: `(exp, nbf, iat)`.
 pub(crate) trait Timed {
     fn times(&self) -> (Option<i64>, Option<i64>, Option<i64>);
@@ -90,28 +122,13 @@ pub(crate) fn verify<T: DeserializeOwned + Timed>(
     opts: &VerifyOptions,
 ) -> Result<T> {
     ensure_crypto_provider();
-    if opts.leeway > MAX_LEEWAY_SECONDS {
-        return Err(Error::new(
-            ErrorCode::InvalidRequest,
-            format!("leeway must be at most {MAX_LEEWAY_SECONDS} seconds"),
-        ));
-    }
+    check_leeway(opts.leeway)?;
     if token.len() > MAX_TOKEN_BYTES {
         return Err(invalid_token(format!(
             "token is larger than {MAX_TOKEN_BYTES} bytes"
         )));
     }
-    let mut parts = token.split('.');
-    let (Some(header_b64), Some(_), Some(_), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(invalid_token("a JWT has three dot-separated parts"));
-    };
-    let header_json = URL_SAFE_NO_PAD
-        .decode(header_b64)
-        .map_err(|_| invalid_token("the header is not base64url"))?;
-    let header: RawHeader = serde_json::from_slice(&header_json)
-        .map_err(|e| invalid_token(format!("malformed header: {e}")))?;
+    let header = header(token)?;
     if header.alg.eq_ignore_ascii_case("none") {
         return Err(Error::new(
             ErrorCode::AlgorithmNotAllowed,

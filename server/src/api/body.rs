@@ -291,3 +291,26 @@ pub struct SsoConfig {
     /// Email domain routed to the org.
     pub email_domain: String,
 }
+
+/// `{domain}`: a domain the org claims.
+#[derive(Object)]
+pub struct NewDomain {
+    /// The domain, e.g. `acme.com` (not a public suffix nor a free-mail provider).
+    pub domain: String,
+}
+
+/// `{domain, verified?}`: a domain the operator claims for an org, verified outright if it says so.
+#[derive(Object)]
+pub struct NewManagedDomain {
+    /// The domain.
+    pub domain: String,
+    /// `true`: the operator vouches for it, no DNS record needed.
+    pub verified: Option<bool>,
+}
+
+/// `{token}`: the token of an email verification link.
+#[derive(Object)]
+pub struct EmailVerification {
+    /// The token the verification email carried.
+    pub token: String,
+}

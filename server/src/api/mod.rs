@@ -55,12 +55,14 @@ pub fn openapi(state: &AppState) -> OpenApiService<impl poem_openapi::OpenApi + 
             manage::members::Api(s()),
             manage::invitations::Api(s()),
             manage::connections::Api(s()),
+            manage::domains::Api(s()),
             manage::audit::Api(s()),
             user::orgs::Api(s()),
             user::members::Api(s()),
             user::invitations::Api(s()),
             user::auth::Api(s()),
             user::sso::Api(s()),
+            user::domains::Api(s()),
             saml::Api(s()),
             ops::Api(s()),
         ),
@@ -83,6 +85,7 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/openapi.json", spec)
         .nest("/docs", docs)
         .at("/invitations/:token", ops::invitation_page(state.clone()))
+        .at("/verify-email/:token", ops::verify_email_page())
         .at("/login", login::page(state))
         .at("/login/login.js", login::script())
         .around(move |ep, mut req| {

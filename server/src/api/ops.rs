@@ -110,3 +110,28 @@ async fn invitation_html(state: &AppState, token: &str) -> ApiResult<String> {
         role = escape(claims.role.as_str()),
     ))
 }
+
+/// `GET /verify-email/{token}`: the page a verification email's link opens; its button posts
+/// the token to `/api/v1/auth/verify-email` (a GET verifies nothing, so a mail scanner that
+/// follows links proves nothing). Tokens are base64url: anything else is no link of ours.
+pub fn verify_email_page() -> impl Endpoint<Output = Response> {
+    poem::endpoint::make_sync(|req: Request| {
+        let token = req.path_params::<String>().unwrap_or_default();
+        let shaped = (1..=128).contains(&token.len()) && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !shaped {
+            return Html("<!doctype html><title>Confirm your email</title><p>This is not a verification link of this server.</p>")
+                .with_status(StatusCode::NOT_FOUND)
+                .into_response();
+        }
+        Html(format!(
+            "<!doctype html><html><head><meta charset=\"utf-8\"><title>Confirm your email</title></head>\
+             <body style=\"font-family:sans-serif\"><h1>Confirm your email</h1>\
+             <button id=\"confirm\">Confirm my email</button><p id=\"result\"></p>\
+             <script>document.getElementById('confirm').addEventListener('click', async () => {{\
+             const r = await fetch('/api/v1/auth/verify-email', {{ method: 'POST', headers: {{ 'content-type': 'application/json' }}, body: JSON.stringify({{ token: '{token}' }}) }});\
+             const j = await r.json(); document.getElementById('result').textContent = j.success ? 'Your email is confirmed.' : j.error.message; }});</script>\
+             </body></html>"
+        ))
+        .into_response()
+    })
+}

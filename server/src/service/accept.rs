@@ -65,7 +65,7 @@ pub async fn accept(state: &AppState, token: &str, bearer: Option<String>, body:
             enforce_password(&password, &rules, Some(&claims.email))?;
             let name = user_name(body.name)?;
             let hash = password::hash(password).await?;
-            Some(UserRow { id: new_id(), tenant_id: tenant.id.clone(), email: claims.email.clone(), name, password_hash: Some(hash), created_at: now, tokens_valid_after: None })
+            Some(UserRow { id: new_id(), tenant_id: tenant.id.clone(), email: claims.email.clone(), name, password_hash: Some(hash), created_at: now, tokens_valid_after: None, email_verified_at: None })
         }
     };
     let mut tx = store.begin().await?;
@@ -100,6 +100,11 @@ pub async fn accept(state: &AppState, token: &str, bearer: Option<String>, body:
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action: "invitation.accepted", target: Some(format!("invitation:{}", row.id)) };
     store.audit(&mut tx, entry, now).await?;
     tx.commit().await?;
+    // Accepting proves nothing of the address (the inviter holds the link too): a new account is
+    // asked to verify its email like a signup.
+    if authed.is_none() {
+        super::email_verification::send(state, &user).await?;
+    }
     let amr = authed.as_ref().map(|a| a.claims.amr.clone()).unwrap_or_else(|| vec!["pwd".to_owned()]);
     let mut data = json!({
         "organization": { "id": org.id, "name": org.name, "slug": org.slug },

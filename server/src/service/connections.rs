@@ -27,7 +27,7 @@ pub async fn create(store: &Store, tenant: &TenantRow, body: &Value) -> ApiResul
     let id = new_id();
     let now = clock::now();
     let mut tx = store.begin().await?;
-    store.insert_connection(&mut tx, &id, &tenant.id, &conn, now).await?;
+    store.insert_connection(&mut tx, &id, &tenant.id, &conn, None, now).await?;
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: None, actor: "management_key", action: "connection.created", target: Some(format!("connection:{id}")) };
     store.audit(&mut tx, entry, now).await?;
     tx.commit().await?;

@@ -1,5 +1,7 @@
 //! Home-realm discovery: how an email signs in (SSO connection or password, MFA, lock), as
-//! core's `explain_login` decides from the tenant's or org's policy.
+//! core's `explain_login` decides from the tenant's or org's policy. An org's own connection
+//! routes only the domains its org has verified, and only while the org allows it (a disabled
+//! SSO or a deleted org stops routing at once); the operator's connections route as declared.
 //!
 //! The answer must not tell a registered email from an unknown one, so core is given the same
 //! user facts for every email (no password known, no factor enrolled) except the lockout
@@ -13,6 +15,7 @@ use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::rate_limit::ClientAddress;
 use crate::state::AppState;
+use crate::store::Store;
 use crate::store::connections::ConnectionRow;
 use orgkit_core::rate_limit::LimitedAction;
 use orgkit_core::login::{Connection, LoginMethod, LoginQuery, OrgLoginFacts, UserLoginFacts, explain_login};
@@ -34,8 +37,18 @@ pub struct Discover {
     pub organization: Option<String>,
 }
 
-fn login_connections(rows: &[ConnectionRow]) -> ApiResult<Vec<Connection>> {
-    rows.iter().map(|c| Ok(Connection { id: c.id.clone(), email_domains: c.email_domains()? })).collect()
+/// The connections as login policy sees them: each org's own connection with that org's
+/// verified domains (read now, so a claim's age never matters), the operator's as declared.
+async fn login_connections(store: &Store, rows: &[ConnectionRow]) -> ApiResult<Vec<Connection>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let verified = match &row.owner_org_id {
+            Some(org_id) => Some(store.verified_domains(org_id).await?),
+            None => None,
+        };
+        out.push(row.for_login(verified)?);
+    }
+    Ok(out)
 }
 
 /// Answers `{method, connectionId, loginUrl, mfaRequired, locked, lockedUntil,
@@ -59,14 +72,14 @@ pub async fn discover(state: &AppState, client: ClientAddress, body: Value) -> A
                 require_mfa: effective.require_mfa.value,
                 password_min_length: effective.password_min_length.value,
                 default_connection_id: effective.default_connection_id.value.clone(),
-                connections: login_connections(&store.org_connections(&o.id).await?)?,
+                connections: login_connections(store, &store.org_connections(&o.id).await?).await?,
             })
         }
         None => None,
     };
     let tenant_connections = match &org {
         Some(_) => Vec::new(),
-        None => login_connections(&store.tenant_connections(&tenant.id).await?)?,
+        None => login_connections(store, &store.live_tenant_connections(&tenant.id).await?).await?,
     };
     // Unknown emails have no counter: they are never locked (see the module doc). A known
     // one has one counter, whatever org is named.

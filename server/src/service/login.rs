@@ -84,7 +84,8 @@ pub(crate) fn account_key(tenant: &TenantRow, email: &str) -> String {
     format!("{}/{email}", tenant.id)
 }
 
-/// Creates a user with a password (checked against the tenant's rules) and answers a token.
+/// Creates a user with a password (checked against the tenant's rules), mails the link that
+/// verifies its email, and answers a token.
 pub async fn signup(state: &AppState, client: ClientAddress, body: Value) -> ApiResult<Value> {
     let body: Signup = parse_body(body)?;
     let tenant = tenant(state, body.tenant.as_deref()).await?;
@@ -95,10 +96,11 @@ pub async fn signup(state: &AppState, client: ClientAddress, body: Value) -> Api
     enforce_password(&body.password, &PasswordRules::from_settings(&effective), Some(&email))?;
     let hash = password::hash(body.password).await?;
     let now = clock::now();
-    let user = UserRow { id: new_id(), tenant_id: tenant.id.clone(), email, name, password_hash: Some(hash), created_at: now, tokens_valid_after: None };
+    let user = UserRow { id: new_id(), tenant_id: tenant.id.clone(), email, name, password_hash: Some(hash), created_at: now, tokens_valid_after: None, email_verified_at: None };
     let mut tx = state.store.begin().await?;
     state.store.insert_user(&mut tx, &user).await?;
     tx.commit().await?;
+    super::email_verification::send(state, &user).await?;
     tokens::issue(state, &tenant, &user, None, vec!["pwd".to_owned()]).await
 }
 

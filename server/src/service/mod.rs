@@ -5,6 +5,8 @@
 pub mod accept;
 pub mod connections;
 pub mod discovery;
+pub mod domains;
+pub mod email_verification;
 pub mod invitations;
 pub mod login;
 pub mod members;

@@ -6,10 +6,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::store::audit::AuditEntry;
 use crate::store::orgs::{OrgRow, OrgWrite};
 use crate::store::tenants::TenantRow;
-use crate::store::{Page, PageQuery, Store, new_id};
+use crate::store::{Page, PageQuery, Store, Tx, new_id};
+use orgkit_core::domain::check_custom_domain;
 use orgkit_core::ops::check_default_connection;
 use orgkit_core::organization::apply_metadata;
-use orgkit_core::settings::{EffectiveSettings, SettingsLayer, resolve};
+use orgkit_core::settings::{EffectiveSettings, Patch, SettingsLayer, resolve};
 use orgkit_core::{Actor, CREATOR_ROLE, NewOrganization, OrganizationPatch, Permission, authorize};
 use serde_json::Value;
 
@@ -18,9 +19,27 @@ pub fn effective(tenant: &TenantRow, org: &OrgRow) -> ApiResult<EffectiveSetting
     Ok(resolve(&tenant.settings()?, &org.settings()?))
 }
 
+/// A custom domain set by an org admin (user API) must pass core's `check_custom_domain`
+/// against the org's verified domains and the server's public URL; the operator's is trusted.
+/// Answers whether the operator set it.
+async fn custom_domain_set_by(store: &Store, tx: &mut Tx, caller: &Caller, org_id: Option<&str>, custom_domain: Option<&str>, public_url: &str) -> ApiResult<bool> {
+    match (caller, custom_domain) {
+        (_, None) => Ok(false),
+        (Caller::Tenant, Some(_)) => Ok(true),
+        (Caller::User(_), Some(domain)) => {
+            let verified = match org_id {
+                Some(id) => store.verified_domains_tx(tx, id).await?,
+                None => Vec::new(),
+            };
+            check_custom_domain(domain, public_url, &verified)?;
+            Ok(false)
+        }
+    }
+}
+
 /// Creates an org. A user who creates one becomes its owner; an org created with the
-/// management key starts without members.
-pub async fn create(store: &Store, tenant: &TenantRow, caller: &Caller, body: &Value) -> ApiResult<OrgRow> {
+/// management key starts without members. `public_url` is the server's (its host is reserved).
+pub async fn create(store: &Store, tenant: &TenantRow, caller: &Caller, body: &Value, public_url: &str) -> ApiResult<OrgRow> {
     let new = NewOrganization::from_json(body)?;
     tenant.settings()?.floors.check_patch(&new.settings)?;
     let settings = new.settings.apply(&SettingsLayer::default());
@@ -28,8 +47,9 @@ pub async fn create(store: &Store, tenant: &TenantRow, caller: &Caller, body: &V
     check_default_connection(&settings, Some(&[]))?;
     let now = clock::now();
     let id = new_id();
-    let write = OrgWrite { name: &new.name, slug: &new.slug, metadata: &new.metadata, settings: &settings };
     let mut tx = store.begin().await?;
+    let custom_domain_by_operator = custom_domain_set_by(store, &mut tx, caller, None, settings.custom_domain.as_deref(), public_url).await?;
+    let write = OrgWrite { name: &new.name, slug: &new.slug, metadata: &new.metadata, settings: &settings, custom_domain_by_operator };
     store.insert_org(&mut tx, &id, &tenant.id, &write, now).await?;
     if let Caller::User(session) = caller {
         store.insert_member(&mut tx, &id, &session.user_id, CREATOR_ROLE, now).await?;
@@ -56,10 +76,11 @@ pub async fn list(store: &Store, tenant: &TenantRow, page: &PageQuery) -> ApiRes
     store.list_orgs(&tenant.id, page).await
 }
 
-/// Applies a merge-patch (name, slug, metadata, settings) after `org:update` is authorised;
-/// answers the org and the caller's standing in it (decided before the change: a patch that
-/// tightens the org's policy binds the caller's next request, not this one).
-pub async fn update(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: &str, body: &Value) -> ApiResult<(OrgRow, Actor)> {
+/// Applies a merge-patch (name, slug, metadata, settings) after `org:update` is authorised (a
+/// changed custom domain is checked as [`create`] does); answers the org and the caller's
+/// standing in it (decided before the change: a patch that tightens the org's policy binds the
+/// caller's next request, not this one).
+pub async fn update(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: &str, body: &Value, public_url: &str) -> ApiResult<(OrgRow, Actor)> {
     path_id(org_id, "organization")?;
     let mut tx = store.begin().await?;
     let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
@@ -67,13 +88,23 @@ pub async fn update(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: 
     authorize(&actor, Permission::OrgUpdate)?;
     let patch = OrganizationPatch::from_json(body)?;
     tenant.settings()?.floors.check_patch(&patch.settings)?;
+    let domain_patched = !matches!(patch.settings.custom_domain, Patch::Unchanged);
     let settings = patch.settings.apply(&org.settings()?);
     check_default_connection(&settings, Some(&store.org_connection_ids(&mut tx, &org.id).await?))?;
     let metadata = apply_metadata(&org.metadata()?, patch.metadata.as_ref())?;
     let name = patch.name.unwrap_or_else(|| org.name.clone());
     let slug = patch.slug.unwrap_or_else(|| org.slug.clone());
     let now = clock::now();
-    let write = OrgWrite { name: &name, slug: &slug, metadata: &metadata, settings: &settings };
+    // The operator naming a custom domain vouches for it, even one an org admin set before; an
+    // org admin re-sending the current value changes nothing.
+    let custom_domain_by_operator = if matches!(caller, Caller::Tenant) && domain_patched {
+        settings.custom_domain.is_some()
+    } else if settings.custom_domain == org.settings()?.custom_domain {
+        org.custom_domain_by_operator != 0
+    } else {
+        custom_domain_set_by(store, &mut tx, caller, Some(&org.id), settings.custom_domain.as_deref(), public_url).await?
+    };
+    let write = OrgWrite { name: &name, slug: &slug, metadata: &metadata, settings: &settings, custom_domain_by_operator };
     store.update_org(&mut tx, &org.id, &write, now).await?;
     let who = caller.audit_name();
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action: "organization.updated", target: Some(format!("organization:{}", org.id)) };
@@ -83,7 +114,8 @@ pub async fn update(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: 
     Ok((updated, actor))
 }
 
-/// Deletes an org after `org:delete` is authorised.
+/// Deletes an org after `org:delete` is authorised (its own SSO connection, claims and links
+/// go with it).
 pub async fn delete(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: &str) -> ApiResult<()> {
     path_id(org_id, "organization")?;
     let mut tx = store.begin().await?;

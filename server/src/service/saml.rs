@@ -3,9 +3,10 @@
 //! The ACS verifies the response (samael, off the async workers), then decides in one
 //! transaction: the org still allows the connection, `InResponseTo` names an unused request we
 //! issued, the assertion id was never consumed (a primary key, so concurrent posts of one
-//! response give one success on any number of instances), the user is found or created by
-//! email, and a non-member whose email domain the connection routes joins as `member` (core's
-//! `jit_role`). The token is built by core with `amr: ["saml"]` and `cid`.
+//! response give one success on any number of instances), and core's `decide_sso_login` says
+//! which account the assertion may sign in: one already linked to the connection, or one whose
+//! email domain the org verified (then linked; created and joined as `member` just in time).
+//! The token is built by core with `amr: ["saml"]` and `cid`.
 
 use super::path_id;
 use super::tokens::{self, TokenOrg};
@@ -20,8 +21,9 @@ use crate::store::orgs::OrgRow;
 use crate::store::saml::AssertionUse;
 use crate::store::tenants::TenantRow;
 use crate::store::users::UserRow;
-use orgkit_core::ErrorCode;
-use orgkit_core::login::{Connection, check_connection_allowed, check_redirect_target, jit_role};
+use crate::store::{Store, Tx};
+use orgkit_core::login::{SsoAccountFacts, SsoLoginFacts, check_connection_allowed, check_redirect_target, decide_sso_login};
+use orgkit_core::{ErrorCode, Role};
 use orgkit_core::token::Authentication;
 use serde_json::Value;
 
@@ -108,34 +110,71 @@ pub async fn acs(state: &AppState, connection_id: &str, saml_response: &str, rel
     {
         return Err(ApiError::new(ErrorCode::SamlUnknownRequest, "InResponseTo names no open authentication request of this connection"));
     }
-    let user = match store.user_by_email_tx(&mut tx, &cx.tenant.id, &email).await? {
-        Some(u) => u,
-        None => {
-            let user = UserRow { id: new_id(), tenant_id: cx.tenant.id.clone(), email: email.clone(), name: None, password_hash: None, created_at: now, tokens_valid_after: None };
-            store.insert_user(&mut tx, &user).await?;
-            user
-        }
-    };
-    let role = match store.member_tx(&mut tx, &cx.org.id, &user.id).await? {
-        Some(m) => m.role()?,
-        None => {
-            let routed = Connection { id: cx.conn.id.clone(), email_domains: cx.conn.email_domains()? };
-            let role = jit_role(&email, &routed).ok_or_else(|| ApiError::not_found("organization"))?;
-            store.insert_member(&mut tx, &cx.org.id, &user.id, role, now).await?;
-            let entry = AuditEntry {
-                tenant_id: &cx.tenant.id,
-                org_id: Some(&cx.org.id),
-                actor: &format!("connection:{}", cx.conn.id),
-                action: "member.added_by_sso",
-                target: Some(format!("user:{}", user.id)),
-            };
-            store.audit(&mut tx, entry, now).await?;
-            role
-        }
-    };
+    let (user, role) = sso_account(store, &mut tx, &cx, &email, now).await?;
     tx.commit().await?;
     let authentication = Authentication { amr: vec!["saml".to_owned()], connection_id: Some(cx.conn.id.clone()) };
     let org = TokenOrg { org: &cx.org, role };
     let token = tokens::issue_for(state, &cx.tenant, &user, Some(org), authentication, org_connections).await?;
     Ok(AcsOutcome { token, redirect })
+}
+
+/// Which account the assertion signs in, as core's `decide_sso_login` decides from the org's
+/// verified domains and the account's link and email proof; writes what the plan says (new
+/// account, link, email proof, revoked credentials, just-in-time membership) in the ACS's
+/// transaction, so a refusal writes nothing.
+async fn sso_account(store: &Store, tx: &mut Tx, cx: &SsoContext, email: &str, now: i64) -> ApiResult<(UserRow, Role)> {
+    let existing = store.user_by_email_tx(tx, &cx.tenant.id, email).await?;
+    let account = match &existing {
+        Some(u) => Some(SsoAccountFacts {
+            linked: store.is_linked(tx, &cx.conn.id, &u.id).await?,
+            email_verified: u.email_verified_at.is_some(),
+            role: store.member_tx(tx, &cx.org.id, &u.id).await?.map(|m| m.role()).transpose()?,
+        }),
+        None => None,
+    };
+    let org_verified_domains = store.verified_domains_tx(tx, &cx.org.id).await?;
+    let connection = cx.conn.for_login(cx.conn.owner_org_id.as_ref().map(|_| org_verified_domains.clone()))?;
+    let plan = decide_sso_login(&SsoLoginFacts { email: email.to_owned(), connection, org_verified_domains, account })?;
+    let actor = format!("connection:{}", cx.conn.id);
+    let user = match existing {
+        Some(u) => u,
+        None => {
+            let user = UserRow {
+                id: new_id(),
+                tenant_id: cx.tenant.id.clone(),
+                email: email.to_owned(),
+                name: None,
+                password_hash: None,
+                created_at: now,
+                tokens_valid_after: None,
+                email_verified_at: Some(now),
+            };
+            store.insert_user(tx, &user).await?;
+            user
+        }
+    };
+    let mut actions = Vec::new();
+    if plan.link {
+        store.link_identity(tx, &cx.conn.id, &user.id, now).await?;
+        actions.push("user.linked_by_sso");
+    }
+    if plan.verify_email {
+        store.set_email_verified(tx, &user.id, now).await?;
+    }
+    if plan.revoke_credentials {
+        // The account was never proven to be this email's owner: what was set on it may be a
+        // squatter's (password, factor, sessions).
+        store.revoke_credentials(tx, &user.id, now).await?;
+        actions.push("user.credentials_revoked_by_sso");
+    }
+    if plan.join {
+        store.insert_member(tx, &cx.org.id, &user.id, plan.role, now).await?;
+        actions.push("member.added_by_sso");
+    }
+    for action in actions {
+        let entry = AuditEntry { tenant_id: &cx.tenant.id, org_id: Some(&cx.org.id), actor: &actor, action, target: Some(format!("user:{}", user.id)) };
+        store.audit(tx, entry, now).await?;
+    }
+    let user = store.user_by_email_tx(tx, &cx.tenant.id, email).await?.ok_or_else(|| ApiError::internal("user vanished"))?;
+    Ok((user, plan.role))
 }

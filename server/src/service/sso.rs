@@ -5,6 +5,10 @@
 //! linked to the org by `org_sso` and allowed through `org_connections`. Replacing it keeps the
 //! connection id, so the ACS URL the IdP knows stays valid; disabling removes the allowance
 //! only, and configuring again re-enables the same connection.
+//!
+//! The configuration's `emailDomain` is recorded as a pending domain claim of the org: the
+//! connection signs in, creates and routes accounts of that domain only once the org has
+//! verified it (core's `decide_sso_login`, `route_email`).
 
 use super::{Caller, actor_in, path_id};
 use crate::clock;
@@ -47,13 +51,17 @@ pub async fn configure(state: &AppState, tenant: &TenantRow, caller: &Caller, or
         }
         None => {
             let id = new_id();
-            store.insert_connection(&mut tx, &id, &tenant.id, &conn, now).await?;
+            store.insert_connection(&mut tx, &id, &tenant.id, &conn, Some(&org.id), now).await?;
             store.insert_org_sso(&mut tx, &org.id, &id, now).await?;
             (id, Configured::Created)
         }
     };
     if !store.org_allows(&mut tx, &org.id, &id).await? {
         store.insert_org_connection(&mut tx, &org.id, &id, now).await?;
+    }
+    // The email domain is the owner's claim, trusted only once verified (`GET …/domains`).
+    for domain in &conn.email_domains {
+        super::domains::record_claim(store, &mut tx, tenant, &org.id, domain, now).await?;
     }
     let who = caller.audit_name();
     let action = match outcome {

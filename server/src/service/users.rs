@@ -52,7 +52,7 @@ pub async fn create(store: &Store, tenant: &TenantRow, body: Value, caller: &Cal
         None => None,
     };
     let now = clock::now();
-    let user = UserRow { id: new_id(), tenant_id: tenant.id.clone(), email, name, password_hash, created_at: now, tokens_valid_after: None };
+    let user = UserRow { id: new_id(), tenant_id: tenant.id.clone(), email, name, password_hash, created_at: now, tokens_valid_after: None, email_verified_at: None };
     let mut tx = store.begin().await?;
     store.insert_user(&mut tx, &user).await?;
     let actor = caller.audit_name();
@@ -90,6 +90,7 @@ pub fn user_json(user: &UserRow) -> Value {
         "email": user.email,
         "name": user.name,
         "has_password": user.password_hash.is_some(),
+        "email_verified": user.email_verified_at.is_some(),
         "created_at": clock::rfc3339(user.created_at),
     })
 }

@@ -5,6 +5,7 @@ use sqlx::AssertSqlSafe;
 use crate::error::{ApiError, ApiResult};
 use orgkit_core::ErrorCode;
 use orgkit_core::connection::SamlConnection;
+use orgkit_core::login::Connection;
 
 /// A connection as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -27,6 +28,8 @@ pub struct ConnectionRow {
     pub email_domains: String,
     /// Created, unix seconds.
     pub created_at: i64,
+    /// The org that configured it (its own SSO, user API); `None`: the operator's.
+    pub owner_org_id: Option<String>,
 }
 
 impl ConnectionRow {
@@ -34,16 +37,22 @@ impl ConnectionRow {
     pub fn email_domains(&self) -> ApiResult<Vec<String>> {
         serde_json::from_str(&self.email_domains).map_err(ApiError::internal)
     }
+
+    /// The connection as login policy sees it: an org's own connection carries its org's
+    /// verified domains (`org_verified`, read by the caller); the operator's trusts its domains.
+    pub fn for_login(&self, org_verified: Option<Vec<String>>) -> ApiResult<Connection> {
+        Ok(Connection { id: self.id.clone(), email_domains: self.email_domains()?, verified_domains: org_verified })
+    }
 }
 
-const COLUMNS: &str = "id, tenant_id, kind, name, entity_id, sso_url, certificate, email_domains, created_at";
+const COLUMNS: &str = "id, tenant_id, kind, name, entity_id, sso_url, certificate, email_domains, created_at, owner_org_id";
 
 impl Store {
-    /// Inserts a SAML connection.
-    pub async fn insert_connection(&self, tx: &mut Tx, id: &str, tenant_id: &str, c: &SamlConnection, now: i64) -> ApiResult<()> {
+    /// Inserts a SAML connection: the operator's, or the own connection of `owner_org_id`.
+    pub async fn insert_connection(&self, tx: &mut Tx, id: &str, tenant_id: &str, c: &SamlConnection, owner_org_id: Option<&str>, now: i64) -> ApiResult<()> {
         sqlx::query(
-            "INSERT INTO connections (id, tenant_id, kind, name, entity_id, sso_url, certificate, email_domains, created_at) \
-             VALUES ($1, $2, 'saml', $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO connections (id, tenant_id, kind, name, entity_id, sso_url, certificate, email_domains, created_at, owner_org_id) \
+             VALUES ($1, $2, 'saml', $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(id)
         .bind(tenant_id)
@@ -53,6 +62,7 @@ impl Store {
         .bind(&c.certificate)
         .bind(serde_json::to_string(&c.email_domains).map_err(ApiError::internal)?)
         .bind(now)
+        .bind(owner_org_id)
         .execute(&mut **tx)
         .await?;
         Ok(())
@@ -120,15 +130,19 @@ impl Store {
         Ok(done.rows_affected() > 0)
     }
 
-    /// Every connection of a tenant, for email-domain routing (a tenant has a handful).
-    pub async fn tenant_connections(&self, tenant_id: &str) -> ApiResult<Vec<ConnectionRow>> {
-        let sql = format!("SELECT {COLUMNS} FROM connections WHERE tenant_id = $1 ORDER BY id");
+    /// The tenant's connections that may route an email: the operator's, and each org's own
+    /// connection while that org allows it (disabling an org's SSO stops its routing at once).
+    pub async fn live_tenant_connections(&self, tenant_id: &str) -> ApiResult<Vec<ConnectionRow>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM connections c WHERE c.tenant_id = $1 AND (c.owner_org_id IS NULL OR EXISTS \
+             (SELECT 1 FROM org_connections oc WHERE oc.org_id = c.owner_org_id AND oc.connection_id = c.id)) ORDER BY c.id"
+        );
         Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(tenant_id).fetch_all(self.pool()).await?)
     }
 
     /// Every connection an org allows, for email-domain routing.
     pub async fn org_connections(&self, org_id: &str) -> ApiResult<Vec<ConnectionRow>> {
-        let sql = "SELECT c.id, c.tenant_id, c.kind, c.name, c.entity_id, c.sso_url, c.certificate, c.email_domains, c.created_at \
+        let sql = "SELECT c.id, c.tenant_id, c.kind, c.name, c.entity_id, c.sso_url, c.certificate, c.email_domains, c.created_at, c.owner_org_id \
                    FROM org_connections oc JOIN connections c ON c.id = oc.connection_id \
                    WHERE oc.org_id = $1 ORDER BY oc.connection_id";
         Ok(sqlx::query_as(sql).bind(org_id).fetch_all(self.pool()).await?)
@@ -136,7 +150,7 @@ impl Store {
 
     /// A page of the connections an org allows.
     pub async fn list_org_connections(&self, org_id: &str, page: &PageQuery) -> ApiResult<Page<ConnectionRow>> {
-        let sql = "SELECT c.id, c.tenant_id, c.kind, c.name, c.entity_id, c.sso_url, c.certificate, c.email_domains, c.created_at \
+        let sql = "SELECT c.id, c.tenant_id, c.kind, c.name, c.entity_id, c.sso_url, c.certificate, c.email_domains, c.created_at, c.owner_org_id \
                    FROM org_connections oc JOIN connections c ON c.id = oc.connection_id \
                    WHERE oc.org_id = $1 AND oc.connection_id > $2 ORDER BY oc.connection_id LIMIT $3";
         let rows: Vec<ConnectionRow> =

@@ -7,7 +7,9 @@
 
 pub mod audit;
 pub mod connections;
+pub mod domains;
 pub mod invitations;
+pub mod identities;
 pub mod keys;
 pub mod lockouts;
 pub mod members;

@@ -26,6 +26,8 @@ pub struct OrgRow {
     pub created_at: i64,
     /// Updated, unix seconds.
     pub updated_at: i64,
+    /// 1 when the operator set the custom domain (trusted as set), else 0.
+    pub custom_domain_by_operator: i64,
 }
 
 impl OrgRow {
@@ -51,9 +53,11 @@ pub struct OrgWrite<'a> {
     pub metadata: &'a Map<String, Value>,
     /// Settings overrides.
     pub settings: &'a SettingsLayer,
+    /// The operator set the custom domain.
+    pub custom_domain_by_operator: bool,
 }
 
-const COLUMNS: &str = "id, tenant_id, name, slug, metadata, settings, created_at, updated_at";
+const COLUMNS: &str = "id, tenant_id, name, slug, metadata, settings, created_at, updated_at, custom_domain_by_operator";
 
 fn org_conflict(e: sqlx::Error) -> ApiError {
     conflict(e, |which| {
@@ -73,8 +77,8 @@ impl Store {
     /// Inserts an organization.
     pub async fn insert_org(&self, tx: &mut Tx, id: &str, tenant_id: &str, org: &OrgWrite<'_>, now: i64) -> ApiResult<()> {
         sqlx::query(
-            "INSERT INTO organizations (id, tenant_id, name, slug, metadata, settings, custom_domain, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+            "INSERT INTO organizations (id, tenant_id, name, slug, metadata, settings, custom_domain, created_at, updated_at, custom_domain_by_operator) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)",
         )
         .bind(id)
         .bind(tenant_id)
@@ -84,6 +88,7 @@ impl Store {
         .bind(json(org.settings)?)
         .bind(org.settings.custom_domain.clone())
         .bind(now)
+        .bind(i64::from(org.custom_domain_by_operator))
         .execute(&mut **tx)
         .await
         .map_err(org_conflict)?;
@@ -93,8 +98,8 @@ impl Store {
     /// Rewrites an organization's fields.
     pub async fn update_org(&self, tx: &mut Tx, id: &str, org: &OrgWrite<'_>, now: i64) -> ApiResult<()> {
         sqlx::query(
-            "UPDATE organizations SET name = $1, slug = $2, metadata = $3, settings = $4, custom_domain = $5, updated_at = $6 \
-             WHERE id = $7",
+            "UPDATE organizations SET name = $1, slug = $2, metadata = $3, settings = $4, custom_domain = $5, updated_at = $6, \
+             custom_domain_by_operator = $8 WHERE id = $7",
         )
         .bind(org.name)
         .bind(org.slug)
@@ -103,6 +108,7 @@ impl Store {
         .bind(org.settings.custom_domain.clone())
         .bind(now)
         .bind(id)
+        .bind(i64::from(org.custom_domain_by_operator))
         .execute(&mut **tx)
         .await
         .map_err(org_conflict)?;
@@ -149,7 +155,7 @@ impl Store {
 
     /// A page of the orgs a user belongs to, with the user's role in each.
     pub async fn list_user_orgs(&self, user_id: &str, page: &PageQuery) -> ApiResult<Page<(OrgRow, String)>> {
-        let sql = "SELECT o.id, o.tenant_id, o.name, o.slug, o.metadata, o.settings, o.created_at, o.updated_at, m.role \
+        let sql = "SELECT o.id, o.tenant_id, o.name, o.slug, o.metadata, o.settings, o.created_at, o.updated_at, o.custom_domain_by_operator, m.role \
                    FROM memberships m JOIN organizations o ON o.id = m.org_id \
                    WHERE m.user_id = $1 AND m.org_id > $2 ORDER BY m.org_id LIMIT $3";
         let rows = sqlx::query(sql).bind(user_id).bind(&page.after).bind(page.fetch()).fetch_all(self.pool()).await?;

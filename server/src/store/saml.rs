@@ -96,7 +96,7 @@ impl Store {
     /// A connection by id alone (the SAML endpoints are named by connection, not tenant).
     pub async fn connection_by_id(&self, id: &str) -> ApiResult<Option<ConnectionRow>> {
         Ok(sqlx::query_as(
-            "SELECT id, tenant_id, kind, name, entity_id, sso_url, certificate, email_domains, created_at FROM connections WHERE id = $1",
+            "SELECT id, tenant_id, kind, name, entity_id, sso_url, certificate, email_domains, created_at, owner_org_id FROM connections WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(self.pool())

@@ -22,16 +22,18 @@ pub struct UserRow {
     pub created_at: i64,
     /// Tokens issued before this instant (unix seconds) are revoked: set by a password change.
     pub tokens_valid_after: Option<i64>,
+    /// When the email was proven (verification link, trusted SSO login).
+    pub email_verified_at: Option<i64>,
 }
 
-const COLUMNS: &str = "id, tenant_id, email, name, password_hash, created_at, tokens_valid_after";
+const COLUMNS: &str = "id, tenant_id, email, name, password_hash, created_at, tokens_valid_after, email_verified_at";
 
 impl Store {
     /// Inserts a user; a taken email is `email_taken`.
     pub async fn insert_user(&self, tx: &mut Tx, user: &UserRow) -> ApiResult<()> {
         sqlx::query(
-            "INSERT INTO users (id, tenant_id, email, name, password_hash, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6)",
+            "INSERT INTO users (id, tenant_id, email, name, password_hash, created_at, updated_at, email_verified_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
         )
         .bind(&user.id)
         .bind(&user.tenant_id)
@@ -39,6 +41,7 @@ impl Store {
         .bind(user.name.clone())
         .bind(user.password_hash.clone())
         .bind(user.created_at)
+        .bind(user.email_verified_at)
         .execute(&mut **tx)
         .await
         .map_err(|e| conflict(e, |_| Some((ErrorCode::EmailTaken, "a user with this email exists in the tenant"))))?;
@@ -79,6 +82,55 @@ impl Store {
             .bind(user_id)
             .execute(&mut **tx)
             .await?;
+        Ok(())
+    }
+
+    /// Records the user's email as proven (the first proof's time is kept).
+    pub async fn set_email_verified(&self, tx: &mut Tx, user_id: &str, now: i64) -> ApiResult<()> {
+        sqlx::query("UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1), updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Revokes everything set on an account before `now`: its password, its TOTP factor and
+    /// every token issued before (`tokens_valid_after`).
+    pub async fn revoke_credentials(&self, tx: &mut Tx, user_id: &str, now: i64) -> ApiResult<()> {
+        sqlx::query("UPDATE users SET password_hash = NULL, tokens_valid_after = $1, updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("DELETE FROM totp_factors WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
+        Ok(())
+    }
+
+    /// Stores an email verification link (its token's hash).
+    pub async fn insert_email_verification(&self, tx: &mut Tx, token_hash: &str, user: &UserRow, now: i64) -> ApiResult<()> {
+        sqlx::query("INSERT INTO email_verifications (token_hash, user_id, email, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash)
+            .bind(&user.id)
+            .bind(&user.email)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// The email verification link with this token hash, locked: (user id, email, created, used).
+    pub async fn lock_email_verification(&self, tx: &mut Tx, token_hash: &str) -> ApiResult<Option<(String, String, i64, Option<i64>)>> {
+        let sql = format!(
+            "SELECT user_id, email, created_at, used_at FROM email_verifications WHERE token_hash = $1{}",
+            self.for_update()
+        );
+        Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(token_hash).fetch_optional(&mut **tx).await?)
+    }
+
+    /// Marks an email verification link used.
+    pub async fn use_email_verification(&self, tx: &mut Tx, token_hash: &str, now: i64) -> ApiResult<()> {
+        sqlx::query("UPDATE email_verifications SET used_at = $1 WHERE token_hash = $2").bind(now).bind(token_hash).execute(&mut **tx).await?;
         Ok(())
     }
 

@@ -10,6 +10,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 pub const PUBLIC_URL: &str = "http://orgkit.test";
+/// A loopback port nothing listens on.
+pub const DEAD_RESOLVER: &str = "127.0.0.1:9";
 
 pub struct Env {
     pub cli: TestClient<BoxEndpoint<'static>>,
@@ -67,6 +69,8 @@ impl Env {
         // The test client has no client address: every request would share one, so the abuse
         // limits are off here, and on in the test of them (rate_limits.rs).
         vars.insert("ORGKIT_RATE_LIMIT", "off".to_owned());
+        // No DNS server listens there: a domain verification's lookup fails, quickly.
+        vars.insert("ORGKIT_DNS_RESOLVER", DEAD_RESOLVER.to_owned());
         let config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
         let state = AppState::init(config).await.unwrap();
         let mgmt = tenants::bootstrap(&state.store).await.unwrap().expect("fresh database gets a default tenant");
@@ -119,6 +123,11 @@ impl Env {
             .unwrap_or_default();
         files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
         files.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
+    }
+
+    /// The emails in the outbox to `address`, oldest first.
+    pub fn outbox_to(&self, address: &str) -> Vec<String> {
+        self.outbox().into_iter().filter(|m| m.contains(&format!("To: {address}"))).collect()
     }
 }
 

@@ -6,6 +6,8 @@ mod common;
 
 mod auth;
 mod connections;
+mod domains;
+mod email_verification;
 mod errors;
 mod invitations;
 mod login_page;

@@ -1,6 +1,7 @@
 //! `GET /login`: the sign-in page, branded with the org's effective settings (the tenant's
 //! where the org sets none). The org is the one `?organization=` names in `?tenant=` (default
-//! `default`), else the one whose custom domain is the request's `Host` (port ignored), else
+//! `default`), else the one whose custom domain is the request's `Host` (port ignored) while
+//! that domain is trusted (set by the operator, or under a verified domain of the org), else
 //! none: the tenant's own page. The page's script follows the server's answers (discovery,
 //! then password + TOTP or the SSO redirect); it decides nothing.
 
@@ -10,6 +11,7 @@ use crate::service::tenants::DEFAULT_TENANT;
 use crate::state::AppState;
 use crate::store::orgs::OrgRow;
 use crate::store::tenants::TenantRow;
+use orgkit_core::domain::custom_domain_served;
 use orgkit_core::hostname::custom_domain_of_host;
 use orgkit_core::settings::{EffectiveSettings, SettingsLayer, resolve};
 use poem::http::StatusCode;
@@ -104,11 +106,14 @@ async fn render(state: &AppState, req: &Request) -> ApiResult<String> {
     Ok(html(&Branding { tenant: &tenant, org: org.as_ref(), settings }))
 }
 
+/// The org whose custom domain the `Host` names, when that domain serves its page (core's
+/// `custom_domain_served`: the operator set it, or a verified domain of the org covers it);
+/// otherwise the host gets the tenant's page.
 async fn custom_domain_org(state: &AppState, req: &Request) -> ApiResult<Option<OrgRow>> {
-    match req.header("host").and_then(custom_domain_of_host) {
-        Some(domain) => state.store.org_by_custom_domain(&domain).await,
-        None => Ok(None),
-    }
+    let Some(domain) = req.header("host").and_then(custom_domain_of_host) else { return Ok(None) };
+    let Some(org) = state.store.org_by_custom_domain(&domain).await? else { return Ok(None) };
+    let verified = state.store.verified_domains(&org.id).await?;
+    Ok(custom_domain_served(&domain, org.custom_domain_by_operator != 0, &verified).then_some(org))
 }
 
 fn html(b: &Branding<'_>) -> String {

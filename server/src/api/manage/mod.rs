@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod connections;
+pub mod domains;
 pub mod invitations;
 pub mod members;
 pub mod orgs;

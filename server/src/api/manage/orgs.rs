@@ -28,7 +28,7 @@ impl Api {
     #[oai(path = "/manage/v1/:tenant/organizations", method = "post")]
     async fn create(&self, auth: BearerAuth, tenant: Path<String>, body: Body<OrganizationFields>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
-        let org = orgs::create(&self.0.store, &t, &Caller::Tenant, &body.0).await?;
+        let org = orgs::create(&self.0.store, &t, &Caller::Tenant, &body.0, &self.0.config.public_url).await?;
         Ok(Reply::Created(Json(org_manage(&t, &org)?)))
     }
 
@@ -52,7 +52,7 @@ impl Api {
     #[oai(path = "/manage/v1/:tenant/organizations/:org_id", method = "patch")]
     async fn patch(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, body: Body<OrganizationFields>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
-        let (org, _) = orgs::update(&self.0.store, &t, &Caller::Tenant, &org_id, &body.0).await?;
+        let (org, _) = orgs::update(&self.0.store, &t, &Caller::Tenant, &org_id, &body.0, &self.0.config.public_url).await?;
         Ok(Reply::Ok(Json(org_manage(&t, &org)?)))
     }
 

@@ -1,4 +1,5 @@
-//! `/api/v1/auth/{signup,login,token,mfa/totp,mfa/totp/verify,password,discover}` and `/api/v1/me`.
+//! `/api/v1/auth/{signup,login,token,mfa/totp,mfa/totp/verify,password,discover,verify-email}` and
+//! `/api/v1/me`.
 
 use super::context;
 use crate::error::ApiResult;
@@ -6,7 +7,7 @@ use crate::api::body::*;
 use crate::api::{BearerAuth, Reply, envelope};
 use crate::clock;
 use crate::rate_limit::ClientAddress;
-use crate::service::{discovery, login, mfa, password_change};
+use crate::service::{discovery, email_verification, login, mfa, password_change};
 use crate::state::AppState;
 use poem::Request;
 use poem_openapi::{OpenApi, Tags};
@@ -76,6 +77,12 @@ impl Api {
         Ok(Reply::Ok(envelope(discovery::discover(&self.0, ClientAddress::of(req), body.0).await?)))
     }
 
+    /// Verify the email address a verification link was sent to `{token}`.
+    #[oai(path = "/api/v1/auth/verify-email", method = "post")]
+    async fn verify_email(&self, body: Body<EmailVerification>) -> ApiResult<Reply> {
+        Ok(Reply::Ok(envelope(email_verification::verify(&self.0, body.0).await?)))
+    }
+
     /// The caller and the org context of their token.
     #[oai(path = "/api/v1/me", method = "get")]
     async fn me(&self, auth: BearerAuth) -> ApiResult<Reply> {
@@ -85,6 +92,7 @@ impl Api {
         Ok(Reply::Ok(envelope(json!({
             "id": auth.user.id,
             "email": auth.user.email,
+            "emailVerified": auth.user.email_verified_at.is_some(),
             "name": auth.user.name,
             "tenant": tenant.slug,
             "organization": organization,

@@ -2,6 +2,7 @@
 //! the `{"success": …}` envelope.
 
 pub mod auth;
+pub mod domains;
 pub mod invitations;
 pub mod members;
 pub mod orgs;

@@ -36,7 +36,7 @@ impl Api {
     #[oai(path = "/api/v1/organizations", method = "post")]
     async fn create(&self, auth: BearerAuth, body: Body<OrganizationFieldsCamel>) -> ApiResult<Reply> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
-        let org = orgs::create(&self.0.store, &tenant, &caller, &body.0).await?;
+        let org = orgs::create(&self.0.store, &tenant, &caller, &body.0, &self.0.config.public_url).await?;
         Ok(Reply::Created(envelope(org_user(&tenant, &org, Some(orgkit_core::CREATOR_ROLE.as_str()))?)))
     }
 
@@ -60,7 +60,7 @@ impl Api {
     #[oai(path = "/api/v1/organizations/:id", method = "put")]
     async fn update(&self, auth: BearerAuth, id: Path<String>, body: Body<OrganizationFieldsCamel>) -> ApiResult<Reply> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
-        let (org, actor) = orgs::update(&self.0.store, &tenant, &caller, &id, &body.0).await?;
+        let (org, actor) = orgs::update(&self.0.store, &tenant, &caller, &id, &body.0, &self.0.config.public_url).await?;
         Ok(Reply::Ok(envelope(org_user(&tenant, &org, role_of(&actor))?)))
     }
 

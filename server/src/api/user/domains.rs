@@ -1,0 +1,59 @@
+//! `/api/v1/organizations/{id}/domains[/{domainId}[/verify]]`: the org's domain claims (owner).
+
+use super::context;
+use crate::api::body::*;
+use crate::api::views::list_user;
+use crate::api::{BearerAuth, Reply, envelope};
+use crate::error::ApiResult;
+use crate::service::domains::{self, domain_json_user};
+use crate::state::AppState;
+use crate::store::PageQuery;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{OpenApi, Tags};
+
+#[derive(Tags)]
+enum Tag {
+    /// User API: verified domains.
+    Domains,
+}
+
+/// Domain handlers.
+pub struct Api(pub AppState);
+
+#[OpenApi(tag = "Tag::Domains")]
+impl Api {
+    /// Claim a domain `{domain}` (owner): pending, with the DNS TXT record that proves it.
+    #[oai(path = "/api/v1/organizations/:id/domains", method = "post")]
+    async fn create(&self, auth: BearerAuth, id: Path<String>, body: Body<NewDomain>) -> ApiResult<Reply> {
+        let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
+        let (row, _) = domains::create(&self.0, &tenant, &caller, &id, body.0).await?;
+        Ok(Reply::Created(envelope(domain_json_user(&row)?)))
+    }
+
+    /// The org's domains (owner or admin); a pending one carries its `verification`.
+    #[oai(path = "/api/v1/organizations/:id/domains", method = "get")]
+    async fn list(&self, auth: BearerAuth, id: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> ApiResult<Reply> {
+        let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
+        let page = domains::list(&self.0, &tenant, &caller, &id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
+        Ok(Reply::Ok(Json(list_user(page, domain_json_user)?)))
+    }
+
+    /// Verify a domain, or re-check a verified one, against DNS (owner): `status: "verified"`,
+    /// or `domain_not_verified` saying what was found (a verified domain whose record is gone
+    /// is pending again).
+    #[oai(path = "/api/v1/organizations/:id/domains/:domain_id/verify", method = "post")]
+    async fn verify(&self, auth: BearerAuth, id: Path<String>, domain_id: Path<String>) -> ApiResult<Reply> {
+        let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
+        let row = domains::verify(&self.0, &tenant, &caller, &id, &domain_id).await?;
+        Ok(Reply::Ok(envelope(domain_json_user(&row)?)))
+    }
+
+    /// Delete a domain (owner).
+    #[oai(path = "/api/v1/organizations/:id/domains/:domain_id", method = "delete")]
+    async fn delete(&self, auth: BearerAuth, id: Path<String>, domain_id: Path<String>) -> ApiResult<Reply> {
+        let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
+        domains::delete(&self.0, &tenant, &caller, &id, &domain_id).await?;
+        Ok(Reply::Ok(envelope(serde_json::Value::Null)))
+    }
+}
