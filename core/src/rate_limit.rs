@@ -1,5 +1,6 @@
 //! Abuse limits: how often a client address, and an account, may attempt what an anonymous
-//! caller can make expensive (argon2 hashing, email, stored SAML requests). A host enforces
+//! caller (or a stranger with a fresh account) can make expensive (argon2 hashing, email,
+//! stored SAML requests, DNS lookups). A host enforces
 //! them with a rate limiter of its choice (the server uses governor); the quotas are policy, so
 //! they are here, once.
 
@@ -27,7 +28,8 @@ pub struct ActionQuotas {
     /// Per client address.
     pub per_address: RateQuota,
     /// Per account the attempt names (the email of a signup, login or discovery, the
-    /// invitation accepted, the user sending invitations); `None`: no account is named.
+    /// invitation accepted, the user sending invitations or verifying domains); `None`: no
+    /// account is named.
     pub per_account: Option<RateQuota>,
 }
 
@@ -49,6 +51,9 @@ pub enum LimitedAction {
     SamlStart,
     /// Sending an invitation email (a new invitation or a resend, by a user).
     SendInvitation,
+    /// Verifying an org's domain claim (by a user): each one is a DNS lookup the server makes,
+    /// for up to seconds, of a name under a domain the caller picked.
+    VerifyDomain,
 }
 
 const fn q(burst: u32, replenish_seconds: u32) -> RateQuota {
@@ -60,20 +65,22 @@ const fn q(burst: u32, replenish_seconds: u32) -> RateQuota {
 
 impl LimitedAction {
     /// Every limited action.
-    pub const ALL: [LimitedAction; 6] = [
+    pub const ALL: [LimitedAction; 7] = [
         LimitedAction::Signup,
         LimitedAction::Login,
         LimitedAction::Discover,
         LimitedAction::AcceptInvitation,
         LimitedAction::SamlStart,
         LimitedAction::SendInvitation,
+        LimitedAction::VerifyDomain,
     ];
 
     /// The default quotas of this action. Per minute in the long run: signup 10 per address
     /// and 3 per email (then one a minute); login 20 per address (so never more than 20
     /// failed logins per address and minute) and 10 per account; discovery 60 and 30;
     /// accepting 20 per address and 10 per invitation; SAML starts 30 per address; invitations
-    /// 30 per address and 20 at once per sending user, then one a minute.
+    /// 30 per address and 20 at once per sending user, then one a minute; domain verifications
+    /// 30 per address and 10 per user.
     ///
     /// ```
     /// use orgkit_core::rate_limit::LimitedAction;
@@ -88,6 +95,7 @@ impl LimitedAction {
             LimitedAction::AcceptInvitation => (q(20, 3), Some(q(10, 6))),
             LimitedAction::SamlStart => (q(30, 2), None),
             LimitedAction::SendInvitation => (q(30, 2), Some(q(20, 60))),
+            LimitedAction::VerifyDomain => (q(30, 2), Some(q(10, 6))),
         };
         ActionQuotas {
             action: self,

@@ -4,9 +4,10 @@
   `invitation_pending`; resending is explicit and limited;
 - the abuse limits, on by default, answer 429 `rate_limited` with `Retry-After`: failed logins
   per client address and per account, signups per address, discovery per email, invitation
-  accepts per invitation, invitations sent per user; behind a trusted proxy the client is the
-  right-most untrusted `X-Forwarded-For` hop (a client's own left-hand entries buy it nothing),
-  and without one the socket peer, whatever the headers say;
+  accepts per invitation, invitations sent and domain verifications (DNS lookups) per user;
+  behind a trusted proxy the client is the right-most untrusted `X-Forwarded-For` hop (a
+  client's own left-hand entries buy it nothing), and without one the socket peer, whatever the
+  headers say;
 - a slug shaped like a UUID is `invalid_slug` (it could stand for another org's id).
 
 Each quota is core's (`orgkit.rate_limits()`); a count is checked between the burst and what the
@@ -18,7 +19,7 @@ import time
 import orgkit
 import pytest
 
-from conftest import BACKENDS, call, exchange, running_server
+from conftest import BACKENDS, call, dns_server, exchange, running_server
 
 PASSWORD = "correct horse battery"
 QUOTAS = {q["action"]: q for q in orgkit.rate_limits()["limits"]}
@@ -31,6 +32,16 @@ def headers_call(base, method, path, body=None, token=None, forwarded_for=None):
     status, answer, response_headers = exchange(base, method, path, body, token, headers)
     retry = response_headers.get("retry-after")
     return status, answer, int(retry) if retry else None
+
+
+def owner_of_new_org(base, email, slug, client):
+    """Signs up `email` from `client` and creates an org it owns: (token, org id)."""
+    status, signup, _ = headers_call(base, "POST", "/api/v1/auth/signup", {"email": email, "password": PASSWORD}, forwarded_for=client)
+    assert status == 201, signup
+    token = signup["data"]["accessToken"]
+    status, org, _ = headers_call(base, "POST", "/api/v1/organizations", {"name": slug.title(), "slug": slug}, token, client)
+    assert status == 201, org
+    return token, org["data"]["id"]
 
 
 def until_limited(send, limit=200):
@@ -54,8 +65,10 @@ def assert_quota(passed, quota, seconds):
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def proxied(request):
-    """A server behind a trusted reverse proxy (the loopback address plays it)."""
-    with running_server(request.param, {"ORGKIT_TRUSTED_PROXIES": "127.0.0.1/32, ::1"}) as (base, key, _):
+    """A server behind a trusted reverse proxy (the loopback address plays it); domain
+    verification asks a DNS server on loopback."""
+    with dns_server() as (resolver, _), \
+            running_server(request.param, {"ORGKIT_TRUSTED_PROXIES": "127.0.0.1/32, ::1", "ORGKIT_DNS_RESOLVER": resolver}) as (base, key, _):
         yield base, key
 
 
@@ -103,18 +116,25 @@ def test_discovery_accepts_and_invitations_are_limited(proxied):
     passed, _, seconds = until_limited(accept)
     assert_quota(passed, QUOTAS["accept_invitation"]["per_account"], seconds)
     # Invitations sent by one user, each to a new address: the user's quota.
-    status, signup, _ = headers_call(base, "POST", "/api/v1/auth/signup", {"email": "inviter@corp.test", "password": PASSWORD},
-                                     forwarded_for="203.0.113.50")
-    assert status == 201, signup
-    token = signup["data"]["accessToken"]
-    status, org, _ = headers_call(base, "POST", "/api/v1/organizations", {"name": "Corp", "slug": "corp"}, token, "203.0.113.50")
-    assert status == 201, org
-    path = f"/api/v1/organizations/{org['data']['id']}/invitations"
+    token, org_id = owner_of_new_org(base, "inviter@corp.test", "corp", "203.0.113.50")
+    path = f"/api/v1/organizations/{org_id}/invitations"
     invite = lambda i: headers_call(base, "POST", path, {"email": f"new{i}@corp.test", "role": "member"}, token, f"203.0.113.{51 + i % 100}")
     passed, _, seconds = until_limited(invite)
     assert_quota(passed, QUOTAS["send_invitation"]["per_account"], seconds)
     status, pending, _ = headers_call(base, "GET", f"{path}?limit=200", token=token, forwarded_for="203.0.113.50")
     assert len(pending["data"]) == passed, "a refused invitation is not created"
+
+
+def test_domain_verifications_are_limited_per_user(proxied):
+    base, _ = proxied
+    token, org_id = owner_of_new_org(base, "dns@probe.test", "probe", "203.0.113.60")
+    status, claim, _ = headers_call(base, "POST", f"/api/v1/organizations/{org_id}/domains", {"domain": "probe.test"}, token, "203.0.113.60")
+    assert status == 201, claim
+    # Each verification asks DNS (nothing is published: 422 domain_not_verified), from ever new
+    # addresses: the user's quota.
+    verify = f"/api/v1/organizations/{org_id}/domains/{claim['data']['id']}/verify"
+    passed, _, seconds = until_limited(lambda i: headers_call(base, "POST", verify, token=token, forwarded_for=f"203.0.113.{61 + i}"))
+    assert_quota(passed, QUOTAS["verify_domain"]["per_account"], seconds)
 
 
 def test_inviting_again_never_mails_again(server, smtp):

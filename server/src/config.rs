@@ -24,7 +24,8 @@ pub struct Config {
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
     /// `ORGKIT_RATE_LIMIT`: `on` (the default) or `off` (for load tests): the abuse limits on
-    /// signup, login, discovery, accepting invitations, SAML starts and sending invitations.
+    /// signup, login, discovery, accepting invitations, SAML starts, sending invitations and
+    /// verifying domains.
     pub rate_limit: bool,
     /// `ORGKIT_TRUSTED_PROXIES`: reverse proxies (addresses and CIDR networks, comma- or
     /// space-separated) whose `Forwarded` / `X-Forwarded-For` name the client; none by default,

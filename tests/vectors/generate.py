@@ -912,7 +912,8 @@ def sessions():
         {"action": "discover", "per_address": q(60, 1), "per_account": q(30, 2)},
         {"action": "accept_invitation", "per_address": q(20, 3), "per_account": q(10, 6)},
         {"action": "saml_start", "per_address": q(30, 2), "per_account": None},
-        {"action": "send_invitation", "per_address": q(30, 2), "per_account": q(20, 60)}]}))
+        {"action": "send_invitation", "per_address": q(30, 2), "per_account": q(20, 60)},
+        {"action": "verify_domain", "per_address": q(30, 2), "per_account": q(10, 6)}]}))
     return v
 
 # ---------------------------------------------------------------- verifier (stateful)

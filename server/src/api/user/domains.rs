@@ -5,9 +5,12 @@ use crate::api::body::*;
 use crate::api::views::list_user;
 use crate::api::{BearerAuth, Reply, envelope};
 use crate::error::ApiResult;
+use crate::rate_limit::ClientAddress;
 use crate::service::domains::{self, domain_json_user};
 use crate::state::AppState;
 use crate::store::PageQuery;
+use orgkit_core::rate_limit::LimitedAction;
+use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{OpenApi, Tags};
@@ -41,10 +44,12 @@ impl Api {
 
     /// Verify a domain, or re-check a verified one, against DNS (owner): `status: "verified"`,
     /// or `domain_not_verified` saying what was found (a verified domain whose record is gone
-    /// is pending again).
+    /// is pending again). Each asks DNS, so it is rate limited per client address and per user
+    /// (429 `rate_limited` with `Retry-After`).
     #[oai(path = "/api/v1/organizations/:id/domains/:domain_id/verify", method = "post")]
-    async fn verify(&self, auth: BearerAuth, id: Path<String>, domain_id: Path<String>) -> ApiResult<Reply> {
-        let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
+    async fn verify(&self, req: &Request, auth: BearerAuth, id: Path<String>, domain_id: Path<String>) -> ApiResult<Reply> {
+        let (auth, tenant, caller) = context(&self.0, &auth.0.token).await?;
+        self.0.limits.check(LimitedAction::VerifyDomain, ClientAddress::of(req), Some(&auth.user.id))?;
         let row = domains::verify(&self.0, &tenant, &caller, &id, &domain_id).await?;
         Ok(Reply::Ok(envelope(domain_json_user(&row)?)))
     }
