@@ -145,3 +145,15 @@ def test_a_workos_token_through_require_org(jwks: dict[str, Any], keys: dict[str
     unmapped = pyjwt_token(keys["ES256"], {**base, "org_id": "org-1", "role": "janitor"})
     r = client.get("/me", headers=bearer(unmapped))
     assert r.status_code == 401 and r.json()["detail"]["code"] == "invalid_org_claim"
+
+
+def test_openapi_declares_the_bearer_scheme(verifier: OrgTokenVerifier) -> None:
+    schema = TestClient(build_app(verifier, middleware=False)).get("/openapi.json").json()
+    assert schema["components"]["securitySchemes"]["orgkit"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": schema["components"]["securitySchemes"]["orgkit"]["description"],
+    }
+    assert schema["paths"]["/me"]["get"]["security"] == [{"orgkit": []}]
+    assert schema["paths"]["/orgs/{org_id}"]["delete"]["security"] == [{"orgkit": []}]
+    assert "security" not in schema["paths"]["/public"]["get"]  # a route without require_org

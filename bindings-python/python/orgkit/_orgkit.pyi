@@ -1,6 +1,6 @@
 """The compiled core binding. Checked against the module by ``python -m mypy.stubtest orgkit._orgkit``."""
 
-from typing import Any, Callable, Mapping, Optional, Union, final
+from typing import Any, Awaitable, Callable, Mapping, Optional, Union, final
 
 __all__ = [
     "InvitationError",
@@ -97,6 +97,26 @@ class OrgTokenVerifier:
         permission: Optional[str] = None,
         now: Optional[float] = None,
     ) -> dict[str, Any]: ...
+    def verify_async(
+        self,
+        token: str,
+        *,
+        org: Optional[str] = None,
+        role: Optional[str] = None,
+        permission: Optional[str] = None,
+        now: Optional[float] = None,
+    ) -> Awaitable[dict[str, Any]]: ...
+    def _verify_with_current_keys(
+        self,
+        token: str,
+        *,
+        org: Optional[str] = None,
+        role: Optional[str] = None,
+        permission: Optional[str] = None,
+        now: Optional[float] = None,
+    ) -> dict[str, Any]: ...
+    def _claim_fetch(self, need: str) -> bool: ...
+    def _fetch_or_log(self) -> None: ...
     def set_jwks(self, jwks: _Jwks) -> None: ...
     def refresh(self) -> None: ...
     @property

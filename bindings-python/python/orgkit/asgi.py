@@ -74,7 +74,7 @@ class OrgTokenMiddleware:
         if header is not None or self.required:
             try:
                 token = bearer_token(header or "")
-                state[CLAIMS_KEY] = self.verifier.verify(token)
+                state[CLAIMS_KEY] = await self.verifier.verify_async(token)
                 state[TOKEN_KEY] = token
             except OrgkitError as error:
                 await _reject(scope, send, error)

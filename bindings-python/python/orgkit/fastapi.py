@@ -17,12 +17,18 @@ from __future__ import annotations
 
 from typing import Any, Awaitable, Callable, Optional
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from orgkit._orgkit import OrgkitError, OrgTokenVerifier
 from orgkit.asgi import CLAIMS_KEY, TOKEN_KEY, VERIFIER_KEY, OrgTokenMiddleware, bearer_token, error_body, error_headers
 
-__all__ = ["OrgTokenMiddleware", "require_org", "http_error"]
+__all__ = ["OrgTokenMiddleware", "require_org", "http_error", "bearer_scheme"]
+
+#: The security scheme every ``require_org`` dependency declares, so that OpenAPI (``/docs``)
+#: shows it and its Authorize button. Only declared: without a header the dependency answers
+#: core's ``unauthenticated``, and the header is parsed by core, not by FastAPI.
+bearer_scheme = HTTPBearer(scheme_name="orgkit", description="An orgkit org access token (or your IdP's, read with the verifier's claim profile).", auto_error=False)
 
 
 def http_error(error: OrgkitError) -> HTTPException:
@@ -44,13 +50,17 @@ def require_org(
     org: Optional[str] = None,
     org_param: Optional[str] = None,
     verifier: Optional[OrgTokenVerifier] = None,
-) -> Callable[[Request], Awaitable[dict[str, Any]]]:
+) -> Callable[..., Awaitable[dict[str, Any]]]:
     """A dependency returning the verified claims after requiring, when given, a minimum
     ``role``, a ``permission`` and the org (fixed ``org``, or the path parameter ``org_param``;
     id or slug). The requirement is core's, run on every request; the claims are shaped by the
-    verifier's claim profile (see ``OrgTokenVerifier.verify``)."""
+    verifier's claim profile (see ``OrgTokenVerifier.verify``). Verification is
+    ``verify_async``: a JWKS fetch never blocks the event loop."""
 
-    async def dependency(request: Request) -> dict[str, Any]:
+    async def dependency(
+        request: Request,
+        _credentials: Optional[HTTPAuthorizationCredentials] = Security(bearer_scheme),
+    ) -> dict[str, Any]:
         wanted_org = org
         if org_param is not None:
             if org_param not in request.path_params:
@@ -61,7 +71,7 @@ def require_org(
             token = getattr(request.state, TOKEN_KEY, None)
             if token is None:
                 token = bearer_token(request.headers.get("authorization", ""))
-            claims = _verifier(request, verifier).verify(token, org=wanted_org, role=role, permission=permission)
+            claims = await _verifier(request, verifier).verify_async(token, org=wanted_org, role=role, permission=permission)
         except OrgkitError as error:
             raise http_error(error) from error
         setattr(request.state, CLAIMS_KEY, claims)
