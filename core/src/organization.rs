@@ -2,8 +2,11 @@
 //! as a merge-patch.
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::settings::{SettingsPatch, merge_json};
+use crate::settings::{
+    Patch, SettingsLayer, SettingsPatch, TenantSettings, check_default_connection, merge_json,
+};
 use crate::slug::validate_slug;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// Longest org name, in characters.
@@ -43,6 +46,86 @@ pub struct OrganizationPatch {
     pub metadata: Option<Value>,
     /// Setting overrides.
     pub settings: SettingsPatch,
+}
+
+/// An organization's stored fields: what [`create_organization`] answers and
+/// [`patch_organization`] changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationState {
+    /// Display name.
+    pub name: String,
+    /// Unique-per-tenant slug.
+    pub slug: String,
+    /// Free-form metadata.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", tsify(type = "Record<string, unknown>"))]
+    pub metadata: Map<String, Value>,
+    /// Setting overrides.
+    #[serde(default)]
+    pub settings: SettingsLayer,
+}
+
+/// An organization after [`patch_organization`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrganizationChange {
+    /// The organization's fields to store.
+    pub org: OrganizationState,
+    /// Whether the patch named `custom_domain` at all (set or cleared), which decides who
+    /// vouches for the domain afterwards.
+    pub custom_domain_patched: bool,
+}
+
+/// Creates an organization from an API body (`{name, slug, metadata?, <settings>…}`) under the
+/// tenant's settings: the overrides must respect the tenant's floors (`below_tenant_floor`),
+/// and a new org has no connection yet, so it cannot name a default one (`invalid_setting`).
+///
+/// ```
+/// use orgkit_core::organization::create_organization;
+/// use orgkit_core::settings::TenantSettings;
+/// let mut tenant = TenantSettings::default();
+/// tenant.floors.require_mfa = Some(true);
+/// let body = serde_json::json!({"name": "Acme", "slug": "acme", "require_mfa": false});
+/// let err = create_organization(&body, &tenant).unwrap_err();
+/// assert_eq!(err.code(), "below_tenant_floor");
+/// ```
+pub fn create_organization(body: &Value, tenant: &TenantSettings) -> Result<OrganizationState> {
+    let new = NewOrganization::from_json(body)?;
+    tenant.floors.check_patch(&new.settings)?;
+    let settings = new.settings.apply(&SettingsLayer::default());
+    check_default_connection(&settings, Some(&[]))?;
+    Ok(OrganizationState {
+        name: new.name,
+        slug: new.slug,
+        metadata: new.metadata,
+        settings,
+    })
+}
+
+/// Applies an organization merge-patch (name, slug, metadata, settings) under the tenant's
+/// settings: set values must respect the floors, and `default_connection_id` must name one of
+/// `org_connections` when the caller knows them.
+pub fn patch_organization(
+    current: &OrganizationState,
+    patch: &Value,
+    tenant: &TenantSettings,
+    org_connections: Option<&[String]>,
+) -> Result<OrganizationChange> {
+    let patch = OrganizationPatch::from_json(patch)?;
+    tenant.floors.check_patch(&patch.settings)?;
+    let settings = patch.settings.apply(&current.settings);
+    check_default_connection(&settings, org_connections)?;
+    let metadata = apply_metadata(&current.metadata, patch.metadata.as_ref())?;
+    Ok(OrganizationChange {
+        custom_domain_patched: !matches!(patch.settings.custom_domain, Patch::Unchanged),
+        org: OrganizationState {
+            name: patch.name.unwrap_or_else(|| current.name.clone()),
+            slug: patch.slug.unwrap_or_else(|| current.slug.clone()),
+            metadata,
+            settings,
+        },
+    })
 }
 
 impl NewOrganization {

@@ -11,6 +11,7 @@ use crate::email::EmailVerificationRecord;
 use crate::error::ErrorCode;
 use crate::login::{Connection, LockoutPolicy, LockoutState, PasswordRules, PasswordViolation};
 use crate::membership::{Actor, Target};
+pub use crate::organization::OrganizationState;
 use crate::rate_limit::ActionQuotas;
 use crate::role::{Permission, Role};
 use crate::settings::{EffectiveSettings, SettingsLayer, TenantSettings};
@@ -181,23 +182,12 @@ records! {
     }
     /// An organization creation body, as the API takes it.
     NewOrganizationInput {
+        /// The tenant's defaults and floors (the new org's overrides must respect the floors).
+        #[serde(default)]
+        tenant: TenantSettings,
         /// Name, slug, metadata and setting overrides.
         #[cfg_attr(feature = "ts", tsify(type = "OrganizationBody"))]
         body: Value,
-    }
-    /// An organization's stored fields.
-    OrganizationState {
-        /// Display name.
-        name: String,
-        /// Unique-per-tenant slug.
-        slug: String,
-        /// Free-form metadata.
-        #[serde(default)]
-        #[cfg_attr(feature = "ts", tsify(type = "Record<string, unknown>"))]
-        metadata: Map<String, Value>,
-        /// Setting overrides.
-        #[serde(default)]
-        settings: SettingsLayer,
     }
     /// An organization merge-patch.
     OrganizationPatchInput {
@@ -432,6 +422,10 @@ records! {
     RevocationInput {
         /// The token's `iat`.
         iat: i64,
+        /// The token's `auth_time`, when it has one (a token minted by an org switch carries
+        /// its session's): revocation applies to the authentication.
+        #[serde(default)]
+        auth_time: Option<i64>,
         /// The user's `tokens_valid_after`, if ever set.
         #[serde(default)]
         valid_after: Option<i64>,

@@ -16,10 +16,10 @@ use crate::login::{
     SsoLoginPlan, StepUpFacts, TotpEnrolment,
 };
 use crate::membership;
-use crate::organization::{NewOrganization, OrganizationPatch, apply_metadata};
+use crate::organization::{create_organization, patch_organization};
 use crate::role::Role;
 use crate::settings::{
-    EffectiveSettings, SettingsLayer, SettingsPatch, TenantSettingsPatch, resolve,
+    EffectiveSettings, SettingsLayer, SettingsPatch, check_default_connection, resolve,
 };
 use crate::token::{
     self, ClaimsRequest, InvitationClaims, KeySet, OrgClaims, ProfiledClaims, SigningKey,
@@ -92,7 +92,8 @@ operations! {
     resolve_settings(ResolveInput) -> EffectiveSettings = |i| Ok(resolve(&i.tenant, &i.org));
     apply_settings_patch(SettingsPatchInput) -> SettingsUpdate = apply_settings_patch;
     apply_tenant_settings_patch(TenantPatchInput) -> TenantUpdate = apply_tenant_settings_patch;
-    parse_new_organization(NewOrganizationInput) -> OrganizationState = parse_new_organization;
+    parse_new_organization(NewOrganizationInput) -> OrganizationState =
+        |i| create_organization(&i.body, &i.tenant);
     apply_organization_patch(OrganizationPatchInput) -> OrganizationUpdate = apply_organization_patch;
     check_password(PasswordInput) -> Violations = |i| Ok(Violations {
         violations: login::check_password(&i.password, &i.rules, i.email.as_deref()),
@@ -116,7 +117,7 @@ operations! {
     check_connection_allowed(ConnectionCheckInput) -> Allowed =
         |i| login::check_connection_allowed(&i.org_connections, &i.connection_id).map(allowed);
     check_session(SessionInput) -> Allowed = |i| {
-        let session = token::Authentication { amr: i.amr, connection_id: i.connection_id };
+        let session = token::Authentication { amr: i.amr, connection_id: i.connection_id, auth_time: None };
         session.check_org_policy(i.require_mfa, &i.connections).map(allowed)
     };
     redirect_target(RedirectInput) -> Redirect =
@@ -156,7 +157,7 @@ operations! {
         token::verify_profiled_token(&i.token, &keys, &i.options, &i.profile, &i.require)
     };
     check_token_not_revoked(RevocationInput) -> Allowed =
-        |i| token::check_not_revoked(i.iat, i.valid_after).map(allowed);
+        |i| token::check_not_revoked(token::authenticated_at(i.iat, i.auth_time), i.valid_after).map(allowed);
     should_fetch_jwks(JwksFetchInput) -> JwksFetchDecision = |i| {
         i.policy.validate()?;
         Ok(JwksFetchDecision { fetch: i.policy.should_fetch(&i.state, i.need, i.now) })
@@ -204,12 +205,12 @@ fn granted(decision: login::LoginDecision) -> Result<LoginGranted> {
     })
 }
 
-/// Parses a JSON value into an input type with a coded error (see [`input_error`]).
+/// Parses a JSON value into an input type with a coded error (see `input_error`).
 pub fn parse_input<I: DeserializeOwned>(input: Value) -> Result<I> {
     serde_json::from_value(input).map_err(input_error)
 }
 
-/// Parses JSON text into an input type with a coded error (see [`input_error`]).
+/// Parses JSON text into an input type with a coded error (see `input_error`).
 pub fn parse_input_text<I: DeserializeOwned>(input: &str) -> Result<I> {
     serde_json::from_str(input).map_err(input_error)
 }
@@ -266,47 +267,20 @@ fn apply_settings_patch(i: SettingsPatchInput) -> Result<SettingsUpdate> {
 }
 
 fn apply_tenant_settings_patch(i: TenantPatchInput) -> Result<TenantUpdate> {
-    let tenant = TenantSettingsPatch::from_json(&i.patch)?.apply(&i.tenant)?;
+    let tenant = i.tenant.patched(&i.patch)?;
     let effective = resolve(&tenant, &SettingsLayer::default());
     Ok(TenantUpdate { tenant, effective })
 }
 
-fn parse_new_organization(i: NewOrganizationInput) -> Result<OrganizationState> {
-    let org = NewOrganization::from_json(&i.body)?;
-    let settings = org.settings.apply(&SettingsLayer::default());
-    Ok(OrganizationState {
+fn apply_organization_patch(i: OrganizationPatchInput) -> Result<OrganizationUpdate> {
+    let change =
+        patch_organization(&i.org, &i.patch, &i.tenant, i.org_connections.as_deref())?;
+    let org = change.org;
+    Ok(OrganizationUpdate {
+        effective: resolve(&i.tenant, &org.settings),
         name: org.name,
         slug: org.slug,
         metadata: org.metadata,
-        settings,
+        settings: org.settings,
     })
-}
-
-fn apply_organization_patch(i: OrganizationPatchInput) -> Result<OrganizationUpdate> {
-    let patch = OrganizationPatch::from_json(&i.patch)?;
-    i.tenant.floors.check_patch(&patch.settings)?;
-    let settings = patch.settings.apply(&i.org.settings);
-    check_default_connection(&settings, i.org_connections.as_deref())?;
-    Ok(OrganizationUpdate {
-        name: patch.name.unwrap_or(i.org.name),
-        slug: patch.slug.unwrap_or(i.org.slug),
-        metadata: apply_metadata(&i.org.metadata, patch.metadata.as_ref())?,
-        effective: resolve(&i.tenant, &settings),
-        settings,
-    })
-}
-
-/// `default_connection_id` must name one of the org's connections (when the caller knows them).
-pub fn check_default_connection(
-    settings: &SettingsLayer,
-    org_connections: Option<&[String]>,
-) -> Result<()> {
-    match (&settings.default_connection_id, org_connections) {
-        (Some(id), Some(list)) if !list.iter().any(|c| c == id) => Err(Error::new(
-            ErrorCode::InvalidSetting,
-            "default_connection_id must be one of the organization's connections",
-        )
-        .with_field("default_connection_id")),
-        _ => Ok(()),
-    }
 }

@@ -195,3 +195,62 @@ pub(crate) fn redirect_urls(field: &str, values: &[serde_json::Value]) -> Result
     }
     Ok(urls)
 }
+
+/// The value parsers of the setting table: `fn(field, &Value) -> Result<T>`, each checking the
+/// JSON type and then the field's rule above.
+pub(crate) mod value {
+    use super::invalid;
+    use crate::error::Result;
+    use serde_json::Value;
+    use std::ops::RangeInclusive;
+
+    fn string<'a>(field: &str, value: &'a Value) -> Result<&'a str> {
+        value
+            .as_str()
+            .ok_or_else(|| invalid(field, format!("{field} must be a string or null")))
+    }
+
+    /// An https URL ([`super::https_url`]).
+    pub(crate) fn https_url(field: &str, value: &Value) -> Result<String> {
+        super::https_url(field, string(field, value)?)
+    }
+
+    /// A colour ([`super::color`]).
+    pub(crate) fn color(field: &str, value: &Value) -> Result<String> {
+        super::color(field, string(field, value)?)
+    }
+
+    /// A line of text ([`super::text`]).
+    pub(crate) fn text(field: &str, value: &Value) -> Result<String> {
+        super::text(field, string(field, value)?)
+    }
+
+    /// A hostname ([`super::domain`]).
+    pub(crate) fn domain(field: &str, value: &Value) -> Result<String> {
+        super::domain(field, string(field, value)?)
+    }
+
+    /// A connection id ([`super::connection_id`]).
+    pub(crate) fn connection_id(field: &str, value: &Value) -> Result<String> {
+        super::connection_id(field, string(field, value)?)
+    }
+
+    /// `true` or `false`.
+    pub(crate) fn flag(field: &str, value: &Value) -> Result<bool> {
+        value
+            .as_bool()
+            .ok_or_else(|| invalid(field, format!("{field} must be true, false or null")))
+    }
+
+    /// A whole number within `range` ([`super::number`]).
+    pub(crate) fn within(
+        range: &'static RangeInclusive<u32>,
+    ) -> impl Fn(&str, &Value) -> Result<u32> {
+        move |field, value| {
+            let whole = value
+                .as_u64()
+                .ok_or_else(|| invalid(field, format!("{field} must be a whole number or null")))?;
+            super::number(field, whole, range)
+        }
+    }
+}

@@ -1,36 +1,112 @@
 //! Tenant floors: the least strict value an org may have for a security setting.
 
 use super::SettingsLayer;
-use super::patch::{Patch, SettingsPatch, object, unknown_field};
+use super::patch::{Patch, SettingsPatch, object, setting_name, unknown_field};
 use crate::error::{Error, ErrorCode, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// Minimum strictness for every org of a tenant. Each field, when set, bounds the org's
-/// effective value in the stricter direction:
-///
-/// | floor | an org's value must be |
-/// |---|---|
-/// | `password_min_length` | at least the floor |
-/// | `require_mfa: true` | `true` |
-/// | `max_login_attempts` | at most the floor |
-/// | `session_ttl_hours` | at most the floor |
-/// | `lockout_duration_minutes` | at least the floor |
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-#[serde(deny_unknown_fields)]
-#[allow(missing_docs)] // documented in the table above
-pub struct Floors {
-    #[serde(default)]
-    pub password_min_length: Option<u32>,
-    #[serde(default)]
-    pub require_mfa: Option<bool>,
-    #[serde(default)]
-    pub max_login_attempts: Option<u32>,
-    #[serde(default)]
-    pub session_ttl_hours: Option<u32>,
-    #[serde(default)]
-    pub lockout_duration_minutes: Option<u32>,
+/// Keeps the floored rows of the setting table (`floored(default, direction)`) and hands them,
+/// with their direction, to `floors_types!`.
+macro_rules! floors {
+    ($( $(#[$doc:meta])* $name:ident: $ty:ty = $camel:literal, $parse:expr, $kind:ident($($arg:tt)*); )*) => {
+        floors!(@keep [] $( $name: $ty, $kind($($arg)*); )*);
+    };
+    (@keep [$($kept:tt)*] $name:ident: $ty:ty, floored($default:expr, $dir:ident); $($rest:tt)*) => {
+        floors!(@keep [$($kept)* $name: $ty, $dir;] $($rest)*);
+    };
+    (@keep [$($kept:tt)*] $name:ident: $ty:ty, $kind:ident($($arg:tt)*); $($rest:tt)*) => {
+        floors!(@keep [$($kept)*] $($rest)*);
+    };
+    (@keep [$($kept:tt)*]) => {
+        floors_types!($($kept)*);
+    };
+}
+
+macro_rules! floors_types {
+    ($( $name:ident: $ty:ty, $dir:ident; )*) => {
+        /// Minimum strictness for every org of a tenant. Each field, when set, bounds the org's
+        /// effective value in the stricter direction:
+        ///
+        /// | floor | an org's value must be |
+        /// |---|---|
+        /// | `password_min_length` | at least the floor |
+        /// | `require_mfa: true` | `true` |
+        /// | `session_ttl_hours` | at most the floor |
+        /// | `max_login_attempts` | at most the floor |
+        /// | `lockout_duration_minutes` | at least the floor |
+        #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+        #[serde(deny_unknown_fields)]
+        #[allow(missing_docs)] // documented in the table above
+        pub struct Floors {
+            $( #[serde(default)] pub $name: Option<$ty>, )*
+        }
+
+        /// A merge-patch of [`Floors`]; `"floors": null` clears every floor.
+        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        #[allow(missing_docs)]
+        pub struct FloorsPatch {
+            $( pub $name: Patch<$ty>, )*
+        }
+
+        /// The settings a tenant may set a floor for.
+        const FLOORED: &[&str] = &[ $( stringify!($name), )* ];
+
+        impl Floors {
+            /// Refuses a patch that sets a value weaker than a floor (`below_tenant_floor`).
+            /// Fields the patch does not set are not checked: an override that an older, lower
+            /// floor allowed is bounded at resolution instead of blocking unrelated edits.
+            pub fn check_patch(&self, patch: &SettingsPatch) -> Result<()> {
+                $( check(stringify!($name), patch.$name.set_value(), self.$name, Stricter::$dir)?; )*
+                Ok(())
+            }
+
+            /// Refuses a whole layer with any value weaker than a floor (used for the tenant's
+            /// own defaults, which must respect its floors).
+            pub fn check_layer(&self, layer: &SettingsLayer) -> Result<()> {
+                $( check(stringify!($name), layer.$name.as_ref(), self.$name, Stricter::$dir)?; )*
+                Ok(())
+            }
+        }
+
+        impl FloorsPatch {
+            /// A patch clearing every floor.
+            fn clear_all() -> FloorsPatch {
+                FloorsPatch { $( $name: Patch::Clear, )* }
+            }
+
+            /// The floored fields of a settings patch.
+            fn from_settings(settings: SettingsPatch) -> FloorsPatch {
+                FloorsPatch { $( $name: settings.$name, )* }
+            }
+
+            /// The floors after this patch. A floor that bounds nothing (`require_mfa: false`)
+            /// is no floor.
+            pub fn apply(&self, floors: &Floors) -> Floors {
+                Floors { $( $name: self.$name.apply(&floors.$name).filter(Floor::bounds), )* }
+            }
+        }
+    };
+}
+crate::for_each_setting!(floors);
+
+/// A floor value that bounds something: every number does; a `require_mfa` floor only when
+/// `true` (`false` would be no floor at all).
+trait Floor {
+    fn bounds(&self) -> bool;
+}
+
+impl Floor for u32 {
+    fn bounds(&self) -> bool {
+        true
+    }
+}
+
+impl Floor for bool {
+    fn bounds(&self) -> bool {
+        *self
+    }
 }
 
 /// Which direction is stricter for a floored field.
@@ -71,138 +147,20 @@ fn check<T: Ord + Copy + std::fmt::Display>(
     }
 }
 
-impl Floors {
-    /// Refuses a patch that sets a value weaker than a floor (`below_tenant_floor`). Fields the
-    /// patch does not set are not checked: an override that an older, lower floor allowed is
-    /// bounded at resolution instead of blocking unrelated edits.
-    pub fn check_patch(&self, patch: &SettingsPatch) -> Result<()> {
-        check(
-            "password_min_length",
-            patch.password_min_length.set_value(),
-            self.password_min_length,
-            Stricter::Higher,
-        )?;
-        check(
-            "require_mfa",
-            patch.require_mfa.set_value(),
-            self.require_mfa,
-            Stricter::Higher,
-        )?;
-        check(
-            "max_login_attempts",
-            patch.max_login_attempts.set_value(),
-            self.max_login_attempts,
-            Stricter::Lower,
-        )?;
-        check(
-            "session_ttl_hours",
-            patch.session_ttl_hours.set_value(),
-            self.session_ttl_hours,
-            Stricter::Lower,
-        )?;
-        check(
-            "lockout_duration_minutes",
-            patch.lockout_duration_minutes.set_value(),
-            self.lockout_duration_minutes,
-            Stricter::Higher,
-        )
-    }
-
-    /// Refuses a whole layer with any value weaker than a floor (used for the tenant's own
-    /// defaults, which must respect its floors).
-    pub fn check_layer(&self, layer: &SettingsLayer) -> Result<()> {
-        check(
-            "password_min_length",
-            layer.password_min_length.as_ref(),
-            self.password_min_length,
-            Stricter::Higher,
-        )?;
-        check(
-            "require_mfa",
-            layer.require_mfa.as_ref(),
-            self.require_mfa,
-            Stricter::Higher,
-        )?;
-        check(
-            "max_login_attempts",
-            layer.max_login_attempts.as_ref(),
-            self.max_login_attempts,
-            Stricter::Lower,
-        )?;
-        check(
-            "session_ttl_hours",
-            layer.session_ttl_hours.as_ref(),
-            self.session_ttl_hours,
-            Stricter::Lower,
-        )?;
-        check(
-            "lockout_duration_minutes",
-            layer.lockout_duration_minutes.as_ref(),
-            self.lockout_duration_minutes,
-            Stricter::Higher,
-        )
-    }
-}
-
-/// A merge-patch of [`Floors`]; `"floors": null` clears every floor.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[allow(missing_docs)]
-pub struct FloorsPatch {
-    pub password_min_length: Patch<u32>,
-    pub require_mfa: Patch<bool>,
-    pub max_login_attempts: Patch<u32>,
-    pub session_ttl_hours: Patch<u32>,
-    pub lockout_duration_minutes: Patch<u32>,
-}
-
 impl FloorsPatch {
     /// Parses a floors object (same names and ranges as the settings) or `null`.
     pub fn from_json(value: &Value) -> Result<FloorsPatch> {
         if value.is_null() {
-            return Ok(FloorsPatch {
-                password_min_length: Patch::Clear,
-                require_mfa: Patch::Clear,
-                max_login_attempts: Patch::Clear,
-                session_ttl_hours: Patch::Clear,
-                lockout_duration_minutes: Patch::Clear,
-            });
+            return Ok(FloorsPatch::clear_all());
         }
-        // Reuse the settings parser so floors have exactly the settings' names and ranges.
+        // The settings parser, so floors have exactly the settings' names and ranges.
         let mut settings = SettingsPatch::default();
         for (key, v) in object(value)? {
-            let floored = matches!(
-                super::patch::setting_name(key),
-                Some(
-                    "password_min_length"
-                        | "require_mfa"
-                        | "max_login_attempts"
-                        | "session_ttl_hours"
-                        | "lockout_duration_minutes"
-                )
-            );
+            let floored = setting_name(key).is_some_and(|name| FLOORED.contains(&name));
             if !floored || !settings.set_field(key, v)? {
                 return Err(unknown_field(&format!("floors.{key}")));
             }
         }
-        Ok(FloorsPatch {
-            password_min_length: settings.password_min_length,
-            require_mfa: settings.require_mfa,
-            max_login_attempts: settings.max_login_attempts,
-            session_ttl_hours: settings.session_ttl_hours,
-            lockout_duration_minutes: settings.lockout_duration_minutes,
-        })
-    }
-
-    /// The floors after this patch. A `require_mfa` floor of `false` means no floor.
-    pub fn apply(&self, floors: &Floors) -> Floors {
-        Floors {
-            password_min_length: self.password_min_length.apply(&floors.password_min_length),
-            require_mfa: self.require_mfa.apply(&floors.require_mfa).filter(|on| *on),
-            max_login_attempts: self.max_login_attempts.apply(&floors.max_login_attempts),
-            session_ttl_hours: self.session_ttl_hours.apply(&floors.session_ttl_hours),
-            lockout_duration_minutes: self
-                .lockout_duration_minutes
-                .apply(&floors.lockout_duration_minutes),
-        }
+        Ok(FloorsPatch::from_settings(settings))
     }
 }

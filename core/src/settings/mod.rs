@@ -10,6 +10,8 @@ mod fields;
 mod floors;
 mod patch;
 mod resolve;
+mod table;
+mod tenant;
 
 pub use fields::{
     ALLOWED_REDIRECT_URLS_MAX, DEFAULT_LOCKOUT_DURATION_MINUTES, DEFAULT_MAX_LOGIN_ATTEMPTS,
@@ -18,64 +20,39 @@ pub use fields::{
     PASSWORD_MIN_LENGTH_RANGE, SESSION_TTL_HOURS_RANGE, WELCOME_TEXT_MAX_CHARS,
 };
 pub use floors::{Floors, FloorsPatch};
-pub use patch::{Patch, SettingsPatch, TenantSettingsPatch, merge_json};
+pub use patch::{Patch, SETTING_FIELDS, SettingsPatch, merge_json};
 pub use resolve::{Effective, EffectiveSettings, Source, resolve};
+pub use tenant::{TenantSettings, TenantSettingsPatch};
 
+use crate::error::{Error, ErrorCode, Result};
 use serde::{Deserialize, Serialize};
 
-/// One layer of settings (the tenant's or an org's overrides). `None` means "not set at this
-/// layer": the value is inherited from the layer below.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-#[serde(deny_unknown_fields)]
-pub struct SettingsLayer {
-    /// Logo shown on the login page (https URL).
-    #[serde(default)]
-    pub logo_url: Option<String>,
-    /// Brand colour, `#rrggbb` lowercase.
-    #[serde(default)]
-    pub primary_color: Option<String>,
-    /// Headline of the login page.
-    #[serde(default)]
-    pub welcome_text: Option<String>,
-    /// Hostname that serves this org's login page.
-    #[serde(default)]
-    pub custom_domain: Option<String>,
-    /// Minimum password length in characters.
-    #[serde(default)]
-    pub password_min_length: Option<u32>,
-    /// Whether logins must perform a second factor.
-    #[serde(default)]
-    pub require_mfa: Option<bool>,
-    /// Lifetime of an access token issued in this org context, in hours.
-    #[serde(default)]
-    pub session_ttl_hours: Option<u32>,
-    /// Consecutive failed logins before the account is locked.
-    #[serde(default)]
-    pub max_login_attempts: Option<u32>,
-    /// How long a lockout lasts, in minutes.
-    #[serde(default)]
-    pub lockout_duration_minutes: Option<u32>,
-    /// The connection proposed first at login; must be one of the org's connections.
-    #[serde(default)]
-    pub default_connection_id: Option<String>,
+macro_rules! settings_layer {
+    ($( $(#[$doc:meta])* $name:ident: $ty:ty = $camel:literal, $parse:expr, $kind:ident($($arg:tt)*); )*) => {
+        /// One layer of settings (the tenant's or an org's overrides). `None` means "not set at
+        /// this layer": the value is inherited from the layer below.
+        #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+        #[serde(deny_unknown_fields)]
+        pub struct SettingsLayer {
+            $( $(#[$doc])* #[serde(default)] pub $name: Option<$ty>, )*
+        }
+    };
 }
+crate::for_each_setting!(settings_layer);
 
-/// The tenant's settings: its defaults for every org, the floors orgs cannot weaken, and what
-/// only the tenant's operator decides.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-#[serde(deny_unknown_fields)]
-pub struct TenantSettings {
-    /// Values every org inherits unless it overrides them.
-    #[serde(default)]
-    pub defaults: SettingsLayer,
-    /// Minimum strictness for every org of the tenant.
-    #[serde(default)]
-    pub floors: Floors,
-    /// Where a browser may be sent after an SSO login besides the server's own origin:
-    /// absolute URLs, matched exactly (see [`crate::login::redirect_target`]). A tenant
-    /// setting only: an org owner is not trusted to name where tokens go.
-    #[serde(default)]
-    pub allowed_redirect_urls: Vec<String>,
+/// `default_connection_id` must name one of the org's connections (when the caller knows them:
+/// `None` skips the check, `Some(&[])` is an org without connections).
+pub fn check_default_connection(
+    settings: &SettingsLayer,
+    org_connections: Option<&[String]>,
+) -> Result<()> {
+    match (&settings.default_connection_id, org_connections) {
+        (Some(id), Some(list)) if !list.iter().any(|c| c == id) => Err(Error::new(
+            ErrorCode::InvalidSetting,
+            "default_connection_id must be one of the organization's connections",
+        )
+        .with_field("default_connection_id")),
+        _ => Ok(()),
+    }
 }

@@ -30,22 +30,67 @@ pub struct Effective<T> {
     pub source: Source,
 }
 
-/// The settings that apply to an org, each with where it came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-#[allow(missing_docs)] // one field per setting, documented on SettingsLayer
-pub struct EffectiveSettings {
-    pub logo_url: Effective<Option<String>>,
-    pub primary_color: Effective<String>,
-    pub welcome_text: Effective<Option<String>>,
-    pub custom_domain: Effective<Option<String>>,
-    pub password_min_length: Effective<u32>,
-    pub require_mfa: Effective<bool>,
-    pub session_ttl_hours: Effective<u32>,
-    pub max_login_attempts: Effective<u32>,
-    pub lockout_duration_minutes: Effective<u32>,
-    pub default_connection_id: Effective<Option<String>>,
+/// How one setting resolves (see [`crate::for_each_setting`]).
+macro_rules! resolve_setting {
+    ($org:ident, $tenant:ident, $floors:ident, $name:ident, optional()) => {
+        optional(&$org.$name, &$tenant.$name)
+    };
+    ($org:ident, $tenant:ident, $floors:ident, $name:ident, inherited($default:expr)) => {
+        with_default(&$org.$name, &$tenant.$name, $default)
+    };
+    ($org:ident, $tenant:ident, $floors:ident, $name:ident, floored($default:expr, $dir:ident)) => {
+        floored(
+            &$org.$name,
+            &$tenant.$name,
+            $default,
+            $floors.$name,
+            Stricter::$dir,
+        )
+    };
 }
+
+/// Spells each row's effective type out (`Effective<Option<T>>` for optional settings,
+/// `Effective<T>` for the others) before the struct is emitted: derives such as tsify's read the
+/// field types as written and cannot see through a macro in type position.
+macro_rules! effective_settings {
+    ($( $(#[$doc:meta])* $name:ident: $ty:ty = $camel:literal, $parse:expr, $kind:ident($($arg:tt)*); )*) => {
+        effective_settings!(@fields [] $( $(#[$doc])* $name: $ty, $kind($($arg)*); )*);
+        effective_settings!(@resolve $( $name, $kind($($arg)*); )*);
+    };
+    (@fields [$($done:tt)*] $(#[$doc:meta])* $name:ident: $ty:ty, optional(); $($rest:tt)*) => {
+        effective_settings!(@fields [$($done)* $(#[$doc])* pub $name: Effective<Option<$ty>>,] $($rest)*);
+    };
+    (@fields [$($done:tt)*] $(#[$doc:meta])* $name:ident: $ty:ty, $kind:ident($($arg:tt)*); $($rest:tt)*) => {
+        effective_settings!(@fields [$($done)* $(#[$doc])* pub $name: Effective<$ty>,] $($rest)*);
+    };
+    (@fields [$($done:tt)*]) => {
+        /// The settings that apply to an org, each with where it came from.
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+        pub struct EffectiveSettings { $($done)* }
+    };
+    (@resolve $( $name:ident, $kind:ident($($arg:tt)*); )*) => {
+        /// Resolves the effective settings of an org: the org's override wins, else the tenant's value,
+        /// else the built-in default; a floored field is then raised to the tenant's floor if weaker.
+        /// Pass an empty org layer to get the tenant's own effective settings.
+        ///
+        /// ```
+        /// use orgkit_core::settings::{resolve, Source, SettingsLayer, TenantSettings};
+        /// let tenant = TenantSettings { defaults: SettingsLayer { session_ttl_hours: Some(12), ..Default::default() }, ..Default::default() };
+        /// let org = SettingsLayer { session_ttl_hours: Some(8), ..Default::default() };
+        /// let eff = resolve(&tenant, &org);
+        /// assert_eq!((eff.session_ttl_hours.value, eff.session_ttl_hours.source), (8, Source::Org));
+        /// assert_eq!(eff.password_min_length.source, Source::Default);
+        /// ```
+        pub fn resolve(tenant: &TenantSettings, org: &SettingsLayer) -> EffectiveSettings {
+            let (defaults, floors) = (&tenant.defaults, &tenant.floors);
+            EffectiveSettings {
+                $( $name: resolve_setting!(org, defaults, floors, $name, $kind($($arg)*)), )*
+            }
+        }
+    };
+}
+crate::for_each_setting!(effective_settings);
 
 fn layered<T: Clone>(org: &Option<T>, tenant: &Option<T>) -> Option<Effective<T>> {
     match (org, tenant) {
@@ -95,70 +140,6 @@ fn floored<T: Ord + Copy>(
             source: Source::TenantFloor,
         },
         (_, false) => chosen,
-    }
-}
-
-/// Resolves the effective settings of an org: the org's override wins, else the tenant's value,
-/// else the built-in default; a floored field is then raised to the tenant's floor if weaker.
-/// Pass an empty org layer to get the tenant's own effective settings.
-///
-/// ```
-/// use orgkit_core::settings::{resolve, Source, SettingsLayer, TenantSettings};
-/// let tenant = TenantSettings { defaults: SettingsLayer { session_ttl_hours: Some(12), ..Default::default() }, ..Default::default() };
-/// let org = SettingsLayer { session_ttl_hours: Some(8), ..Default::default() };
-/// let eff = resolve(&tenant, &org);
-/// assert_eq!((eff.session_ttl_hours.value, eff.session_ttl_hours.source), (8, Source::Org));
-/// assert_eq!(eff.password_min_length.source, Source::Default);
-/// ```
-pub fn resolve(tenant: &TenantSettings, org: &SettingsLayer) -> EffectiveSettings {
-    let (t, f) = (&tenant.defaults, &tenant.floors);
-    EffectiveSettings {
-        logo_url: optional(&org.logo_url, &t.logo_url),
-        primary_color: with_default(
-            &org.primary_color,
-            &t.primary_color,
-            DEFAULT_PRIMARY_COLOR.to_owned(),
-        ),
-        welcome_text: optional(&org.welcome_text, &t.welcome_text),
-        custom_domain: optional(&org.custom_domain, &t.custom_domain),
-        password_min_length: floored(
-            &org.password_min_length,
-            &t.password_min_length,
-            DEFAULT_PASSWORD_MIN_LENGTH,
-            f.password_min_length,
-            Stricter::Higher,
-        ),
-        require_mfa: floored(
-            &org.require_mfa,
-            &t.require_mfa,
-            false,
-            f.require_mfa,
-            Stricter::Higher,
-        ),
-        session_ttl_hours: floored(
-            &org.session_ttl_hours,
-            &t.session_ttl_hours,
-            DEFAULT_SESSION_TTL_HOURS,
-            f.session_ttl_hours,
-            Stricter::Lower,
-        ),
-        max_login_attempts: floored(
-            &org.max_login_attempts,
-            &t.max_login_attempts,
-            DEFAULT_MAX_LOGIN_ATTEMPTS,
-            f.max_login_attempts,
-            Stricter::Lower,
-        ),
-        lockout_duration_minutes: floored(
-            &org.lockout_duration_minutes,
-            &t.lockout_duration_minutes,
-            DEFAULT_LOCKOUT_DURATION_MINUTES,
-            f.lockout_duration_minutes,
-            Stricter::Higher,
-        ),
-        // Inherited like the rest; login policy only proposes it when the org has that
-        // connection enabled (see `login::default_connection`).
-        default_connection_id: optional(&org.default_connection_id, &t.default_connection_id),
     }
 }
 

@@ -10,6 +10,7 @@ use poem_openapi::registry::{MetaSchemaRef, Registry};
 use poem_openapi::types::Type;
 use poem_openapi::{Object, impl_apirequest_for_payload};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
 /// A JSON body documented as `T`.
@@ -42,101 +43,51 @@ impl<T: Type> ParsePayload for Body<T> {
 
 impl_apirequest_for_payload!(Body<T>, T: Type);
 
-/// Seed 000's org fields: each setting `null` clears the override (inherit again).
-#[derive(Object)]
-#[oai(rename_all = "snake_case")]
-pub struct OrganizationFields {
-    /// Display name, 1-100 characters.
-    pub name: Option<String>,
-    /// Lowercase letters, digits and single hyphens, unique per tenant.
-    pub slug: Option<String>,
-    /// Free-form object (merge-patched; bounded size and depth).
-    pub metadata: Option<std::collections::BTreeMap<String, Value>>,
-    /// https URL of the logo.
-    pub logo_url: Option<String>,
-    /// `#rrggbb`.
-    pub primary_color: Option<String>,
-    /// Login page headline.
-    pub welcome_text: Option<String>,
-    /// Hostname serving the org's login page.
-    pub custom_domain: Option<String>,
-    /// Minimum password length.
-    pub password_min_length: Option<u32>,
-    /// Whether logins need a second factor.
-    pub require_mfa: Option<bool>,
-    /// Access token lifetime, hours.
-    pub session_ttl_hours: Option<u32>,
-    /// Failed logins before lockout.
-    pub max_login_attempts: Option<u32>,
-    /// Lockout length, minutes.
-    pub lockout_duration_minutes: Option<u32>,
-    /// One of the org's connections.
-    pub default_connection_id: Option<String>,
-}
+/// The request schemas that carry settings, each setting's field and doc from core's table
+/// ([`orgkit_core::for_each_setting`]).
+macro_rules! settings_bodies {
+    ($( $(#[$doc:meta])* $name:ident: $ty:ty = $camel:literal, $parse:expr, $kind:ident($($arg:tt)*); )*) => {
+        /// Seed 000's org fields: each setting `null` clears the override (inherit again).
+        #[derive(Object)]
+        #[oai(rename_all = "snake_case")]
+        pub struct OrganizationFields {
+            /// Display name, 1-100 characters.
+            pub name: Option<String>,
+            /// Lowercase letters, digits and single hyphens, unique per tenant.
+            pub slug: Option<String>,
+            /// Free-form object (merge-patched; bounded size and depth).
+            pub metadata: Option<BTreeMap<String, Value>>,
+            $( $(#[$doc])* pub $name: Option<$ty>, )*
+        }
 
-/// Seed 004's org fields (camelCase; settings may also be spelled snake_case).
-#[derive(Object)]
-#[oai(rename_all = "camelCase")]
-pub struct OrganizationFieldsCamel {
-    /// Display name.
-    pub name: Option<String>,
-    /// URL-safe slug (unique).
-    pub slug: Option<String>,
-    /// Free-form object.
-    pub metadata: Option<std::collections::BTreeMap<String, Value>>,
-    /// https URL of the logo.
-    pub logo_url: Option<String>,
-    /// `#rrggbb`.
-    pub primary_color: Option<String>,
-    /// Login page headline.
-    pub welcome_text: Option<String>,
-    /// Hostname serving the org's login page.
-    pub custom_domain: Option<String>,
-    /// Minimum password length.
-    pub password_min_length: Option<u32>,
-    /// Whether logins need a second factor.
-    pub require_mfa: Option<bool>,
-    /// Access token lifetime, hours.
-    pub session_ttl_hours: Option<u32>,
-    /// Failed logins before lockout.
-    pub max_login_attempts: Option<u32>,
-    /// Lockout length, minutes.
-    pub lockout_duration_minutes: Option<u32>,
-    /// One of the org's connections.
-    pub default_connection_id: Option<String>,
-}
+        /// Seed 004's org fields (camelCase; settings may also be spelled snake_case).
+        #[derive(Object)]
+        #[oai(rename_all = "camelCase")]
+        pub struct OrganizationFieldsCamel {
+            /// Display name, 1-100 characters.
+            pub name: Option<String>,
+            /// Lowercase letters, digits and single hyphens, unique per tenant.
+            pub slug: Option<String>,
+            /// Free-form object (merge-patched; bounded size and depth).
+            pub metadata: Option<BTreeMap<String, Value>>,
+            $( $(#[$doc])* pub $name: Option<$ty>, )*
+        }
 
-/// Tenant defaults (the org fields' settings) plus `floors`.
-#[derive(Object)]
-#[oai(rename_all = "snake_case")]
-pub struct TenantSettingsFields {
-    /// https URL of the logo.
-    pub logo_url: Option<String>,
-    /// `#rrggbb`.
-    pub primary_color: Option<String>,
-    /// Login page headline.
-    pub welcome_text: Option<String>,
-    /// Hostname.
-    pub custom_domain: Option<String>,
-    /// Minimum password length.
-    pub password_min_length: Option<u32>,
-    /// Whether logins need a second factor.
-    pub require_mfa: Option<bool>,
-    /// Access token lifetime, hours.
-    pub session_ttl_hours: Option<u32>,
-    /// Failed logins before lockout.
-    pub max_login_attempts: Option<u32>,
-    /// Lockout length, minutes.
-    pub lockout_duration_minutes: Option<u32>,
-    /// Default connection.
-    pub default_connection_id: Option<String>,
-    /// Least strict values an org may set (`password_min_length`, `require_mfa`,
-    /// `max_login_attempts`, `session_ttl_hours`, `lockout_duration_minutes`).
-    pub floors: Option<std::collections::BTreeMap<String, Value>>,
-    /// Where a browser may go after an SSO login besides this server's origin: absolute https
-    /// URLs (http on localhost), matched exactly, at most 50; `null` empties the list.
-    pub allowed_redirect_urls: Option<Vec<String>>,
+        /// Tenant defaults (the org fields' settings) plus `floors` and `allowed_redirect_urls`.
+        #[derive(Object)]
+        #[oai(rename_all = "snake_case")]
+        pub struct TenantSettingsFields {
+            $( $(#[$doc])* pub $name: Option<$ty>, )*
+            /// Least strict values an org may set (`password_min_length`, `require_mfa`,
+            /// `max_login_attempts`, `session_ttl_hours`, `lockout_duration_minutes`).
+            pub floors: Option<BTreeMap<String, Value>>,
+            /// Where a browser may go after an SSO login besides this server's origin: absolute
+            /// https URLs (http on localhost), matched exactly, at most 50; `null` empties the list.
+            pub allowed_redirect_urls: Option<Vec<String>>,
+        }
+    };
 }
+orgkit_core::for_each_setting!(settings_bodies);
 
 /// `{email, name?, password?}`.
 #[derive(Object)]

@@ -8,7 +8,7 @@ use crate::store::connections::ConnectionRow;
 use crate::store::tenants::TenantRow;
 use crate::store::{Store, new_id};
 use orgkit_core::connection::SamlConnection;
-use orgkit_core::ops::check_default_connection;
+use orgkit_core::settings::check_default_connection;
 use orgkit_core::{Permission, authorize};
 use serde::Deserialize;
 use serde_json::{Value, json};

@@ -8,10 +8,9 @@ use crate::store::orgs::{OrgRow, OrgWrite};
 use crate::store::tenants::TenantRow;
 use crate::store::{Page, PageQuery, Store, Tx, new_id};
 use orgkit_core::domain::check_custom_domain;
-use orgkit_core::ops::check_default_connection;
-use orgkit_core::organization::apply_metadata;
-use orgkit_core::settings::{EffectiveSettings, Patch, SettingsLayer, resolve};
-use orgkit_core::{Actor, CREATOR_ROLE, NewOrganization, OrganizationPatch, Permission, authorize};
+use orgkit_core::organization::{OrganizationState, create_organization, patch_organization};
+use orgkit_core::settings::{EffectiveSettings, resolve};
+use orgkit_core::{Actor, CREATOR_ROLE, Permission, authorize};
 use serde_json::Value;
 
 /// The org's effective settings.
@@ -40,16 +39,13 @@ async fn custom_domain_set_by(store: &Store, tx: &mut Tx, caller: &Caller, org_i
 /// Creates an org. A user who creates one becomes its owner; an org created with the
 /// management key starts without members. `public_url` is the server's (its host is reserved).
 pub async fn create(store: &Store, tenant: &TenantRow, caller: &Caller, body: &Value, public_url: &str) -> ApiResult<OrgRow> {
-    let new = NewOrganization::from_json(body)?;
-    tenant.settings()?.floors.check_patch(&new.settings)?;
-    let settings = new.settings.apply(&SettingsLayer::default());
-    // A new org has no connections yet, so it cannot name a default one.
-    check_default_connection(&settings, Some(&[]))?;
+    let new = create_organization(body, &tenant.settings()?)?;
+    let settings = &new.settings;
     let now = clock::now();
     let id = new_id();
     let mut tx = store.begin().await?;
     let custom_domain_by_operator = custom_domain_set_by(store, &mut tx, caller, None, settings.custom_domain.as_deref(), public_url).await?;
-    let write = OrgWrite { name: &new.name, slug: &new.slug, metadata: &new.metadata, settings: &settings, custom_domain_by_operator };
+    let write = OrgWrite { name: &new.name, slug: &new.slug, metadata: &new.metadata, settings, custom_domain_by_operator };
     store.insert_org(&mut tx, &id, &tenant.id, &write, now).await?;
     if let Caller::User(session) = caller {
         store.insert_member(&mut tx, &id, &session.user_id, CREATOR_ROLE, now).await?;
@@ -86,20 +82,16 @@ pub async fn update(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: 
     let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
     let actor = actor_in(store, &mut tx, tenant, caller, &org).await?;
     authorize(&actor, Permission::OrgUpdate)?;
-    let patch = OrganizationPatch::from_json(body)?;
-    tenant.settings()?.floors.check_patch(&patch.settings)?;
-    let domain_patched = !matches!(patch.settings.custom_domain, Patch::Unchanged);
-    let settings = patch.settings.apply(&org.settings()?);
-    check_default_connection(&settings, Some(&store.org_connection_ids(&mut tx, &org.id).await?))?;
-    let metadata = apply_metadata(&org.metadata()?, patch.metadata.as_ref())?;
-    let name = patch.name.unwrap_or_else(|| org.name.clone());
-    let slug = patch.slug.unwrap_or_else(|| org.slug.clone());
+    let current = OrganizationState { name: org.name.clone(), slug: org.slug.clone(), metadata: org.metadata()?, settings: org.settings()? };
+    let connections = store.org_connection_ids(&mut tx, &org.id).await?;
+    let change = patch_organization(&current, body, &tenant.settings()?, Some(&connections))?;
+    let OrganizationState { name, slug, metadata, settings } = change.org;
     let now = clock::now();
     // The operator naming a custom domain vouches for it, even one an org admin set before; an
     // org admin re-sending the current value changes nothing.
-    let custom_domain_by_operator = if matches!(caller, Caller::Tenant) && domain_patched {
+    let custom_domain_by_operator = if matches!(caller, Caller::Tenant) && change.custom_domain_patched {
         settings.custom_domain.is_some()
-    } else if settings.custom_domain == org.settings()?.custom_domain {
+    } else if settings.custom_domain == current.settings.custom_domain {
         org.custom_domain_by_operator != 0
     } else {
         custom_domain_set_by(store, &mut tx, caller, Some(&org.id), settings.custom_domain.as_deref(), public_url).await?

@@ -5,7 +5,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::store::audit::AuditEntry;
 use crate::store::tenants::TenantRow;
 use crate::store::{Store, new_id};
-use orgkit_core::settings::{SettingsLayer, TenantSettings, TenantSettingsPatch, resolve};
+use orgkit_core::settings::{SettingsLayer, TenantSettings, resolve};
 use serde_json::{Value, json};
 
 /// The tenant a fresh database starts with.
@@ -56,10 +56,9 @@ pub fn settings_json(settings: &TenantSettings) -> ApiResult<Value> {
 
 /// Applies a merge-patch to the tenant's settings; the defaults must respect the floors.
 pub async fn patch_settings(store: &Store, tenant: &TenantRow, body: &Value) -> ApiResult<TenantSettings> {
-    let patch = TenantSettingsPatch::from_json(body)?;
     let mut tx = store.begin().await?;
     let current = store.lock_tenant(&mut tx, &tenant.id).await?.ok_or_else(|| ApiError::not_found("tenant"))?.settings()?;
-    let next = patch.apply(&current)?;
+    let next = current.patched(body)?;
     let now = clock::now();
     store.update_tenant_settings(&mut tx, &tenant.id, &next, now).await?;
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: None, actor: "management_key", action: "tenant.settings_updated", target: None };
