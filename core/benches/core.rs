@@ -50,6 +50,7 @@ fn token(alg: &str, kid: &str) -> String {
         authentication: Authentication {
             amr: vec!["pwd".into()],
             connection_id: None,
+            auth_time: None,
         },
         jti: Some("bench".into()),
         now: NOW,

@@ -126,6 +126,9 @@ error_codes! {
     TokenNotYetValid = "token_not_yet_valid", 401, Token, Core;
     /// A token issued before its subject's tokens were revoked (a password change).
     TokenRevoked = "token_revoked", 401, Token, Core;
+    /// A session older than an org's `session_ttl_hours` allows, acting in it or exchanging its
+    /// token for one of it: the user logs in again.
+    SessionExpired = "session_expired", 401, Token, Core;
     /// A token from another issuer.
     InvalidIssuer = "invalid_issuer", 401, Token, Core;
     /// A token for another audience.

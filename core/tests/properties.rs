@@ -219,7 +219,7 @@ fn claims_request(user: String, slug: String, role: Role, ttl: u32, now: i64) ->
         },
         authentication: Authentication {
             amr: vec!["pwd".into()],
-            connection_id: None,
+            ..Default::default()
         },
         jti: None,
         now,

@@ -61,7 +61,7 @@ pub async fn user(state: &AppState, token: &str) -> ApiResult<AuthUser> {
         .user(&tenant_id, &claims.sub)
         .await?
         .ok_or_else(|| unauthenticated("the token's user no longer exists"))?;
-    orgkit_core::token::check_not_revoked(claims.iat, user.tokens_valid_after)?;
+    orgkit_core::token::check_not_revoked(claims.authenticated_at(), user.tokens_valid_after)?;
     Ok(AuthUser { user, claims })
 }
 

@@ -260,7 +260,12 @@ def organizations():
          err("metadata string too long", N, {"body": {"name": "Acme", "slug": "acme", "metadata": {"a": "x" * 256}}}, "input_too_large"),
          err("metadata key too long", N, {"body": {"name": "Acme", "slug": "acme", "metadata": {"k" * 65: 1}}}, "input_too_large"),
          err("unknown field", N, {"body": {"name": "Acme", "slug": "acme", "owner": "me"}}, "unknown_field"),
-         err("body must be an object", N, {"body": "acme"}, "invalid_request")]
+         err("body must be an object", N, {"body": "acme"}, "invalid_request"),
+         # The server's create always held these; the operation now holds them too.
+         err("floors bind a new org", N, {"tenant": {"floors": {"require_mfa": True}}, "body": {"name": "Acme", "slug": "acme", "require_mfa": False}}, "below_tenant_floor"),
+         err("a new org under a session TTL floor", N, {"tenant": {"floors": {"session_ttl_hours": 8}}, "body": {"name": "Acme", "slug": "acme", "session_ttl_hours": 24}}, "below_tenant_floor"),
+         ok("a new org stricter than the floors", N, {"tenant": {"floors": {"password_min_length": 10}}, "body": {"name": "Acme", "slug": "acme", "password_min_length": 14}}, {"settings": {"password_min_length": 14}}),
+         err("a new org has no connection to default to", N, {"body": {"name": "Acme", "slug": "acme", "default_connection_id": "conn-x"}}, "invalid_setting")]
     org = {"name": "Cardiology Department", "slug": "cardiology", "metadata": {"department_code": "CARD-01", "floor": 3}, "settings": {}}
     v += [ok("seed branding patch on an org", A, {"org": org, "patch": SEED_BRANDING},
              {"name": "Cardiology Department", "settings": SEED_BRANDING, "effective": {"welcome_text": {"value": "Cardiology Portal", "source": "org"}}}),
@@ -497,6 +502,14 @@ def tokens():
           ok("issued in the revocation's second", "check_token_not_revoked", {"iat": NOW, "valid_after": NOW}, {"allowed": True}),
           err("issued before the revocation", "check_token_not_revoked", {"iat": NOW - 1, "valid_after": NOW}, "token_revoked"),
           err("revocation time of the wrong type", "check_token_not_revoked", {"iat": NOW, "valid_after": "yesterday"}, "invalid_request"),
+          err("minted after the revocation from a session that authenticated before it", "check_token_not_revoked",
+              {"iat": NOW, "auth_time": NOW - 600, "valid_after": NOW - 1}, "token_revoked"),
+          err("minted in the revocation's second from an earlier session", "check_token_not_revoked",
+              {"iat": NOW, "auth_time": NOW - 1, "valid_after": NOW}, "token_revoked"),
+          ok("a session that authenticated after the revocation", "check_token_not_revoked",
+             {"iat": NOW, "auth_time": NOW, "valid_after": NOW - 1}, {"allowed": True}),
+          err("an auth_time later than iat counts as iat", "check_token_not_revoked",
+              {"iat": NOW - 1, "auth_time": NOW + 600, "valid_after": NOW}, "token_revoked"),
           err("unknown option", V, {"token": good, "jwks": JWKS, "options": dict(OPTS, algorithms=["none"])}, "unknown_field")]
 
     # build and sign
@@ -505,7 +518,17 @@ def tokens():
            "org": {"id": ORG_ID, "slug": "cardiology", "role": "admin"}, "policy": {"require_mfa": False, "session_ttl_hours": 8, "connections": ["conn-a"]},
            "authentication": {"amr": ["pwd"]}, "jti": "jti-1", "now": NOW}
     v += [ok("org claims", B, req, {"iss": ISS, "sub": USER_ID, "aud": AUD, "iat": NOW, "exp": NOW + 8 * 3600, "tid": TENANT_ID,
-                                    "org_id": ORG_ID, "org_slug": "cardiology", "org_role": "admin", "amr": ["pwd"], "jti": "jti-1"}),
+                                    "org_id": ORG_ID, "org_slug": "cardiology", "org_role": "admin", "amr": ["pwd"], "jti": "jti-1",
+                                    "auth_time": NOW}),
+          ok("a switch carries its session's auth_time and does not extend it", B,
+             dict(req, authentication={"amr": ["pwd"], "auth_time": NOW - 3600}),
+             {"iat": NOW, "exp": NOW + 7 * 3600, "auth_time": NOW - 3600}),
+          err("a session older than the org's TTL gets no token of it", B,
+              dict(req, authentication={"amr": ["pwd"], "auth_time": NOW - 8 * 3600}), "session_expired"),
+          ok("a session one second younger than the org's TTL", B,
+             dict(req, authentication={"amr": ["pwd"], "auth_time": NOW - 8 * 3600 + 1}), {"exp": NOW + 1}),
+          ok("an auth_time in the future is the token's issuance", B, dict(req, authentication={"amr": ["pwd"], "auth_time": NOW + 60}),
+             {"iat": NOW, "auth_time": NOW}),
           ok("claims without org follow the tenant TTL", B, dict(req, org=None, policy={"require_mfa": False, "session_ttl_hours": 24}), {"exp": NOW + 24 * 3600}),
           err("MFA required, password only", B, dict(req, policy=dict(req["policy"], require_mfa=True)), "mfa_required"),
           ok("MFA required, TOTP performed", B, dict(req, policy=dict(req["policy"], require_mfa=True), authentication={"amr": ["pwd", "otp"]}), {"amr": ["pwd", "otp"]}),

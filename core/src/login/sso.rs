@@ -49,7 +49,7 @@ fn is_server_redirect(url: &url::Url, own: &url::Url) -> bool {
 /// included). Refused are other origins, scheme-relative (`//evil`) and backslash tricks
 /// (`/\evil`), credentials in the URL, fragments (the host puts the token there), control
 /// characters, targets over [`REDIRECT_TARGET_MAX_LEN`] bytes, and the server's own routes
-/// that send the browser on ([`SERVER_REDIRECTING_PATHS`]: `/saml/…`, `/login…`, `/docs…`),
+/// that send the browser on (`SERVER_REDIRECTING_PATHS`: `/saml/…`, `/login…`, `/docs…`),
 /// listed or not.
 ///
 /// ```

@@ -76,6 +76,7 @@ pub fn decide_step_up(f: &StepUpFacts) -> LoginDecision {
     let session = Authentication {
         amr: f.amr.clone(),
         connection_id: f.connection_id.clone(),
+        auth_time: None,
     };
     match session.check_org_policy(f.require_mfa, &f.connections) {
         Ok(()) => {

@@ -56,6 +56,10 @@ pub struct OrgClaims {
     /// The user's email.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// When the user authenticated (OIDC's `auth_time`), unix seconds: the login's time, which
+    /// a token minted from this one (an org switch) carries unchanged. Revocation applies to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<i64>,
     /// Authentication methods performed (`pwd`, `otp`, `saml`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub amr: Vec<String>,
@@ -121,7 +125,7 @@ impl OrgPolicy {
 }
 
 /// What the authentication did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(deny_unknown_fields)]
 pub struct Authentication {
@@ -130,6 +134,11 @@ pub struct Authentication {
     /// The SSO connection used, if any.
     #[serde(default)]
     pub connection_id: Option<String>,
+    /// When the user authenticated, unix seconds, for a token minted from an earlier session
+    /// (an org switch carries its session's [`OrgClaims::authenticated_at`]); absent for a
+    /// login, which authenticates now.
+    #[serde(default)]
+    pub auth_time: Option<i64>,
 }
 
 /// Everything [`build_org_claims`] needs.
@@ -172,7 +181,7 @@ impl Authentication {
     ///
     /// ```
     /// use orgkit_core::token::Authentication;
-    /// let sso = Authentication { amr: vec!["saml".into()], connection_id: Some("conn_a".into()) };
+    /// let sso = Authentication { amr: vec!["saml".into()], connection_id: Some("conn_a".into()), auth_time: None };
     /// assert!(sso.check_connection(&["conn_a".into()]).is_ok());
     /// assert_eq!(sso.check_connection(&[]).unwrap_err().code(), "connection_not_allowed");
     /// ```
@@ -193,9 +202,9 @@ impl Authentication {
     ///
     /// ```
     /// use orgkit_core::token::Authentication;
-    /// let otp = Authentication { amr: vec!["pwd".into(), "otp".into()], connection_id: None };
+    /// let otp = Authentication { amr: vec!["pwd".into(), "otp".into()], connection_id: None, auth_time: None };
     /// assert!(otp.satisfies_mfa(&[]));
-    /// let sso = Authentication { amr: vec!["saml".into()], connection_id: Some("conn_a".into()) };
+    /// let sso = Authentication { amr: vec!["saml".into()], connection_id: Some("conn_a".into()), auth_time: None };
     /// assert!(sso.satisfies_mfa(&["conn_a".into()]));
     /// assert!(!sso.satisfies_mfa(&["conn_b".into()]));
     /// ```
@@ -221,6 +230,27 @@ impl Authentication {
         Ok(())
     }
 
+    /// `session_expired` when this session authenticated `session_ttl_seconds` or more before
+    /// `now`: an org's `session_ttl_hours` bounds how long after its login a session may act in
+    /// the org, whatever token it presents or exchanges (an org switch does not extend it). A
+    /// session without `auth_time` authenticates now.
+    ///
+    /// ```
+    /// use orgkit_core::token::Authentication;
+    /// let session = Authentication { auth_time: Some(1_000), ..Default::default() };
+    /// assert!(session.check_session_age(3600, 4_599).is_ok());
+    /// assert_eq!(session.check_session_age(3600, 4_600).unwrap_err().code(), "session_expired");
+    /// ```
+    pub fn check_session_age(&self, session_ttl_seconds: i64, now: i64) -> Result<()> {
+        match self.auth_time {
+            Some(t) if now >= t.saturating_add(session_ttl_seconds) => Err(Error::new(
+                ErrorCode::SessionExpired,
+                "this session is older than the organization allows: log in again",
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Whether this session may act in an org whose policy is `require_mfa` and
     /// `org_connections`, checked every time it acts there (not only when its token was
     /// issued, since the org's policy may have changed, and a token issued without an org or
@@ -233,10 +263,10 @@ impl Authentication {
     ///
     /// ```
     /// use orgkit_core::token::Authentication;
-    /// let pwd = Authentication { amr: vec!["pwd".into()], connection_id: None };
+    /// let pwd = Authentication { amr: vec!["pwd".into()], connection_id: None, auth_time: None };
     /// assert!(pwd.check_org_policy(false, &[]).is_ok());
     /// assert_eq!(pwd.check_org_policy(true, &[]).unwrap_err().code(), "mfa_required");
-    /// let sso = Authentication { amr: vec!["saml".into()], connection_id: Some("conn_a".into()) };
+    /// let sso = Authentication { amr: vec!["saml".into()], connection_id: Some("conn_a".into()), auth_time: None };
     /// assert!(sso.check_org_policy(true, &["conn_a".into()]).is_ok());
     /// assert_eq!(sso.check_org_policy(false, &["conn_b".into()]).unwrap_err().code(), "connection_not_allowed");
     /// ```
@@ -248,8 +278,10 @@ impl Authentication {
 
 /// Builds the claims of an access token, refusing when the org's policy is not met
 /// ([`Authentication::check_org_policy`]: MFA required but not performed, `mfa_required`; an
-/// SSO connection the org has not enabled, `connection_not_allowed`). Without an org, only the
-/// tenant's MFA requirement applies. `exp − iat` is the effective session TTL.
+/// SSO connection the org has not enabled, `connection_not_allowed`; a session older than the
+/// policy's TTL, `session_expired`). Without an org, only the tenant's MFA requirement applies.
+/// The token expires when the session does: `session_ttl_hours` after its `auth_time` (for a
+/// fresh login, `exp − iat` is the TTL; an org switch does not extend the session).
 pub fn build_org_claims(req: &ClaimsRequest) -> Result<OrgClaims> {
     let (auth, policy) = (&req.authentication, &req.policy);
     match req.org {
@@ -257,16 +289,19 @@ pub fn build_org_claims(req: &ClaimsRequest) -> Result<OrgClaims> {
         None => auth.check_mfa(policy.require_mfa, &policy.connections)?,
     }
     let ttl = i64::from(req.policy.session_ttl_hours) * 3600;
+    auth.check_session_age(ttl, req.now)?;
+    let auth_time = auth.auth_time.map_or(req.now, |t| t.min(req.now));
     Ok(OrgClaims {
         iss: req.issuer.clone(),
         sub: req.user_id.clone(),
         aud: Audience::One(req.audience.clone()),
         iat: req.now,
-        exp: req.now.saturating_add(ttl),
+        exp: auth_time.saturating_add(ttl),
         nbf: None,
         jti: req.jti.clone(),
         tid: req.tenant_id.clone(),
         email: req.email.clone(),
+        auth_time: Some(auth_time),
         amr: req.authentication.amr.clone(),
         cid: req.authentication.connection_id.clone(),
         org_id: req.org.as_ref().map(|o| o.id.clone()),
@@ -274,6 +309,12 @@ pub fn build_org_claims(req: &ClaimsRequest) -> Result<OrgClaims> {
         org_role: req.org.as_ref().map(|o| o.role),
         inv: None,
     })
+}
+
+/// When a token issued at `iat` with `auth_time` authenticated: `auth_time`, never later than
+/// `iat`; `iat` without one.
+pub fn authenticated_at(iat: i64, auth_time: Option<i64>) -> i64 {
+    auth_time.map_or(iat, |t| t.min(iat))
 }
 
 /// Signs access-token claims with `key` (`typ: at+jwt`, the key's `kid` in the header).
@@ -298,6 +339,14 @@ pub struct Requirement {
 }
 
 impl OrgClaims {
+    /// When the session behind this token authenticated: its `auth_time`, never later than its
+    /// `iat` (a token without `auth_time` authenticated when it was issued). What revocation
+    /// ([`check_not_revoked`](super::check_not_revoked)) compares, so a session cannot outlive
+    /// a password change by minting itself fresh tokens.
+    pub fn authenticated_at(&self) -> i64 {
+        authenticated_at(self.iat, self.auth_time)
+    }
+
     /// Checks the requirement against these claims: `org_required` when the token has no org
     /// context, `org_mismatch` when it is for another org, `insufficient_role` when the role is
     /// too low or lacks the permission.

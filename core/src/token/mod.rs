@@ -16,7 +16,7 @@ mod verifier_config;
 pub use cache::{TokenCache, TokenHash, token_hash};
 pub use claims::{
     Audience, Authentication, ClaimsRequest, OrgClaims, OrgContext, OrgPolicy, Requirement,
-    build_org_claims, sign_org_claims, verify_org_token,
+    authenticated_at, build_org_claims, sign_org_claims, verify_org_token,
 };
 pub use invitation::{
     INVITATION_DEFAULT_TTL_SECONDS, INVITATION_MAX_RESENDS, INVITATION_MAX_TTL_SECONDS,

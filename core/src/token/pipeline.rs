@@ -200,15 +200,19 @@ fn check_times(
     Ok(())
 }
 
-/// Whether a token issued at `iat` (unix seconds) is still good when its subject's tokens were
-/// revoked at `valid_after` (a password change): `token_revoked` when it was issued before.
-/// A token issued within the revocation's second stays good, as a token's `iat` has no finer
-/// resolution; `None` (never revoked) refuses nothing.
-pub fn check_not_revoked(iat: i64, valid_after: Option<i64>) -> Result<()> {
+/// Whether a session that authenticated at `authenticated_at` (unix seconds: a token's
+/// [`OrgClaims::authenticated_at`](super::OrgClaims::authenticated_at), its `auth_time`) is still
+/// good when its subject's tokens were revoked at `valid_after` (a password change, an SSO
+/// taking an unproven account over): `token_revoked` when it authenticated before. Comparing the
+/// authentication rather than the token's `iat` means a token minted from a revoked session (an
+/// org switch made in the revocation's second, or any time before it) is revoked with it. A
+/// login within the revocation's second stays good, as `auth_time` has no finer resolution;
+/// `None` (never revoked) refuses nothing.
+pub fn check_not_revoked(authenticated_at: i64, valid_after: Option<i64>) -> Result<()> {
     match valid_after {
-        Some(after) if iat < after => Err(Error::new(
+        Some(after) if authenticated_at < after => Err(Error::new(
             ErrorCode::TokenRevoked,
-            "the token was revoked (the password changed after it was issued)",
+            "the token was revoked (the password changed after its session authenticated)",
         )),
         _ => Ok(()),
     }

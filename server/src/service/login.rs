@@ -245,7 +245,9 @@ pub async fn switch(state: &AppState, auth: &AuthUser, body: Value) -> ApiResult
             decision.outcome.map_err(|e| locked(e, decision.lockout.locked_until))?
         }
     };
-    // The session's SSO connection comes along: core refuses it where the org does not allow it.
-    let authentication = Authentication { amr, connection_id: auth.claims.cid.clone() };
+    // The session's SSO connection and its time of authentication come along: core refuses the
+    // connection where the org does not allow it, and a revocation of the session revokes the
+    // token it mints here.
+    let authentication = Authentication { amr, connection_id: auth.claims.cid.clone(), auth_time: Some(auth.claims.authenticated_at()) };
     tokens::issue_for(state, &tenant, &auth.user, Some(token_org), authentication, connections).await
 }

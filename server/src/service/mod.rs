@@ -19,6 +19,7 @@ pub mod tenants;
 pub mod tokens;
 pub mod users;
 
+use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::store::members::MemberRow;
 use crate::store::orgs::OrgRow;
@@ -59,7 +60,8 @@ impl Caller {
 }
 
 /// A member's standing, once their session meets the org's policy now (core's
-/// `check_org_policy`: `mfa_required` or `connection_not_allowed` otherwise). Every user-API
+/// `check_org_policy` and `check_session_age`: `mfa_required`, `connection_not_allowed` or
+/// `session_expired` otherwise). Every user-API
 /// operation on an org learns the caller's standing through [`actor`] or [`actor_in`], so none
 /// can act in an org with a session the org's policy refuses. Non-members are `NonMember`
 /// before anything of the org's policy is told (`not_found` then).
@@ -67,6 +69,7 @@ fn member_actor(tenant: &TenantRow, org: &OrgRow, session: &Session, member: Opt
     let Some(member) = member else { return Ok(Actor::NonMember) };
     let effective = orgs::effective(tenant, org)?;
     session.authentication.check_org_policy(effective.require_mfa.value, connections)?;
+    session.authentication.check_session_age(effective.session_ttl_seconds(), clock::now())?;
     Ok(Actor::Member { user_id: session.user_id.clone(), role: member.role()? })
 }
 

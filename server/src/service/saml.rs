@@ -112,7 +112,7 @@ pub async fn acs(state: &AppState, connection_id: &str, saml_response: &str, rel
     }
     let (user, role) = sso_account(store, &mut tx, &cx, &email, now).await?;
     tx.commit().await?;
-    let authentication = Authentication { amr: vec!["saml".to_owned()], connection_id: Some(cx.conn.id.clone()) };
+    let authentication = Authentication { amr: vec!["saml".to_owned()], connection_id: Some(cx.conn.id.clone()), auth_time: None };
     let org = TokenOrg { org: &cx.org, role };
     let token = tokens::issue_for(state, &cx.tenant, &user, Some(org), authentication, org_connections).await?;
     Ok(AcsOutcome { token, redirect })

@@ -20,7 +20,7 @@ use crate::store::connections::ConnectionRow;
 use crate::store::new_id;
 use crate::store::tenants::TenantRow;
 use orgkit_core::connection::SamlConnection;
-use orgkit_core::ops::check_default_connection;
+use orgkit_core::settings::check_default_connection;
 use orgkit_core::{Permission, authorize};
 use serde_json::{Value, json};
 

@@ -23,7 +23,7 @@ pub struct TokenOrg<'a> {
 /// Builds (core refuses when the org's policy is not met) and signs an access token; answers
 /// the seed's token object `{accessToken, tokenType, expiresAt}`.
 pub async fn issue(state: &AppState, tenant: &TenantRow, user: &UserRow, org: Option<TokenOrg<'_>>, amr: Vec<String>) -> ApiResult<Value> {
-    issue_for(state, tenant, user, org, Authentication { amr, connection_id: None }, Vec::new()).await
+    issue_for(state, tenant, user, org, Authentication { amr, ..Default::default() }, Vec::new()).await
 }
 
 /// [`issue`] for a login that says how it authenticated (an SSO connection) into an org

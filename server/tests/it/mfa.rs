@@ -15,6 +15,7 @@ both_backends!(
     totp_code_race,
     password_change_and_org_rules,
     switch_step_up,
+    session_age_bounded_by_each_org,
     discovery_answers,
 );
 
@@ -50,8 +51,13 @@ pub(crate) fn claims(token: &str) -> Value {
 /// `token` signed again with the server's key, issued `seconds` earlier: a token from before
 /// an event, without waiting for the clock.
 async fn backdated(env: &Env, token: &str, seconds: i64) -> String {
+    resigned(env, token, |c| c["iat"] = json!(c["iat"].as_i64().unwrap() - seconds)).await
+}
+
+/// `token` with its claims edited, signed again with the server's current key.
+async fn resigned(env: &Env, token: &str, edit: impl FnOnce(&mut Value)) -> String {
     let mut c = claims(token);
-    c["iat"] = json!(c["iat"].as_i64().unwrap() - seconds);
+    edit(&mut c);
     let c: orgkit_core::token::OrgClaims = serde_json::from_value(c).unwrap();
     let key = orgkit_server::keys::current_signing_key(&env.state.store).await.unwrap();
     orgkit_core::token::sign_org_claims(&c, &key).unwrap()
@@ -258,11 +264,21 @@ async fn password_change_and_org_rules(env: Env) {
     for token in &earlier {
         assert_eq!(env.call("GET", "/api/v1/me", Some(token), None).await.0, 200);
     }
+    // A session that mints itself fresh tokens (an org switch) does not outlive the change: the
+    // minted token carries the session's `auth_time`, which revocation compares, even when its
+    // own `iat` is not earlier than the change (here 20 s later, within the leeway: what a
+    // switch in the change's own second amounts to).
+    let (status, switched) = env.call("POST", "/api/v1/auth/token", Some(&earlier[0]), Some(json!({ "organization": "tight" }))).await;
+    assert_eq!(status, 200, "{switched}");
+    let minted = switched["data"]["accessToken"].as_str().unwrap();
+    assert_eq!(claims(minted)["auth_time"], claims(&earlier[0])["iat"]);
+    let minted = resigned(&env, minted, |c| c["iat"] = json!(c["iat"].as_i64().unwrap() + 20)).await;
+    assert_eq!(env.call("GET", "/api/v1/me", Some(&minted), None).await.0, 200);
     let (status, changed) = env.call("POST", "/api/v1/auth/password", Some(&org_token), Some(change(PASSWORD, long))).await;
     assert_eq!(status, 200, "{changed}");
     assert_eq!(changed["success"], true);
     assert_eq!(changed["data"]["passwordChanged"], true);
-    for token in &earlier {
+    for token in earlier.iter().chain([&minted]) {
         assert_error(&env.call("GET", "/api/v1/me", Some(token), None).await, 401, "token_revoked");
         assert_error(&env.call("POST", "/api/v1/auth/token", Some(token), Some(json!({ "organization": "tight" }))).await, 401, "token_revoked");
     }
@@ -278,6 +294,37 @@ async fn password_change_and_org_rules(env: Env) {
     let (status, _) = env.call("POST", "/api/v1/auth/password", Some(&tenant_token), Some(change(long, medium))).await;
     assert_eq!(status, 200);
     assert_error(&env.call("POST", "/api/v1/auth/login", None, Some(login("ann@acme.com", medium, Some("tight"), None))).await, 403, "password_change_required");
+}
+
+/// An org's `session_ttl_hours` bounds how long after its login a session acts in the org:
+/// whatever token it presents, and an org switch neither escapes nor extends it.
+async fn session_age_bounded_by_each_org(env: Env) {
+    let (user_id, _) = env.signup("ann@acme.com").await;
+    let short = org_with(&env, "short", json!({"session_ttl_hours": 1}), &user_id).await;
+    let long = org_with(&env, "long", json!({}), &user_id).await;
+    let (status, body) = env.call("POST", "/api/v1/auth/login", None, Some(login("ann@acme.com", PASSWORD, None, None))).await;
+    assert_eq!(status, 200, "{body}");
+    let fresh = body["data"]["accessToken"].as_str().unwrap().to_owned();
+    // The same session two hours later (its token still unexpired under the tenant's 24 h).
+    let two_hours = 2 * 3600;
+    let old = resigned(&env, &fresh, |c| {
+        for claim in ["iat", "auth_time"] {
+            c[claim] = json!(c[claim].as_i64().unwrap() - two_hours);
+        }
+    })
+    .await;
+    let members = |org: &str| format!("/api/v1/organizations/{org}/members");
+    assert_error(&env.call("GET", &members(&short), Some(&old), None).await, 401, "session_expired");
+    assert_eq!(env.call("GET", &members(&long), Some(&old), None).await.0, 200);
+    assert_eq!(env.call("GET", &members(&short), Some(&fresh), None).await.0, 200);
+    let switch = |org: &str| json!({ "organization": org });
+    assert_error(&env.call("POST", "/api/v1/auth/token", Some(&old), Some(switch("short"))).await, 401, "session_expired");
+    let (status, switched) = env.call("POST", "/api/v1/auth/token", Some(&old), Some(switch("long"))).await;
+    assert_eq!(status, 200, "{switched}");
+    let minted = claims(switched["data"]["accessToken"].as_str().unwrap());
+    let auth_time = claims(&old)["auth_time"].as_i64().unwrap();
+    assert_eq!(minted["auth_time"], auth_time);
+    assert_eq!(minted["exp"], auth_time + 24 * 3600, "a switch ends when the session does");
 }
 
 async fn switch_step_up(env: Env) {

@@ -20,7 +20,7 @@ use orgkit_core::token::Authentication;
 pub async fn context(state: &AppState, token: &str) -> ApiResult<(AuthUser, TenantRow, Caller)> {
     let auth = authn::user(state, token).await?;
     let tenant = state.store.tenant_by_id(&auth.user.tenant_id).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
-    let authentication = Authentication { amr: auth.claims.amr.clone(), connection_id: auth.claims.cid.clone() };
+    let authentication = Authentication { amr: auth.claims.amr.clone(), connection_id: auth.claims.cid.clone(), auth_time: Some(auth.claims.authenticated_at()) };
     let caller = Caller::User(Session { user_id: auth.user.id.clone(), authentication });
     Ok((auth, tenant, caller))
 }
