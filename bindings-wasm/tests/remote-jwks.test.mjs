@@ -5,30 +5,16 @@ import assert from "node:assert/strict";
 import { test, after } from "node:test";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
-import { SignJWT, exportJWK, generateKeyPair } from "jose";
 import { OrgGuard, OrgkitError, RemoteOrgGuard } from "orgkit";
 import * as guardOnly from "orgkit/guard";
-import { loadVectors, throwsCode } from "./helpers.mjs";
+import { generatedKey, joseOrgToken, loadVectors, throwsCode } from "./helpers.mjs";
 
 const issuer = "https://auth.example.test";
 const audience = "orgkit";
 const MAX_AGE = 300_000;
 const COOLDOWN = 30_000;
 
-/** An EdDSA key with its public JWK under `kid`. */
-async function makeKey(kid) {
-  const { publicKey, privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
-  return { kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: "EdDSA", use: "sig" } };
-}
-
-async function sign(key, claims = {}) {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ org_id: "org-1", org_slug: "acme", org_role: "admin", ...claims })
-    .setProtectedHeader({ alg: "EdDSA", kid: key.kid, typ: "JWT" })
-    .setIssuer(issuer).setAudience(audience).setSubject("user-1")
-    .setIssuedAt(now - 10).setExpirationTime(now + 600)
-    .sign(key.privateKey);
-}
+const sign = (key, claims) => joseOrgToken(key, { issuer, audience }, claims);
 
 /** The issuer's JWKS endpoint: serves `keys`, counts GETs, answers `status` when not 200. */
 async function jwksServer() {
@@ -49,9 +35,9 @@ async function jwksServer() {
 
 const endpoint = await jwksServer();
 after(() => endpoint.server.close());
-const key1 = await makeKey("key-1");
-const key2 = await makeKey("key-2");
-const key3 = await makeKey("key-3");
+const key1 = await generatedKey("key-1");
+const key2 = await generatedKey("key-2");
+const key3 = await generatedKey("key-3");
 
 /** A remote guard on the test endpoint, with a clock the test moves. */
 function remoteGuard(Remote = RemoteOrgGuard, options = {}) {
