@@ -103,12 +103,13 @@ export async function generatedKey(kid) {
   return { kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: "EdDSA", use: "sig" } };
 }
 
-/** An org token for user-1 in org acme (admin, one hour), signed by jose with `key`. */
+/** An org token for user-1 in org acme (admin, one hour), signed by jose with `key` (no `aud`
+ *  when `audience` is undefined, as Clerk's). */
 export async function joseOrgToken(key, { issuer, audience }, claims = {}) {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ org_id: "org-1", org_slug: "acme", org_role: "admin", ...claims })
+  const jwt = new SignJWT({ org_id: "org-1", org_slug: "acme", org_role: "admin", ...claims })
     .setProtectedHeader({ alg: "EdDSA", kid: key.kid, typ: "JWT" })
-    .setIssuer(issuer).setAudience(audience).setSubject("user-1")
-    .setIssuedAt(now - 10).setExpirationTime(claims.exp ?? now + 3600)
-    .sign(key.privateKey);
+    .setIssuer(issuer).setSubject("user-1")
+    .setIssuedAt(now - 10).setExpirationTime(claims.exp ?? now + 3600);
+  return (audience === undefined ? jwt : jwt.setAudience(audience)).sign(key.privateKey);
 }
