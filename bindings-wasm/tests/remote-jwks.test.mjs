@@ -160,6 +160,8 @@ test("a bad config throws at construction with the option's name", () => {
   assert.equal(throwsCode(() => new RemoteOrgGuard({ ...base, leeway: 10_000 }), "invalid_request").field, "leeway");
   throwsCode(() => new RemoteOrgGuard({ ...base, jwks_url: "x" }), "unknown_field");
   throwsCode(() => new RemoteOrgGuard({ ...base, issuer: undefined }), "invalid_request");
+  throwsCode(() => new RemoteOrgGuard(new Proxy({}, { ownKeys() { throw new Error("hostile"); } })), "invalid_request");
+  throwsCode(() => new RemoteOrgGuard("https://auth.example.test/jwks"), "invalid_request");
   assert.equal(endpoint.fetches, 0);
 });
 

@@ -67,7 +67,16 @@ export function defineRemoteOrgGuard({ OrgGuard, shouldFetchJwks }) {
     constructor(config) {
       const guardConfig = {};
       const remote = {};
-      for (const [name, value] of Object.entries(config ?? {})) {
+      if (config === null || typeof config !== "object") {
+        throw invalidOption(undefined, "the guard config is an object with jwksUrl, issuer and audience");
+      }
+      let options;
+      try {
+        options = Object.entries(config);
+      } catch {
+        throw invalidOption(undefined, "the guard config could not be read (a throwing getter or Proxy)");
+      }
+      for (const [name, value] of options) {
         (REMOTE_OPTIONS.has(name) ? remote : guardConfig)[name] = value;
       }
       this.#guard = OrgGuard.keyless(guardConfig);

@@ -30,6 +30,7 @@ const audience = "orgkit";
 
 let scratch;
 let jwksServer;
+let jwksFetches = 0;
 const fixture = {};
 
 const sign = (key, claims) => joseOrgToken(key, { issuer, audience }, claims);
@@ -51,6 +52,7 @@ before(async () => {
   const stranger = await generatedKey("key-1"); // same kid, other key: a forged signature
   const unpublished = await generatedKey("key-2");
   jwksServer = createServer((_, response) => {
+    jwksFetches += 1;
     response.writeHead(200, { "content-type": "application/json" });
     response.end(JSON.stringify({ keys: [key.jwk] }));
   });
@@ -203,6 +205,10 @@ const config :Workerd.Config = (
 );`;
   await withWorkerd(config, async (base) => {
     const get = (path, token) => fetch(`${base}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(60_000) });
+    const before = jwksFetches;
+    const first = await Promise.all(Array.from({ length: 8 }, () => get("/orgs/acme/projects", fixture.tokens.valid)));
+    assert.deepEqual(first.map((r) => r.status), Array(8).fill(200), "concurrent first requests all pass");
+    assert.equal(jwksFetches - before, 1, "concurrent requests in workerd share one JWKS fetch");
     const allowed = await get("/orgs/acme/admin/settings", fixture.tokens.valid);
     assert.equal(allowed.status, 200, await allowed.clone().text());
     assert.deepEqual(await allowed.json(), { path: "/orgs/acme/admin/settings", seen: { "x-orgkit-org": "org-1", "x-orgkit-role": "admin", "x-orgkit-user": "user-1" } });
