@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the npm package `orgkit` into bindings-wasm/npm/node (nodejs target, signatures by
+# Builds the npm package `orgkit` (its entries per runtime: npm/entry/, see the package.json exports) into bindings-wasm/npm/node (nodejs target, signatures by
 # node:crypto) and bindings-wasm/npm/web (web target, signatures by RustCrypto in the module),
 # and the same two without the core operations (the guard alone, for edge workers) into
 # npm/guard/node and npm/guard/web.
@@ -80,7 +80,18 @@ done
 for out in "${node_builds[@]}"; do echo 'exports.OrgkitError = OrgkitError;' >> "$out/orgkit.js"; done
 for out in "${web_builds[@]}"; do echo 'export { OrgkitError };' >> "$out/orgkit.js"; done
 
-# 5. Size optimisation with binaryen's wasm-opt, once per distinct module (cached by hash).
+# 5. The entries of the conditional exports (npm/entry/, hand-written): the CommonJS copy of
+#    remote_jwks.mjs for node.cjs, and the guard's entries, the same files (from guard/entry/ the
+#    guard builds sit at the same relative paths as the full builds from entry/).
+mkdir -p npm/cjs
+{ sed -E 's/^export function /function /' npm/entry/remote_jwks.mjs; echo 'module.exports = { defineRemoteOrgGuard };'; } > npm/cjs/remote_jwks.cjs
+mkdir -p npm/guard/entry
+for entry in npm/entry/*; do
+  case "$entry" in */remote_jwks.*) continue ;; esac
+  sed -E 's#"\./remote_jwks\.#"../../entry/remote_jwks.#; s#"\.\./cjs/#"../../cjs/#' "$entry" > "npm/guard/entry/${entry##*/}"
+done
+
+# 6. Size optimisation with binaryen's wasm-opt, once per distinct module (cached by hash).
 wasm_opt=node_modules/.bin/wasm-opt
 cache="$target_dir/orgkit-wasm-opt"
 mkdir -p "$cache"

@@ -51,6 +51,22 @@ pub fn operations() -> Vec<String> {
     orgkit_core::ops::OPERATIONS.iter().map(|s| (*s).to_owned()).collect()
 }
 
+/// Core operation `should_fetch_jwks` in the guard-only build (the full build has it among every
+/// operation): whether a host that fetches its JWKS (the package's `RemoteOrgGuard`) may fetch
+/// it now. Core's policy answers; it is called directly rather than through `call_json`, whose
+/// table of every operation would double the guard module (the JSON vectors check both builds).
+#[cfg(not(feature = "ops"))]
+#[wasm_bindgen(js_name = shouldFetchJwks, unchecked_return_type = "JwksFetchDecision")]
+pub fn should_fetch_jwks(#[wasm_bindgen(unchecked_param_type = "JwksFetchInput")] input: JsValue) -> error::JsResult {
+    use orgkit_core::ops::io::{JwksFetchDecision, JwksFetchInput};
+    let decide = || -> Result<JwksFetchDecision, orgkit_core::Error> {
+        let input: JwksFetchInput = orgkit_core::ops::parse_input_text(&convert::to_json(&input, "the input")?)?;
+        input.policy.validate()?;
+        Ok(JwksFetchDecision { fetch: input.policy.should_fetch(&input.state, input.need, input.now) })
+    };
+    decide().and_then(|decision| convert::to_js(&decision)).map_err(error::to_js)
+}
+
 /// Every error code an `OrgkitError` can carry.
 #[wasm_bindgen(js_name = allErrorCodes, unchecked_return_type = "ErrorCode[]")]
 pub fn all_error_codes() -> Vec<String> {

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { SignJWT, exportJWK, generateKeyPair } from "jose";
 
 export const here = dirname(fileURLToPath(import.meta.url));
 export const repo = join(here, "..", "..");
@@ -94,4 +95,21 @@ export function throwsCode(fn, code, OrgkitError) {
   assert.equal(error.name, "OrgkitError", String(error));
   assert.equal(error.code, code, `expected ${code}, got ${error.code}: ${error.message}`);
   return error;
+}
+
+/** An Ed25519 key made now by jose: its private key and its public JWK under `kid`. */
+export async function generatedKey(kid) {
+  const { publicKey, privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
+  return { kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: "EdDSA", use: "sig" } };
+}
+
+/** An org token for user-1 in org acme (admin, one hour), signed by jose with `key` (no `aud`
+ *  when `audience` is undefined, as Clerk's). */
+export async function joseOrgToken(key, { issuer, audience }, claims = {}) {
+  const now = Math.floor(Date.now() / 1000);
+  const jwt = new SignJWT({ org_id: "org-1", org_slug: "acme", org_role: "admin", ...claims })
+    .setProtectedHeader({ alg: "EdDSA", kid: key.kid, typ: "JWT" })
+    .setIssuer(issuer).setSubject("user-1")
+    .setIssuedAt(now - 10).setExpirationTime(claims.exp ?? now + 3600);
+  return (audience === undefined ? jwt : jwt.setAudience(audience)).sign(key.privateKey);
 }

@@ -8,17 +8,19 @@
 // with the verified identity in `x-orgkit-*` headers; refused ones get core's HTTP status and a
 // JSON body `{ "error": { "code", "message" } }`.
 //
-// env: ORGKIT_WASM (the orgkit_bg.wasm module, bytes or URL), ORGKIT_JWKS (JWKS object or JSON
-// text), ORGKIT_ISSUER, ORGKIT_AUDIENCE, ORIGIN. On Cloudflare see cloudflare.mjs.
-import init, { OrgGuard } from "orgkit/guard/web";
+// env: ORGKIT_JWKS_URL (the issuer's JWKS URL) or ORGKIT_JWKS (a JWKS object or its JSON text),
+// ORGKIT_ISSUER, ORGKIT_AUDIENCE, ORIGIN. The package picks its build by the runtime (the
+// `workerd` condition on Cloudflare, `node` in Node…): no init, no .wasm import here.
+import { OrgGuard, RemoteOrgGuard } from "orgkit/guard";
 
 let guard;
 
-async function guardFor(env) {
-  if (!guard) {
-    await init({ module_or_path: env.ORGKIT_WASM });
-    guard = new OrgGuard({ jwks: env.ORGKIT_JWKS, issuer: env.ORGKIT_ISSUER, audience: env.ORGKIT_AUDIENCE, leeway: 30 });
-  }
+/** One guard per isolate: with a JWKS URL it fetches the keys when core's policy says. */
+function guardFor(env) {
+  const config = { issuer: env.ORGKIT_ISSUER, audience: env.ORGKIT_AUDIENCE, leeway: 30 };
+  guard ??= env.ORGKIT_JWKS_URL
+    ? new RemoteOrgGuard({ jwksUrl: env.ORGKIT_JWKS_URL, ...config })
+    : new OrgGuard({ jwks: env.ORGKIT_JWKS, ...config });
   return guard;
 }
 
@@ -42,7 +44,7 @@ export default {
   async fetch(request, env) {
     let claims;
     try {
-      claims = (await guardFor(env)).authorize(request, requirementFor(new URL(request.url).pathname));
+      claims = await guardFor(env).authorize(request, requirementFor(new URL(request.url).pathname));
     } catch (error) {
       return refuse(error);
     }

@@ -1,18 +1,15 @@
-// Runs the example worker in node with real Request/Response objects and a fake origin.
+// Runs the example worker in node with real Request/Response objects and a fake origin (the
+// installed package in real workerd: tests/runtimes/runtimes.test.mjs).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { signOrgClaims } from "orgkit";
 import { testKeys } from "../../tests/helpers.mjs";
 import worker from "./worker.mjs";
 
-const require = createRequire(import.meta.url);
 const issuer = "https://auth.example.test";
 const audience = "orgkit";
 const forwarded = [];
 const env = {
-  ORGKIT_WASM: readFileSync(require.resolve("orgkit/guard/web/orgkit_bg.wasm")),
   ORGKIT_JWKS: JSON.stringify(testKeys.jwks),
   ORGKIT_ISSUER: issuer,
   ORGKIT_AUDIENCE: audience,

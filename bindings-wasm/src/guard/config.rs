@@ -37,9 +37,9 @@ pub struct OrgGuardConfig {
     role_map: Value,
 }
 
-/// The guard's config (JSON text of a JS object): its `jwks`, and core's configuration for the
-/// other options, renamed to core's spelling (errors name JS fields).
-pub fn read(text: &str) -> Result<(Value, VerifierConfig), Error> {
+/// The guard's config (JSON text of a JS object): its `jwks` when given, and core's
+/// configuration for the other options, renamed to core's spelling (errors name JS fields).
+pub fn read(text: &str) -> Result<(Option<Value>, VerifierConfig), Error> {
     let Value::Object(options) = orgkit_core::ops::parse_input_text(text)? else {
         return Err(invalid_request("the guard config is an object with jwks, issuer and audience"));
     };
@@ -57,7 +57,6 @@ pub fn read(text: &str) -> Result<(Value, VerifierConfig), Error> {
             }
         }
     }
-    let jwks = jwks.ok_or_else(|| invalid_request("missing field `jwks`").with_field("jwks"))?;
     let config = VerifierConfig::from_json(Value::Object(config)).map_err(js_field)?;
     Ok((jwks, config))
 }

@@ -10,15 +10,17 @@
 mod config;
 mod entry;
 mod input;
+mod slot;
 
 use crate::convert::{NULL, to_json};
 use crate::error::{self, JsResult};
 use config::js_field;
 use entry::Memo;
-use orgkit_core::token::{KeySet, Lookup, Requirement, Verifier};
+use orgkit_core::token::{KeySet, Lookup, Requirement};
 use orgkit_core::{Error, Permission, Role};
 use serde::Deserialize;
 use serde_json::Value;
+use slot::Slot;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
@@ -51,7 +53,7 @@ struct AuthorizeOptions {
 #[wasm_bindgen]
 pub struct OrgGuard {
     /// Borrowed only for core's short cache steps, never while JS code or a signature runs.
-    verifier: RefCell<Verifier<Memo>>,
+    verifier: RefCell<Slot>,
 }
 
 #[wasm_bindgen]
@@ -67,8 +69,28 @@ impl OrgGuard {
 
     fn build(config: &JsValue) -> Result<OrgGuard, Error> {
         let (jwks, config) = config::read(&to_json(config, "the guard config")?)?;
-        let verifier = Verifier::new(config, key_set(&jwks)?).map_err(js_field)?;
-        Ok(OrgGuard { verifier: RefCell::new(verifier) })
+        let jwks = jwks.ok_or_else(|| error::invalid_request("missing field `jwks`").with_field("jwks"))?;
+        let mut slot = Slot::Waiting(config);
+        slot.replace_keys(key_set(&jwks)?).map_err(js_field)?;
+        Ok(OrgGuard { verifier: RefCell::new(slot) })
+    }
+
+    /// `OrgGuard.keyless({ issuer, audience, … })`: a guard without keys yet, its config
+    /// checked now (the same errors as the constructor; a `jwks` given is used). Until `setJwks`
+    /// gives it keys, `authorize` throws `unknown_key`. A `RemoteOrgGuard` starts this way, so
+    /// that a bad config fails at construction and a JWKS endpoint that is down does not.
+    pub fn keyless(#[wasm_bindgen(unchecked_param_type = "Omit<OrgGuardConfig, \"jwks\"> & { jwks?: Jwks | string }")] config: JsValue) -> JsResult<OrgGuard> {
+        Self::build_keyless(&config).map_err(error::to_js)
+    }
+
+    fn build_keyless(config: &JsValue) -> Result<OrgGuard, Error> {
+        let (jwks, config) = config::read(&to_json(config, "the guard config")?)?;
+        config.validate().map_err(js_field)?;
+        let mut slot = Slot::Waiting(config);
+        if let Some(jwks) = jwks {
+            slot.replace_keys(key_set(&jwks)?).map_err(js_field)?;
+        }
+        Ok(OrgGuard { verifier: RefCell::new(slot) })
     }
 
     /// Replaces the key set (key rotation). Tokens remembered stay only when the new keys would
@@ -80,8 +102,7 @@ impl OrgGuard {
             .and_then(|text| orgkit_core::ops::parse_input_text(&text))
             .and_then(|jwks: Value| key_set(&jwks))
             .map_err(error::to_js)?;
-        self.verifier.borrow_mut().replace_keys(keys);
-        Ok(())
+        self.verifier.borrow_mut().replace_keys(keys).map_err(|e| error::to_js(js_field(e)))
     }
 
     /// How many verified tokens the cache holds now.
@@ -128,12 +149,15 @@ impl OrgGuard {
 
         // Core's verification in its three steps, so that no borrow is held while the signature
         // is checked (the nodejs build calls node:crypto) or the answer is built in JS.
-        let lookup = self.verifier.borrow_mut().lookup(&token, now);
+        let lookup = self.verifier.borrow_mut().lookup(&token, now)?;
         let token = match lookup {
             Lookup::Hit(token) => token,
             Lookup::Miss(pending) => {
                 let checked = pending.run()?;
-                self.verifier.borrow_mut().remember(&pending, checked, Memo::default())
+                match &mut *self.verifier.borrow_mut() {
+                    Slot::Ready(verifier) => verifier.remember(&pending, checked, Memo::default()),
+                    Slot::Waiting(_) => return Err(slot::no_keys_yet()),
+                }
             }
         };
         entry::answer(&token, &requirement)

@@ -94,3 +94,17 @@ const step: TotpStep = { step: 1 };
 const badStep: TotpStep = { step: "1" };
 
 console.log(role, exp, names, cached, slug, viaCall, ttl, verified, ops, codes, edge, step, badStep, notInGuard);
+
+// The remote JWKS guard, in both the full package and the guard alone.
+import { RemoteOrgGuard, type RemoteOrgGuardConfig } from "orgkit";
+import { RemoteOrgGuard as RemoteGuardOnly, shouldFetchJwks } from "orgkit/guard";
+const remoteConfig: RemoteOrgGuardConfig = { jwksUrl: "https://auth.example.test/jwks", issuer: "i", audience: "a", cacheMaxAge: 600_000, cooldownDuration: 30_000 };
+const remote = new RemoteOrgGuard(remoteConfig);
+const remoteAnswer: Promise<OrgClaims | ProfiledClaims> = remote.authorize(request, { org: "acme", role: "admin" });
+new RemoteGuardOnly({ jwksUrl: new URL("https://auth.example.test/jwks"), issuer: "i", audience: "a", profile: "clerk-v2" });
+const due: boolean = shouldFetchJwks({ need: "unknown_kid", now: 0 }).fetch;
+const keyless: OrgGuard = OrgGuard.keyless({ issuer: "i", audience: "a" });
+// @ts-expect-error: a remote guard takes a URL, not keys
+new RemoteOrgGuard({ jwks, issuer: "i", audience: "a" });
+// @ts-expect-error: authorize is async
+const notSync: OrgClaims = remote.authorize(request);
