@@ -57,6 +57,13 @@ def test_stubtest_matches_the_installed_package(tmp_path: Path) -> None:
 
 def test_every_operation_has_its_types() -> None:
     assert set(SIGNATURES) == set(orgkit.OPERATIONS)
+    assert set(typing.get_args(types.OperationName)) == set(orgkit.OPERATIONS)
+
+
+def test_error_codes_and_families_are_cores() -> None:
+    table = orgkit.error_table()
+    assert set(typing.get_args(types.ErrorCode)) == set(table)
+    assert set(typing.get_args(types.Family)) == {family for family, _ in table.values()}
 
 
 def conforms(value: Any, hint: Any, path: str) -> list[str]:

@@ -16,6 +16,7 @@ from orgkit.types import (
     ClaimProfile,
     EffectiveSettings,
     ErrorCode,
+    Family,
     LoginPlan,
     OperationName,
     OrgClaims,
@@ -48,6 +49,11 @@ orgkit.call("error_codes", {})
 orgkit.call("rate_limits", None)
 name: OperationName = "check_session"
 resolve_input: ResolveInput = {"org": {"primary_color": "#112233"}}
+try:
+    orgkit.validate_slug(slug="-Bad-")
+except orgkit.OrgkitError as error:
+    code: ErrorCode = error.code
+    family: Family = orgkit.error_table()[error.code][0]
 
 # Wrong uses, each flagged (an input of the wrong shape matches no overload of `call`).
 orgkit.call("resolve_settings", {"tenant": {"defaults": {"require_mfa": "yes"}}})  # type: ignore[call-overload]
@@ -67,3 +73,7 @@ bad_actor: Actor = {"kind": "admin"}  # type: ignore[misc, assignment]
 bad_profile: ClaimProfile = {"name": "workos", "org_id": "x"}  # type: ignore[typeddict-item]
 bad_patch: SettingsPatch = {"requireMFA": True}  # type: ignore[typeddict-unknown-key]
 bad_name: OperationName = "resolve"  # type: ignore[assignment]
+try:
+    orgkit.validate_slug(slug="-Bad-")
+except orgkit.OrgkitError as error:
+    error.code == "invalid_slgu"  # type: ignore[comparison-overlap]
