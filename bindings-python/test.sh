@@ -25,6 +25,14 @@ cd "$here"
 # after scripts/setup.sh, in which case pip only checks them).
 PIP_QUIET=1 maturin develop --quiet --extras test,fastapi
 
+# The generated types (types.py, the stub's `call` overloads, the facade signatures) match the
+# npm package's declarations. scripts/test.sh runs bindings-wasm/test.sh first, which builds
+# them; alone, this suite builds them once (bindings-wasm/build.sh) when they are missing.
+if [ ! -f "$root/bindings-wasm/npm/node/orgkit.d.ts" ]; then
+  bash "$root/bindings-wasm/build.sh"
+fi
+python gen_types.py --check
+
 export MYPY_CACHE_DIR="${MYPY_CACHE_DIR:-$here/.mypy_cache}"
 set +e
 python -m pytest -q -p no:cacheprovider tests "$@"

@@ -39,8 +39,15 @@ def test_fastapi_snippet_runs(keys: dict[str, KeyPair]) -> None:
         r = client.delete("/orgs/org-1", headers={"Authorization": f"Bearer {owner}"})
         assert r.status_code == 200 and r.json() == {"deleted": "org-1", "by": "user-1"}
         assert server.requests == 1
+        r = client.get("/orgs/org-1/settings", headers={"Authorization": f"Bearer {owner}"})
+        assert r.status_code == 200, r.text
+        assert r.json()["require_mfa"] == {"value": True, "source": "tenant_floor"}
+        assert client.get("/orgs/org-1/settings").status_code == 401
         schema = client.get("/openapi.json").json()
         assert schema["components"]["securitySchemes"]["orgkit"]["scheme"] == "bearer"
+        settings = schema["paths"]["/orgs/{org_id}/settings"]["get"]
+        assert settings["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/EffectiveSettings"}
+        assert settings["security"] == [{"orgkit": []}]
     finally:
         server.stop()
 

@@ -75,8 +75,8 @@ def process(args: list[str], env: dict[str, str], up: str, **kw: Any) -> Iterato
         proc.wait(timeout=15)
 
 
-@pytest.mark.skipif(not os.environ.get("ORGKIT_SERVER_BIN"), reason="needs ORGKIT_SERVER_BIN (an orgkit-server binary)")
 def test_fastapi_under_uvicorn_verifies_the_servers_tokens() -> None:
+    assert os.environ.get("ORGKIT_SERVER_BIN"), "package-test.sh names the server binary in ORGKIT_SERVER_BIN"
     server_port, app_port = free_port(), free_port()
     server = f"http://127.0.0.1:{server_port}"
     app = f"http://127.0.0.1:{app_port}"
@@ -92,7 +92,17 @@ def test_fastapi_under_uvicorn_verifies_the_servers_tokens() -> None:
                        "--app-dir", str(Path(__file__).parent)]
             with process(uvicorn, app_env, app + "/openapi.json"):
                 status, schema = request(app + "/openapi.json")
-                assert status == 200 and schema["components"]["securitySchemes"]["orgkit"]["scheme"] == "bearer"
+                assert status == 200, schema
+                # HTTPBearer: /docs shows the Authorize button, and every orgkit route requires it.
+                assert schema["components"]["securitySchemes"]["orgkit"] == {
+                    "type": "http", "scheme": "bearer", "description": schema["components"]["securitySchemes"]["orgkit"]["description"],
+                }
+                for path in ("/orgs/{org_id}/whoami", "/orgs/{org_id}/settings"):
+                    assert schema["paths"][path]["get"]["security"] == [{"orgkit": []}], path
+                # The typed result is FastAPI's response model: core's EffectiveSettings.
+                settings_schema = schema["paths"]["/orgs/{org_id}/settings"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+                assert settings_schema == {"$ref": "#/components/schemas/EffectiveSettings"}
+                assert "require_mfa" in schema["components"]["schemas"]["EffectiveSettings"]["required"]
 
                 status, signup = request(server + "/api/v1/auth/signup", "POST", {"email": "owner@acme.test", "password": "correct horse battery"})
                 assert status == 201, signup
@@ -108,9 +118,15 @@ def test_fastapi_under_uvicorn_verifies_the_servers_tokens() -> None:
                 assert status == 200 and body["org"] == org_id and body["role"] == "owner", body
                 status, body = request(f"{app}/orgs/acme/whoami", token=org_token)  # the slug names the org too
                 assert status == 200, body
+                status, body = request(f"{app}/orgs/{org_id}/settings", token=org_token)
+                assert status == 200, body
+                assert body["require_mfa"] == {"value": True, "source": "tenant_floor"}
+                assert body["session_ttl_hours"] == {"value": 8, "source": "org"}
                 status, body = request(f"{app}/orgs/another/whoami", token=org_token)
                 assert status == 403 and body["detail"]["code"] == "org_mismatch"
                 status, body = request(f"{app}/orgs/{org_id}/whoami")
                 assert status == 401 and body["detail"]["code"] == "unauthenticated"
+                status, body = request(f"{app}/orgs/{org_id}/whoami", token=user_token)  # a token without an org
+                assert status == 403 and body["detail"]["code"] in ("org_required", "org_mismatch"), body
                 status, body = request(f"{app}/orgs/{org_id}/whoami", token=org_token[:-4] + "AAAA")
                 assert status == 401 and body["detail"]["code"] in ("invalid_signature", "invalid_token")
