@@ -18,6 +18,7 @@ pub mod password;
 pub mod rate_limit;
 pub mod saml;
 pub mod service;
+pub mod startup;
 pub mod state;
 pub mod store;
 

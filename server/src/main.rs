@@ -3,16 +3,19 @@
 use clap::{Parser, Subcommand};
 use orgkit_server::service::tenants;
 use orgkit_server::store::Store;
+use orgkit_server::config::{LogFormat, Options};
 use orgkit_server::{AppState, Config, build_app, keys};
 use poem::Server;
 use poem::listener::TcpListener;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "orgkit-server", version, about = "orgkit's organizations API (configuration: ORGKIT_* environment variables)")]
+#[command(name = "orgkit-server", version, about = "orgkit's organizations API. Every option can be given as its ORGKIT_* environment variable.")]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    #[command(flatten)]
+    options: Options,
 }
 
 #[derive(Subcommand)]
@@ -53,22 +56,14 @@ enum KeysCommand {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = Config::from(cli.options);
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    // One JSON object per line for log shippers; human-readable lines otherwise.
-    if std::env::var("ORGKIT_LOG_FORMAT").is_ok_and(|f| f == "json") {
-        logs.json().init();
-    } else {
-        logs.init();
+    match config.log_format {
+        LogFormat::Json => logs.json().init(),
+        LogFormat::Text => logs.init(),
     }
-    let cli = Cli::parse();
-    let config = match Config::from_env() {
-        Ok(config) => config,
-        Err(message) => {
-            eprintln!("orgkit-server: {message}");
-            return ExitCode::FAILURE;
-        }
-    };
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(&config).await.map(|_| ()),

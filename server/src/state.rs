@@ -1,7 +1,7 @@
 //! What every request shares: the store, the configuration, the mailer and the metrics.
 
 use crate::config::Config;
-use crate::error::ApiResult;
+use crate::startup::StartupError;
 use crate::mail::Mailer;
 use crate::rate_limit::RateLimits;
 use crate::store::Store;
@@ -29,11 +29,11 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Connects, migrates and makes sure a signing key exists.
-    pub async fn init(config: Config) -> ApiResult<AppState> {
+    /// Connects, migrates and makes sure a signing key exists; a failure names the setting.
+    pub async fn init(config: Config) -> Result<AppState, StartupError> {
         let store = Store::connect(&config.database_url).await?;
         store.migrate().await?;
-        crate::keys::ensure_key(&store).await?;
+        crate::keys::ensure_key(&store).await.map_err(|e| StartupError::database("cannot store a signing key", e))?;
         let mailer = Mailer::new(config.smtp_url.as_deref(), &config.outbox_dir)?;
         let limits = Arc::new(RateLimits::new(config.rate_limit));
         let dns = crate::dns::TxtResolver::new(config.dns_resolver.as_deref())?;
