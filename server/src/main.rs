@@ -1,7 +1,8 @@
-//! `orgkit-server`: serve (default), `tenant create`, `keys rotate`, `migrate`.
+//! `orgkit-server`: serve (default), `tenant create`, `tenant keys create|list|revoke`,
+//! `keys rotate`, `migrate`.
 
 use clap::{Parser, Subcommand};
-use orgkit_server::service::tenants;
+use orgkit_server::service::{management_keys, tenants};
 use orgkit_server::store::Store;
 use orgkit_server::config::{LogFormat, Options};
 use orgkit_server::{AppState, Config, build_app, keys};
@@ -46,6 +47,36 @@ enum TenantCommand {
         #[arg(long)]
         name: Option<String>,
     },
+    /// A tenant's management keys.
+    Keys {
+        #[command(subcommand)]
+        command: ManagementKeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ManagementKeysCommand {
+    /// Issue a key; prints one JSON line {"tenant", "id", "name", "management_key"}, the only
+    /// time the secret is shown.
+    Create {
+        /// The tenant's slug.
+        tenant: String,
+        /// What the key is for (shown by `list`).
+        #[arg(long)]
+        name: String,
+    },
+    /// Print one JSON line per key (id, name, created_at, last_used_at, revoked_at), no secret.
+    List {
+        /// The tenant's slug.
+        tenant: String,
+    },
+    /// Revoke a key: it answers 401 from now on, on every instance.
+    Revoke {
+        /// The tenant's slug.
+        tenant: String,
+        /// The key's id.
+        id: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -68,6 +99,7 @@ async fn main() -> ExitCode {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(&config).await.map(|_| ()),
         Command::Tenant { command: TenantCommand::Create { slug, name } } => create_tenant(&config, &slug, name.as_deref()).await,
+        Command::Tenant { command: TenantCommand::Keys { command } } => management_keys(&config, command).await,
         Command::Keys { command: KeysCommand::Rotate } => rotate(&config).await,
     };
     match result {
@@ -95,6 +127,28 @@ async fn create_tenant(config: &Config, slug: &str, name: Option<&str>) -> Resul
 /// `{"tenant":"SLUG","management_key":"…"}`, keys in this order.
 fn tenant_line(slug: &str, key: &str) -> String {
     format!("{{\"tenant\":{},\"management_key\":{}}}", serde_json::Value::from(slug), serde_json::Value::from(key))
+}
+
+async fn management_keys(config: &Config, command: ManagementKeysCommand) -> Result<(), String> {
+    let store = migrate(config).await?;
+    let lines = match command {
+        ManagementKeysCommand::Create { tenant, name } => vec![json_line(&management_keys::issue(&store, &tenant, &name).await)?],
+        ManagementKeysCommand::List { tenant } => {
+            let keys = management_keys::list(&store, &tenant).await.map_err(|e| e.to_string())?;
+            keys.iter().map(|k| json_line(&Ok(k))).collect::<Result<_, _>>()?
+        }
+        ManagementKeysCommand::Revoke { tenant, id } => vec![json_line(&management_keys::revoke(&store, &tenant, &id).await)?],
+    };
+    for line in lines {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+/// A result as one JSON line, or its coded error (`not_found: tenant not found`).
+fn json_line<T: serde::Serialize>(result: &Result<T, orgkit_server::error::ApiError>) -> Result<String, String> {
+    let value = result.as_ref().map_err(|e| e.to_string())?;
+    serde_json::to_string(value).map_err(|e| e.to_string())
 }
 
 async fn rotate(config: &Config) -> Result<(), String> {

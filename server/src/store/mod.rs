@@ -12,6 +12,7 @@ pub mod invitations;
 pub mod identities;
 pub mod keys;
 pub mod lockouts;
+pub mod management_keys;
 pub mod members;
 pub mod orgs;
 pub mod saml;

@@ -50,14 +50,8 @@ impl Env {
     }
 
     pub async fn postgres() -> Option<Env> {
-        let base = std::env::var("ORGKIT_TEST_POSTGRES_URL").ok().filter(|v| !v.is_empty())?;
-        let name = format!("orgkit_t_{}", uuid::Uuid::new_v4().simple());
-        sqlx::any::install_default_drivers();
-        let admin = sqlx::AnyPool::connect(&base).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.unwrap();
-        admin.close().await;
-        let (prefix, _) = base.rsplit_once('/').unwrap();
-        Some(Env::new(format!("{prefix}/{name}"), tempfile::tempdir().unwrap()).await)
+        let url = postgres_database().await?;
+        Some(Env::new(url, tempfile::tempdir().unwrap()).await)
     }
 
     async fn new(database_url: String, dir: tempfile::TempDir) -> Env {
@@ -129,6 +123,18 @@ impl Env {
     pub fn outbox_to(&self, address: &str) -> Vec<String> {
         self.outbox().into_iter().filter(|m| m.contains(&format!("To: {address}"))).collect()
     }
+}
+
+/// A fresh, empty PostgreSQL database's URL, when `ORGKIT_TEST_POSTGRES_URL` is set.
+pub async fn postgres_database() -> Option<String> {
+    let base = std::env::var("ORGKIT_TEST_POSTGRES_URL").ok().filter(|v| !v.is_empty())?;
+    let name = format!("orgkit_t_{}", uuid::Uuid::new_v4().simple());
+    sqlx::any::install_default_drivers();
+    let admin = sqlx::AnyPool::connect(&base).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.unwrap();
+    admin.close().await;
+    let (prefix, _) = base.rsplit_once('/').unwrap();
+    Some(format!("{prefix}/{name}"))
 }
 
 /// Asserts a coded error answer.

@@ -13,6 +13,7 @@ mod errors;
 mod invitations;
 mod login_page;
 mod manage_orgs;
+mod management_keys;
 mod members;
 mod mfa;
 mod operations;
