@@ -16,6 +16,7 @@ pub mod keys;
 pub mod mail;
 pub mod password;
 pub mod rate_limit;
+pub mod request;
 pub mod saml;
 pub mod service;
 pub mod startup;

@@ -18,6 +18,7 @@ mod members;
 mod mfa;
 mod operations;
 mod rate_limits;
+mod request_context;
 mod sessions;
 mod sso;
 mod user_orgs;
