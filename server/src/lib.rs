@@ -14,6 +14,7 @@ pub mod dns;
 pub mod error;
 pub mod keys;
 pub mod mail;
+pub mod metrics;
 pub mod password;
 pub mod rate_limit;
 pub mod request;

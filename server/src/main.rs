@@ -7,7 +7,7 @@ use orgkit_server::store::Store;
 use orgkit_server::config::{LogFormat, Options};
 use orgkit_server::{AppState, Config, build_app, keys};
 use poem::Server;
-use poem::listener::TcpListener;
+use poem::listener::{Listener, TcpListener};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -165,6 +165,20 @@ async fn serve(config: Config) -> Result<(), String> {
     if let Some(key) = tenants::bootstrap(&state.store).await.map_err(|e| e.to_string())? {
         // Shown once: only its hash is stored.
         println!("{}", tenant_line(tenants::DEFAULT_TENANT, &key));
+    }
+    if let Some(metrics_bind) = state.config.metrics_bind.clone() {
+        // Bound before the API, so a wrong address stops the start naming its variable.
+        let acceptor = TcpListener::bind(metrics_bind.clone())
+            .into_acceptor()
+            .await
+            .map_err(|e| format!("ORGKIT_METRICS_BIND: cannot listen on {metrics_bind} ({e})"))?;
+        let app = orgkit_server::api::ops::metrics_app(state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = Server::new_with_acceptor(acceptor).run(app).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+        tracing::info!(%metrics_bind, "metrics listening");
     }
     tracing::info!(%bind, public_url = %state.config.public_url, "orgkit-server listening");
     Server::new(TcpListener::bind(bind))

@@ -15,6 +15,7 @@ use crate::request::{REQUEST_ID_HEADER, RequestContext};
 use crate::state::AppState;
 use orgkit_core::ErrorCode;
 use poem::http::{HeaderValue, StatusCode};
+use poem::PathPattern;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route};
 use poem_openapi::auth::Bearer;
 use poem_openapi::payload::Json;
@@ -103,8 +104,8 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> {
                 async move {
                     let (method, path) = (req.method().clone(), redacted_path(req.uri().path()));
                     let started = std::time::Instant::now();
-                    let mut resp = guard(ep, req, max_body).await;
-                    metrics.record(resp.status().as_u16());
+                    let (mut resp, route) = guard(ep, req, max_body).await;
+                    metrics.record_request(method.as_str(), route.as_ref().map(|r| &*r.0), resp.status().as_u16(), started.elapsed());
                     if let Ok(value) = HeaderValue::from_str(&request_id) {
                         resp.headers_mut().insert(REQUEST_ID_HEADER, value);
                     }
@@ -121,23 +122,25 @@ fn redacted_path(path: &str) -> String {
     path.split('/').map(|seg| if seg.len() > 64 { "…" } else { seg }).collect::<Vec<_>>().join("/")
 }
 
-/// Bounds the body (413 `payload_too_large`), then answers every error with its code.
-async fn guard<E: Endpoint>(ep: std::sync::Arc<E>, mut req: Request, max_body: usize) -> Response {
+/// Bounds the body (413 `payload_too_large`), then answers every error with its code; also
+/// answers the route template that matched, for the metrics.
+async fn guard<E: Endpoint>(ep: std::sync::Arc<E>, mut req: Request, max_body: usize) -> (Response, Option<PathPattern>) {
     let too_large = || ApiError::new(ErrorCode::PayloadTooLarge, format!("request body is larger than {max_body} bytes")).to_response();
     let declared = req.header("content-length").and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > max_body) {
-        return too_large();
+        return (too_large(), None);
     }
     match req.take_body().into_bytes_limit(max_body).await {
         Ok(bytes) => req.set_body(bytes),
-        Err(_) => return too_large(),
+        Err(_) => return (too_large(), None),
     }
     match ep.call(req).await {
         Ok(resp) => {
             let resp = resp.into_response();
-            if is_uncoded_error(&resp) { coded_by_status(resp.status()) } else { resp }
+            let route = resp.data::<PathPattern>().cloned();
+            (if is_uncoded_error(&resp) { coded_by_status(resp.status()) } else { resp }, route)
         }
-        Err(err) => ApiError::from_poem(&err).to_response(),
+        Err(err) => (ApiError::from_poem(&err).to_response(), err.data::<PathPattern>().cloned()),
     }
 }
 

@@ -15,6 +15,7 @@ mod login_page;
 mod manage_orgs;
 mod management_keys;
 mod members;
+mod metrics;
 mod mfa;
 mod operations;
 mod rate_limits;

@@ -2,15 +2,13 @@
 //! recorded in the audit log, and a forwarded address is believed only from a trusted proxy.
 
 use crate::both_backends;
-use crate::common::Env;
+use crate::common::{Env, raw_http};
 use orgkit_core::client_address::TrustedProxies;
 use orgkit_server::{AppState, build_app};
 use poem::Server;
 use poem::listener::{Acceptor, Listener, TcpListener};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
-use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 both_backends!(the_request_id_is_echoed, forwarded_addresses_are_believed_only_from_trusted_proxies);
 
@@ -44,26 +42,6 @@ async fn serve_on_loopback(state: AppState) -> SocketAddr {
     addr
 }
 
-/// One HTTP/1.1 exchange over a new connection; answers the status and the JSON body.
-async fn post(addr: SocketAddr, path: &str, headers: &[(&str, &str)], body: &Value) -> (u16, Value) {
-    let body = body.to_string();
-    let mut head = format!("POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n", body.len());
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    let exchange = async {
-        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-        stream.write_all(format!("{head}\r\n{body}").as_bytes()).await.unwrap();
-        let mut answer = String::new();
-        stream.read_to_string(&mut answer).await.unwrap();
-        answer
-    };
-    let answer = tokio::time::timeout(Duration::from_secs(20), exchange).await.expect("an answer within 20 s");
-    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    (status, serde_json::from_str(body).unwrap_or(Value::Null))
-}
-
 async fn forwarded_addresses_are_believed_only_from_trusted_proxies(env: Env) {
     let mut behind_proxy = (*env.state.config).clone();
     behind_proxy.trusted_proxies = TrustedProxies::parse_list("127.0.0.1/32, ::1").unwrap();
@@ -74,7 +52,9 @@ async fn forwarded_addresses_are_believed_only_from_trusted_proxies(env: Env) {
     let forwarded = [("Authorization", bearer.as_str()), ("X-Forwarded-For", "203.0.113.7")];
     let mut recorded = Vec::new();
     for (addr, slug) in [(trusting, "via-proxy"), (direct, "direct")] {
-        let (status, org) = post(addr, "/manage/v1/default/organizations", &forwarded, &json!({"name": slug, "slug": slug})).await;
+        let body = json!({"name": slug, "slug": slug}).to_string();
+        let (status, org) = raw_http(addr, "POST", "/manage/v1/default/organizations", &forwarded, Some(&body)).await;
+        let org: Value = serde_json::from_str(&org).unwrap();
         assert_eq!(status, 201, "{org}");
         let (_, log) = env.manage("GET", &format!("/organizations/{}/audit-log", org["id"].as_str().unwrap()), None).await;
         let created = log["data"].as_array().unwrap().iter().find(|e| e["action"] == "organization.created").unwrap().clone();
