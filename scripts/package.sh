@@ -31,12 +31,15 @@ echo "package: orgkit $cargo_version"
 # shellcheck source=scripts/debs.sh
 source "$root/scripts/debs.sh"
 install_debs "${SERVER_DEBS[@]}"
-bash scripts/setup.sh >/dev/null   # the venv with maturin, the wasm32 target
+# maturin from ORGKIT_VENV (default: the test venv, made by scripts/setup.sh when missing).
+venv=${ORGKIT_VENV:-$root/.venv}
+if [ ! -x "$venv/bin/maturin" ]; then bash scripts/setup.sh >/dev/null; fi
+rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 rm -rf "$dist"
 mkdir -p "$dist"
 
 echo "package: wheel"
-(cd bindings-python && "$root/.venv/bin/maturin" build --release --quiet --out "$dist")
+(cd bindings-python && "$venv/bin/maturin" build --release --quiet --out "$dist")
 
 echo "package: npm tarball"
 bash bindings-wasm/build.sh
