@@ -14,6 +14,10 @@ use orgkit_core::token::{OrgClaims, Requirement, VerifyOptions, verify_org_token
 /// (Core bounds leeways at `MAX_LEEWAY_SECONDS`; it has no default to offer yet.)
 const LEEWAY_SECONDS: u64 = 30;
 
+/// How stale a key's last-used time may get, in seconds: recording every use would make every
+/// management read a database write.
+pub const LAST_USED_RESOLUTION: i64 = 60;
+
 fn unauthenticated(message: &str) -> ApiError {
     ApiError::new(ErrorCode::Unauthenticated, message)
 }
@@ -21,11 +25,16 @@ fn unauthenticated(message: &str) -> ApiError {
 /// The tenant a management key belongs to, if it is the tenant of the URL. A valid key of
 /// another tenant gets `not_found`: that tenant does not exist for this caller.
 pub async fn management(state: &AppState, tenant_slug: &str, key: &str) -> ApiResult<TenantRow> {
-    let tenant = state
+    let live = state
         .store
-        .tenant_by_management_key(&clock::sha256_hex(key))
+        .live_management_key(&clock::sha256_hex(key))
         .await?
-        .ok_or_else(|| unauthenticated("unknown management key"))?;
+        .ok_or_else(|| unauthenticated("unknown or revoked management key"))?;
+    let now = clock::now();
+    if live.last_used_at.is_none_or(|at| now - at >= LAST_USED_RESOLUTION) {
+        state.store.touch_management_key(&live.key_id, now).await?;
+    }
+    let tenant = live.tenant;
     if tenant.slug != tenant_slug {
         return Err(ApiError::not_found("tenant"));
     }

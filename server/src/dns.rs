@@ -4,7 +4,7 @@
 //!
 //! Answers are not cached: a re-check must see the record as it is now.
 
-use crate::error::{ApiError, ApiResult};
+use crate::startup::StartupError;
 use hickory_resolver::config::{NameServerConfig, ResolverConfig, ResolverOpts};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::proto::rr::RData;
@@ -34,7 +34,7 @@ pub struct TxtResolver {
 impl TxtResolver {
     /// The resolver at `host:port` (`ORGKIT_DNS_RESOLVER`; one that does not resolve stops the start),
     /// else the system's (when it cannot be read, lookups fail with a coded refusal).
-    pub fn new(server: Option<&str>) -> ApiResult<TxtResolver> {
+    pub fn new(server: Option<&str>) -> Result<TxtResolver, StartupError> {
         let provider = TokioRuntimeProvider::default();
         let mut builder = match server {
             Some(addr) => {
@@ -43,7 +43,7 @@ impl TxtResolver {
                     .to_socket_addrs()
                     .ok()
                     .and_then(|mut all| all.next())
-                    .ok_or_else(|| ApiError::internal(format!("ORGKIT_DNS_RESOLVER must be host:port, not {addr:?}")))?;
+                    .ok_or_else(|| StartupError::new("ORGKIT_DNS_RESOLVER", format!("must be host:port, not {addr:?}")))?;
                 let mut name_server = NameServerConfig::udp_and_tcp(addr.ip());
                 for connection in &mut name_server.connections {
                     connection.port = addr.port();
@@ -62,7 +62,7 @@ impl TxtResolver {
         options.timeout = Duration::from_secs(2);
         options.attempts = 1;
         options.cache_size = 0;
-        let resolver = builder.build().map_err(ApiError::internal)?;
+        let resolver = builder.build().map_err(|e| StartupError::new("ORGKIT_DNS_RESOLVER", e.to_string()))?;
         Ok(TxtResolver { resolver: Ok(resolver) })
     }
 

@@ -14,10 +14,13 @@ pub mod dns;
 pub mod error;
 pub mod keys;
 pub mod mail;
+pub mod metrics;
 pub mod password;
 pub mod rate_limit;
+pub mod request;
 pub mod saml;
 pub mod service;
+pub mod startup;
 pub mod state;
 pub mod store;
 

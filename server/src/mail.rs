@@ -1,6 +1,7 @@
 //! Email through lettre: SMTP when `ORGKIT_SMTP_URL` is set, otherwise one `.eml` file per
 //! message in the outbox directory (development).
 
+use crate::startup::StartupError;
 use crate::error::{ApiError, ApiResult};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -30,14 +31,17 @@ pub struct Email {
 
 impl Mailer {
     /// SMTP from a URL (`smtp://host:port`, `smtps://…`), or the outbox directory.
-    pub fn new(smtp_url: Option<&str>, outbox_dir: &str) -> ApiResult<Mailer> {
+    pub fn new(smtp_url: Option<&str>, outbox_dir: &str) -> Result<Mailer, StartupError> {
         match smtp_url {
             Some(url) => {
-                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(ApiError::internal)?.build();
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| StartupError::new("ORGKIT_SMTP_URL", format!("not a usable SMTP URL ({e})")))?
+                    .build();
                 Ok(Mailer::Smtp(transport))
             }
             None => {
-                std::fs::create_dir_all(outbox_dir).map_err(ApiError::internal)?;
+                std::fs::create_dir_all(outbox_dir)
+                    .map_err(|e| StartupError::new("ORGKIT_OUTBOX_DIR", format!("cannot create {outbox_dir} ({e})")))?;
                 Ok(Mailer::Outbox(AsyncFileTransport::new(outbox_dir)))
             }
         }

@@ -1,5 +1,6 @@
 //! HTTP: one poem-openapi service of per-resource modules, plus the middleware that bounds
-//! request bodies, turns every error into a coded answer and counts responses.
+//! request bodies, turns every error into a coded answer, counts responses and gives each
+//! request its id (`X-Request-Id`) and client address.
 
 pub mod body;
 pub mod login;
@@ -10,15 +11,17 @@ pub mod user;
 pub mod views;
 
 use crate::error::ApiError;
-use crate::rate_limit::ClientAddress;
+use crate::request::{REQUEST_ID_HEADER, RequestContext};
 use crate::state::AppState;
 use orgkit_core::ErrorCode;
-use poem::http::StatusCode;
+use poem::http::{HeaderValue, StatusCode};
+use poem::PathPattern;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route};
 use poem_openapi::auth::Bearer;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApiService, SecurityScheme};
 use serde_json::Value;
+use tracing::Instrument;
 
 /// `Authorization: Bearer …`: a management key (management API) or an access token (user API).
 #[derive(SecurityScheme)]
@@ -90,18 +93,27 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/login/login.js", login::script())
         .around(move |ep, mut req| {
             let metrics = metrics.clone();
-            // Who the client is, once per request, for the abuse limits and the log.
-            let client = ClientAddress::from_request(&req, &config.trusted_proxies);
-            req.extensions_mut().insert(client);
-            async move {
-                let (method, path) = (req.method().clone(), redacted_path(req.uri().path()));
-                let started = std::time::Instant::now();
-                let resp = guard(ep, req, max_body).await;
-                metrics.record(resp.status().as_u16());
-                let client = client.0.map(|ip| ip.to_string()).unwrap_or_default();
-                tracing::info!(%method, %path, %client, status = resp.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
-                Ok(resp)
-            }
+            // Who the client is and the request's id, once per request, for the abuse limits,
+            // the log and the audit log.
+            let context = RequestContext::of(&req, &config.trusted_proxies);
+            req.extensions_mut().insert(context.client);
+            let client = context.client_text().unwrap_or_default();
+            let span = tracing::info_span!("request", request_id = %context.id, %client);
+            let request_id = context.id.clone();
+            context.scope(
+                async move {
+                    let (method, path) = (req.method().clone(), redacted_path(req.uri().path()));
+                    let started = std::time::Instant::now();
+                    let (mut resp, route) = guard(ep, req, max_body).await;
+                    metrics.record_request(method.as_str(), route.as_ref().map(|r| &*r.0), resp.status().as_u16(), started.elapsed());
+                    if let Ok(value) = HeaderValue::from_str(&request_id) {
+                        resp.headers_mut().insert(REQUEST_ID_HEADER, value);
+                    }
+                    tracing::info!(%method, %path, status = resp.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
+                    Ok(resp)
+                }
+                .instrument(span),
+            )
         })
 }
 
@@ -110,23 +122,25 @@ fn redacted_path(path: &str) -> String {
     path.split('/').map(|seg| if seg.len() > 64 { "…" } else { seg }).collect::<Vec<_>>().join("/")
 }
 
-/// Bounds the body (413 `payload_too_large`), then answers every error with its code.
-async fn guard<E: Endpoint>(ep: std::sync::Arc<E>, mut req: Request, max_body: usize) -> Response {
+/// Bounds the body (413 `payload_too_large`), then answers every error with its code; also
+/// answers the route template that matched, for the metrics.
+async fn guard<E: Endpoint>(ep: std::sync::Arc<E>, mut req: Request, max_body: usize) -> (Response, Option<PathPattern>) {
     let too_large = || ApiError::new(ErrorCode::PayloadTooLarge, format!("request body is larger than {max_body} bytes")).to_response();
     let declared = req.header("content-length").and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > max_body) {
-        return too_large();
+        return (too_large(), None);
     }
     match req.take_body().into_bytes_limit(max_body).await {
         Ok(bytes) => req.set_body(bytes),
-        Err(_) => return too_large(),
+        Err(_) => return (too_large(), None),
     }
     match ep.call(req).await {
         Ok(resp) => {
             let resp = resp.into_response();
-            if is_uncoded_error(&resp) { coded_by_status(resp.status()) } else { resp }
+            let route = resp.data::<PathPattern>().cloned();
+            (if is_uncoded_error(&resp) { coded_by_status(resp.status()) } else { resp }, route)
         }
-        Err(err) => ApiError::from_poem(&err).to_response(),
+        Err(err) => (ApiError::from_poem(&err).to_response(), err.data::<PathPattern>().cloned()),
     }
 }
 

@@ -53,10 +53,14 @@ impl Api {
         }
     }
 
-    /// Prometheus metrics.
+    /// Prometheus metrics (text exposition); `not_found` here when `ORGKIT_METRICS_BIND` serves
+    /// them on a listener of their own.
     #[oai(path = "/metrics", method = "get")]
-    async fn metrics(&self) -> PlainText<String> {
-        PlainText(self.0.metrics.render())
+    async fn metrics(&self) -> ApiResult<PlainText<String>> {
+        if self.0.config.metrics_bind.is_some() {
+            return Err(ApiError::new(orgkit_core::ErrorCode::NotFound, "no such resource"));
+        }
+        Ok(PlainText(self.0.metrics.render(self.0.store.pool())))
     }
 
     /// The public keys that verify this server's tokens.
@@ -64,6 +68,12 @@ impl Api {
     async fn jwks(&self) -> poem::Result<Json<serde_json::Value>> {
         Ok(Json(keys::jwks(&self.0.store).await?))
     }
+}
+
+/// The listener of `ORGKIT_METRICS_BIND`: `GET /metrics` and nothing else.
+pub fn metrics_app(state: AppState) -> impl Endpoint<Output = Response> {
+    let scrape = poem::endpoint::make_sync(move |_| state.metrics.render(state.store.pool()));
+    poem::Route::new().at("/metrics", poem::get(scrape))
 }
 
 /// `GET /invitations/{token}`: the page a link in an invitation email opens.

@@ -58,7 +58,7 @@ fn link(state: &AppState, token: &str) -> String {
 
 async fn send(state: &AppState, tenant: &TenantRow, org: &OrgRow, row: &InvitationRow, url: &str) -> ApiResult<()> {
     let email = invitation_email(&row.email, &org.name, &row.role, url, &effective(tenant, org)?);
-    state.mailer.send(&state.config.email_from, email).await
+    state.send_email(email).await
 }
 
 /// Creates an invitation and emails it (`invitation_pending` while the address has one).

@@ -9,6 +9,7 @@ pub mod domains;
 pub mod email_verification;
 pub mod invitations;
 pub mod login;
+pub mod management_keys;
 pub mod members;
 pub mod mfa;
 pub mod orgs;

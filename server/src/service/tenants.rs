@@ -1,6 +1,7 @@
 //! Tenants: creation (CLI and first start) and their settings (defaults + floors).
 
 use crate::clock;
+use crate::service::management_keys;
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::AuditEntry;
 use crate::store::tenants::TenantRow;
@@ -18,12 +19,11 @@ pub async fn create(store: &Store, slug: &str, name: Option<&str>) -> ApiResult<
         Some(n) => orgkit_core::organization::validate_name(&json!(n))?,
         None => slug.to_owned(),
     };
-    let key = format!("ok_mgmt_{}", clock::random_token(32)?);
     let now = clock::now();
     let id = new_id();
     let mut tx = store.begin().await?;
     store.insert_tenant(&mut tx, &id, slug, &name, now).await?;
-    store.insert_management_key(&mut tx, &id, &clock::sha256_hex(&key), now).await?;
+    let (_, key) = management_keys::insert(store, &mut tx, &id, management_keys::INITIAL_KEY_NAME, now).await?;
     tx.commit().await?;
     Ok(key)
 }

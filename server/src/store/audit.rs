@@ -2,6 +2,7 @@
 
 use super::{Page, PageQuery, Store, Tx, new_id};
 use crate::error::ApiResult;
+use crate::request::RequestContext;
 
 /// One audit entry.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -18,6 +19,8 @@ pub struct AuditRow {
     pub target: Option<String>,
     /// When, unix seconds.
     pub created_at: i64,
+    /// The client address of the request that made the change (none from the CLI).
+    pub client_address: Option<String>,
 }
 
 /// What to record.
@@ -36,10 +39,12 @@ pub struct AuditEntry<'a> {
 }
 
 impl Store {
-    /// Appends an audit entry.
+    /// Appends an audit entry, with the client address of the request being served.
     pub async fn audit(&self, tx: &mut Tx, entry: AuditEntry<'_>, now: i64) -> ApiResult<()> {
+        let client_address = RequestContext::current().and_then(|c| c.client_text());
         sqlx::query(
-            "INSERT INTO audit_log (id, tenant_id, org_id, actor, action, target, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO audit_log (id, tenant_id, org_id, actor, action, target, created_at, client_address) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(new_id())
         .bind(entry.tenant_id)
@@ -48,6 +53,7 @@ impl Store {
         .bind(entry.action)
         .bind(entry.target)
         .bind(now)
+        .bind(client_address)
         .execute(&mut **tx)
         .await?;
         Ok(())
@@ -56,7 +62,7 @@ impl Store {
     /// A page of an org's audit log, oldest first.
     pub async fn list_audit(&self, org_id: &str, page: &PageQuery) -> ApiResult<Page<AuditRow>> {
         let rows: Vec<AuditRow> = sqlx::query_as(
-            "SELECT id, org_id, actor, action, target, created_at FROM audit_log \
+            "SELECT id, org_id, actor, action, target, created_at, client_address FROM audit_log \
              WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT $3",
         )
         .bind(org_id)

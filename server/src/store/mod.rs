@@ -12,6 +12,7 @@ pub mod invitations;
 pub mod identities;
 pub mod keys;
 pub mod lockouts;
+pub mod management_keys;
 pub mod members;
 pub mod orgs;
 pub mod saml;
@@ -20,6 +21,7 @@ pub mod totp;
 pub mod users;
 
 use crate::error::{ApiError, ApiResult};
+use crate::startup::StartupError;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use orgkit_core::ErrorCode;
@@ -49,8 +51,9 @@ static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/s
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
 impl Store {
-    /// Connects to `url` (`sqlite://path`, created when missing, or `postgres://…`).
-    pub async fn connect(url: &str) -> ApiResult<Store> {
+    /// Connects to `url` (`sqlite://path`, created when missing, or `postgres://…`); a failure
+    /// names `ORGKIT_DATABASE_URL` and the cause (the password left out).
+    pub async fn connect(url: &str) -> Result<Store, StartupError> {
         sqlx::any::install_default_drivers();
         let (url, dialect) = if url.starts_with("sqlite:") {
             let url = if url.contains("mode=") || url.contains(":memory:") {
@@ -64,7 +67,7 @@ impl Store {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             (url.to_owned(), Dialect::Postgres)
         } else {
-            return Err(ApiError::internal("ORGKIT_DATABASE_URL must start with sqlite: or postgres:"));
+            return Err(StartupError::new("ORGKIT_DATABASE_URL", "must start with sqlite: or postgres:"));
         };
         // An in-memory SQLite database exists once per connection: keep exactly one.
         let max = match dialect {
@@ -84,17 +87,17 @@ impl Store {
                 })
             });
         }
-        let pool = options.connect(&url).await.map_err(ApiError::internal)?;
+        let pool = options.connect(&url).await.map_err(|e| StartupError::database(&format!("cannot connect to {}", without_password(&url)), e))?;
         Ok(Store { pool, dialect })
     }
 
     /// Applies the migrations of this backend.
-    pub async fn migrate(&self) -> ApiResult<()> {
+    pub async fn migrate(&self) -> Result<(), StartupError> {
         let migrator = match self.dialect {
             Dialect::Sqlite => &SQLITE_MIGRATIONS,
             Dialect::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator.run(&self.pool).await.map_err(ApiError::internal)
+        migrator.run(&self.pool).await.map_err(|e| StartupError::database("cannot apply the migrations", e))
     }
 
     /// The pool, for reads outside a transaction.
@@ -130,6 +133,17 @@ impl Store {
     /// Whether the database answers.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+}
+
+/// The URL to show in a message: its password replaced by `***`.
+fn without_password(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
     }
 }
 

@@ -1,4 +1,4 @@
-//! Tenants and their management keys (stored as SHA-256 hashes only).
+//! Tenants (their management keys: `management_keys.rs`).
 
 use super::{Store, Tx, conflict};
 use sqlx::AssertSqlSafe;
@@ -49,17 +49,6 @@ impl Store {
         Ok(())
     }
 
-    /// Stores the hash of a new management key of a tenant.
-    pub async fn insert_management_key(&self, tx: &mut Tx, tenant_id: &str, key_hash: &str, now: i64) -> ApiResult<()> {
-        sqlx::query("INSERT INTO management_keys (key_hash, tenant_id, created_at) VALUES ($1, $2, $3)")
-            .bind(key_hash)
-            .bind(tenant_id)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-        Ok(())
-    }
-
     /// The tenant with this slug.
     pub async fn tenant_by_slug(&self, slug: &str) -> ApiResult<Option<TenantRow>> {
         let sql = format!("SELECT {COLUMNS} FROM tenants WHERE slug = $1");
@@ -70,13 +59,6 @@ impl Store {
     pub async fn tenant_by_id(&self, id: &str) -> ApiResult<Option<TenantRow>> {
         let sql = format!("SELECT {COLUMNS} FROM tenants WHERE id = $1");
         Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(id).fetch_optional(self.pool()).await?)
-    }
-
-    /// The tenant whose management key has this hash.
-    pub async fn tenant_by_management_key(&self, key_hash: &str) -> ApiResult<Option<TenantRow>> {
-        let sql = "SELECT t.id, t.slug, t.name, t.settings FROM tenants t \
-                   JOIN management_keys k ON k.tenant_id = t.id WHERE k.key_hash = $1";
-        Ok(sqlx::query_as(sql).bind(key_hash).fetch_optional(self.pool()).await?)
     }
 
     /// The tenant, locked for a settings change.

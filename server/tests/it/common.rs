@@ -50,14 +50,8 @@ impl Env {
     }
 
     pub async fn postgres() -> Option<Env> {
-        let base = std::env::var("ORGKIT_TEST_POSTGRES_URL").ok().filter(|v| !v.is_empty())?;
-        let name = format!("orgkit_t_{}", uuid::Uuid::new_v4().simple());
-        sqlx::any::install_default_drivers();
-        let admin = sqlx::AnyPool::connect(&base).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.unwrap();
-        admin.close().await;
-        let (prefix, _) = base.rsplit_once('/').unwrap();
-        Some(Env::new(format!("{prefix}/{name}"), tempfile::tempdir().unwrap()).await)
+        let url = postgres_database().await?;
+        Some(Env::new(url, tempfile::tempdir().unwrap()).await)
     }
 
     async fn new(database_url: String, dir: tempfile::TempDir) -> Env {
@@ -129,6 +123,42 @@ impl Env {
     pub fn outbox_to(&self, address: &str) -> Vec<String> {
         self.outbox().into_iter().filter(|m| m.contains(&format!("To: {address}"))).collect()
     }
+}
+
+/// A fresh, empty PostgreSQL database's URL, when `ORGKIT_TEST_POSTGRES_URL` is set.
+pub async fn postgres_database() -> Option<String> {
+    let base = std::env::var("ORGKIT_TEST_POSTGRES_URL").ok().filter(|v| !v.is_empty())?;
+    let name = format!("orgkit_t_{}", uuid::Uuid::new_v4().simple());
+    sqlx::any::install_default_drivers();
+    let admin = sqlx::AnyPool::connect(&base).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.unwrap();
+    admin.close().await;
+    let (prefix, _) = base.rsplit_once('/').unwrap();
+    Some(format!("{prefix}/{name}"))
+}
+
+/// One HTTP/1.1 exchange over a new connection to `addr` (for what needs a real socket: a peer
+/// address, another listener); answers the status and the body, within 20 s.
+pub async fn raw_http(addr: std::net::SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let body = body.unwrap_or_default();
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    if !body.is_empty() {
+        head.push_str("Content-Type: application/json\r\n");
+    }
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    let exchange = async {
+        let mut stream = tokio::net::TcpStream::connect(addr).await?;
+        stream.write_all(format!("{head}\r\n{body}").as_bytes()).await?;
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await?;
+        Ok::<_, std::io::Error>(answer)
+    };
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(20), exchange).await.expect("an answer within 20 s").unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    (head.split(' ').nth(1).unwrap().parse().unwrap(), body.to_owned())
 }
 
 /// Asserts a coded error answer.

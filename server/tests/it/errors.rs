@@ -67,7 +67,7 @@ async fn operational_endpoints(env: Env) {
     assert!(spec["components"]["schemas"]["OrganizationFields"]["properties"]["primary_color"].is_object());
     let metrics = env.cli.get("/metrics").send().await;
     metrics.assert_status_is_ok();
-    assert!(metrics.0.into_body().into_string().await.unwrap().contains("orgkit_http_requests_total"));
+    assert!(metrics.0.into_body().into_string().await.unwrap().contains("# TYPE orgkit_http_requests_total counter"));
     let docs = env.cli.get("/docs").send().await;
     docs.assert_status_is_ok();
 }

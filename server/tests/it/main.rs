@@ -5,6 +5,7 @@
 mod common;
 
 mod auth;
+mod cli;
 mod connections;
 mod domains;
 mod email_verification;
@@ -12,10 +13,13 @@ mod errors;
 mod invitations;
 mod login_page;
 mod manage_orgs;
+mod management_keys;
 mod members;
+mod metrics;
 mod mfa;
 mod operations;
 mod rate_limits;
+mod request_context;
 mod sessions;
 mod sso;
 mod user_orgs;

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 both_backends!(configure_replace_permissions_and_disable, login_start_and_acs_refusals, replay_records_are_unique);
 
 /// A real self-signed X.509 certificate, PEM.
-fn certificate() -> String {
+pub(crate) fn certificate() -> String {
     use openssl::{asn1::Asn1Time, hash::MessageDigest, pkey::PKey, rsa::Rsa, x509};
     let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
     let mut name = x509::X509NameBuilder::new().unwrap();
@@ -27,7 +27,7 @@ fn certificate() -> String {
     String::from_utf8(b.build().to_pem().unwrap()).unwrap()
 }
 
-fn config(cert: &str) -> Value {
+pub(crate) fn config(cert: &str) -> Value {
     json!({
         "entityId": "https://idp.example.com/saml",
         "ssoUrl": "https://idp.example.com/saml/sso",
@@ -37,7 +37,7 @@ fn config(cert: &str) -> Value {
 }
 
 /// An org owned by a fresh user; answers (org id, owner token).
-async fn org_with_owner(env: &Env) -> (String, String) {
+pub(crate) async fn org_with_owner(env: &Env) -> (String, String) {
     let (_, owner) = env.signup("owner@hospital.com").await;
     let (status, org) = env.call("POST", "/api/v1/organizations", Some(&owner), Some(json!({"name": "Cardiology", "slug": "cardiology"}))).await;
     assert_eq!(status, 201, "{org}");

@@ -25,7 +25,8 @@ pub struct Api(pub AppState);
 
 #[OpenApi(tag = "Tag::ManageAuditLog")]
 impl Api {
-    /// Every change to the org, oldest first: actor, action, target, time.
+    /// Every change to the org, oldest first: actor, action, target, time and the client address
+    /// of the request that made it (`null` from the CLI or without one).
     #[oai(path = "/manage/v1/:tenant/organizations/:org_id/audit-log", method = "get")]
     async fn list(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
@@ -38,6 +39,7 @@ impl Api {
                 "action": e.action,
                 "target": e.target,
                 "created_at": clock::rfc3339(e.created_at),
+                "client_address": e.client_address,
             }))
         })?)))
     }

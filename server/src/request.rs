@@ -1,0 +1,70 @@
+//! What the server knows about the request being served: its id and its client's address.
+//! The middleware sets it once per request; the log span carries both, and the audit log
+//! records the address of the request that made each change.
+
+use crate::rate_limit::ClientAddress;
+use orgkit_core::client_address::TrustedProxies;
+use poem::Request;
+
+/// The request id header, read from clients and proxies and echoed in every answer.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The longest incoming request id kept; a longer one is replaced.
+const MAX_REQUEST_ID_LEN: usize = 128;
+
+/// The request being served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestContext {
+    /// The incoming `X-Request-Id` when well-formed, else a new UUID.
+    pub id: String,
+    /// The client (core's `client_address` with `ORGKIT_TRUSTED_PROXIES`).
+    pub client: ClientAddress,
+}
+
+tokio::task_local! {
+    static CURRENT: RequestContext;
+}
+
+impl RequestContext {
+    /// The context of `req`: its id and its client.
+    pub fn of(req: &Request, trusted: &TrustedProxies) -> RequestContext {
+        let incoming = req.header(REQUEST_ID_HEADER).filter(|id| well_formed(id));
+        let id = incoming.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
+        RequestContext { id, client: ClientAddress::from_request(req, trusted) }
+    }
+
+    /// Runs `serve` with this context as the current one.
+    pub async fn scope<F: Future>(self, serve: F) -> F::Output {
+        CURRENT.scope(self, serve).await
+    }
+
+    /// The context of the request this task serves, if it serves one (not in the CLI).
+    pub fn current() -> Option<RequestContext> {
+        CURRENT.try_with(Clone::clone).ok()
+    }
+
+    /// The client address as text, for the log and the audit log.
+    pub fn client_text(&self) -> Option<String> {
+        self.client.0.map(|ip| ip.to_string())
+    }
+}
+
+/// An id another system made is kept when it is short printable ASCII without spaces: it goes
+/// into log lines and a response header unescaped.
+fn well_formed(id: &str) -> bool {
+    (1..=MAX_REQUEST_ID_LEN).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_graphic())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_short_printable_ids_are_kept() {
+        assert!(well_formed("0f8fad5b-d9cb-469f-a165-70867728950e"));
+        assert!(well_formed("req_123.abc:7"));
+        for bad in ["", "has space", "new\nline", "é", &"x".repeat(MAX_REQUEST_ID_LEN + 1)] {
+            assert!(!well_formed(bad), "{bad:?}");
+        }
+    }
+}
