@@ -62,6 +62,8 @@ build_module npm/web web --no-default-features --features rust_crypto,ops
 build_module npm/guard/node nodejs --no-default-features --features node_crypto
 build_module npm/guard/web web --no-default-features --features rust_crypto
 node_builds=(npm/node npm/guard/node)
+# The licence travels in the tarball (npm packs a LICENSE found next to package.json).
+cp "$root/LICENSE" npm/LICENSE
 web_builds=(npm/web npm/guard/web)
 
 # 4. Glue fix-ups. wasm-bindgen copies this folder's package.json dependencies next to the glue;

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { execFile, spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -87,6 +87,13 @@ function assertSuite(results, runtime) {
   }
   console.log(`${runtime}: guard suite ${results.orgkit.passed.length} + ${results.guard.passed.length} checks passed`);
 }
+
+test("the tarball carries the licence it declares", () => {
+  const installed = join(scratch, "project", "node_modules", "orgkit");
+  const declared = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")).license;
+  assert.equal(declared, "Apache-2.0");
+  assert.match(readFileSync(join(installed, "LICENSE"), "utf8"), /Apache License\s+Version 2\.0/);
+});
 
 test("Node: the installed tarball passes the guard suite (import picks entry/node.mjs)", async () => {
   const { stdout } = await run(process.execPath, ["main.mjs"], { cwd: scratch.project, timeout: STEP_TIMEOUT });
