@@ -89,7 +89,7 @@ function assertSuite(results, runtime) {
 }
 
 test("the tarball carries the licence it declares", () => {
-  const installed = join(scratch, "project", "node_modules", "orgkit");
+  const installed = join(scratch.project, "node_modules", "orgkit");
   const declared = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")).license;
   assert.equal(declared, "Apache-2.0");
   assert.match(readFileSync(join(installed, "LICENSE"), "utf8"), /Apache License\s+Version 2\.0/);
