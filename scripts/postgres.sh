@@ -1,5 +1,6 @@
 # Sourced by scripts/test.sh: a throwaway PostgreSQL cluster on a free loopback port, run as an
 # unprivileged user (initdb refuses root). Exports ORGKIT_TEST_POSTGRES_URL; pg_stop removes it.
+# PG_OPTIONS adds server settings (the load benchmark's auto_explain and memory).
 pg_start() {
   local initdb pg_ctl
   initdb=$(command -v initdb || ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | tail -1 || true)
@@ -20,7 +21,7 @@ pg_start() {
   if [ ${#run[@]} -gt 0 ]; then chown orgkit-pg "$PG_DIR/sock"; fi
   "${run[@]}" "$initdb" -D "$PG_DIR/data" -U postgres --auth=trust --no-sync -E UTF8 >/dev/null
   "${run[@]}" "$pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
-    -o "-p $PG_PORT -k $PG_DIR/sock -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+    -o "-p $PG_PORT -k $PG_DIR/sock -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 ${PG_OPTIONS:-}" start >/dev/null
   PG_RUN=("${run[@]}")
   PG_CTL=$pg_ctl
   export ORGKIT_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
