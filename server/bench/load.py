@@ -14,6 +14,7 @@ ORGKIT_BENCH_PG_LOG (that cluster's log file) for --backend postgres.
 """
 
 import argparse
+import base64
 import contextlib
 import json
 import os
@@ -181,7 +182,8 @@ def parse_wrk(out):
 def scenarios(base, key, n, token):
     big = org_id(n.orgs)
     auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    deep_cursor = user_id(n.big_org // 2)
+    # A cursor is the last id of the page before, base64url: here the middle of the big org.
+    deep_cursor = base64.urlsafe_b64encode(user_id(n.big_org // 2).encode()).decode().rstrip("=")
     run_tag = os.urandom(3).hex()
     return [
         {"name": "list my orgs", "method": "GET", "path": "/api/v1/organizations?limit=100", "headers": auth},

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The server's load benchmark, on demand (not part of scripts/test.sh): installs wrk, builds the
 # release server and the floor (examples/floor.rs), starts a throwaway PostgreSQL with
-# auto_explain, and runs server/bench/load.py at each scale. Output is Markdown for BENCHMARKS.md.
+
 #
 #   bash server/bench/load.sh [table|thousand|million|all]   (default: all)
 #
@@ -19,7 +19,7 @@ export ORGKIT_SERVER_BIN=$PWD/target/release/orgkit-server ORGKIT_FLOOR_BIN=$PWD
 
 # shellcheck source=../../scripts/postgres.sh
 source scripts/postgres.sh
-PG_OPTIONS="-c shared_preload_libraries=auto_explain -c auto_explain.log_min_duration=-1 -c shared_buffers=1GB -c max_wal_size=8GB -c maintenance_work_mem=512MB -c checkpoint_timeout=30min"
+PG_OPTIONS="-c shared_preload_libraries=auto_explain -c shared_buffers=1GB -c max_wal_size=8GB -c maintenance_work_mem=512MB -c checkpoint_timeout=30min"
 pg_start
 trap pg_stop EXIT
 export ORGKIT_BENCH_POSTGRES_URL=$ORGKIT_TEST_POSTGRES_URL ORGKIT_BENCH_PG_LOG=$PG_DIR/log
