@@ -46,6 +46,8 @@ pub async fn management(state: &AppState, tenant_slug: &str, key: &str) -> ApiRe
 pub struct AuthUser {
     /// The user as stored now.
     pub user: UserRow,
+    /// Their tenant, as stored now.
+    pub tenant: TenantRow,
     /// The verified claims.
     pub claims: OrgClaims,
 }
@@ -60,18 +62,19 @@ pub fn verify_options(state: &AppState, now: i64) -> VerifyOptions {
     }
 }
 
-/// Verifies an access token (core decides) and loads its user, who must still exist.
+/// Verifies an access token (core decides) and loads its user, who must still exist, with
+/// their tenant.
 pub async fn user(state: &AppState, token: &str) -> ApiResult<AuthUser> {
     let opts = verify_options(state, clock::now());
     let claims = keys::with_keys(&state.keys, &state.store, |keys| verify_org_token(token, keys, &opts, &Requirement::default())).await?;
     let tenant_id = claims.tid.clone().ok_or_else(|| unauthenticated("the token names no tenant"))?;
-    let user = state
+    let (user, tenant) = state
         .store
-        .user(&tenant_id, &claims.sub)
+        .user_with_tenant(&tenant_id, &claims.sub)
         .await?
         .ok_or_else(|| unauthenticated("the token's user no longer exists"))?;
     orgkit_core::token::check_not_revoked(claims.authenticated_at(), user.tokens_valid_after)?;
-    Ok(AuthUser { user, claims })
+    Ok(AuthUser { user, tenant, claims })
 }
 
 /// The bearer token of a raw `Authorization` header, if any header was sent.

@@ -9,6 +9,7 @@ use crate::store::keys::KeyRow;
 use orgkit_core::settings::SESSION_TTL_HOURS_RANGE;
 use orgkit_core::token::{INVITATION_MAX_TTL_SECONDS, KeySet, SigningKey, SigningKeySpec};
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 /// The algorithm of generated keys.
 pub const KEY_ALG: &str = "ES256";
@@ -39,10 +40,7 @@ pub async fn ensure_key(store: &Store) -> ApiResult<()> {
     }
     let mut tx = store.begin().await?;
     // Re-check under the write lock: two instances starting together create one key.
-    let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM signing_keys WHERE retired_at IS NULL")
-        .fetch_one(&mut *tx)
-        .await?;
-    if exists == 0 {
+    if !store.has_current_key_tx(&mut tx).await? {
         store.insert_key(&mut tx, &new_row(clock::now())?).await?;
     }
     tx.commit().await?;
@@ -93,10 +91,9 @@ pub async fn key_set(store: &Store) -> ApiResult<KeySet> {
 
 /// How long an instance keeps the keys it loaded. A key rotated by another process is used for
 /// signing here within this time; a token signed with a key this instance has not loaded yet
-/// makes it reload at once (see [`KeyCache::verification_keys`]).
+/// makes it reload at once (see [`with_keys`]).
 pub const KEY_CACHE_SECONDS: u64 = 30;
 
-#[derive(Clone)]
 struct Loaded {
     at: std::time::Instant,
     verify: KeySet,
@@ -104,33 +101,28 @@ struct Loaded {
 }
 
 /// The keys of this instance, loaded from the database and kept briefly: verifying a token
-/// should not cost a query and a PEM parse per request.
+/// should not cost a query and a PEM parse per request, nor a copy of the keys.
 #[derive(Default)]
 pub struct KeyCache {
-    inner: std::sync::RwLock<Option<Loaded>>,
+    inner: std::sync::RwLock<Option<Arc<Loaded>>>,
 }
 
 impl KeyCache {
-    async fn load(&self, store: &Store, force: bool) -> ApiResult<Loaded> {
+    async fn load(&self, store: &Store, force: bool) -> ApiResult<Arc<Loaded>> {
         if !force {
             let cached = self.inner.read().map_err(|_| ApiError::internal("key cache poisoned"))?.clone();
             if let Some(l) = cached.filter(|l| l.at.elapsed().as_secs() < KEY_CACHE_SECONDS) {
                 return Ok(l);
             }
         }
-        let loaded = Loaded { at: std::time::Instant::now(), verify: key_set(store).await?, sign: current_signing_key(store).await? };
-        *self.inner.write().map_err(|_| ApiError::internal("key cache poisoned"))? = Some(loaded.clone());
+        let loaded = Arc::new(Loaded { at: std::time::Instant::now(), verify: key_set(store).await?, sign: current_signing_key(store).await? });
+        *self.inner.write().map_err(|_| ApiError::internal("key cache poisoned"))? = Some(Arc::clone(&loaded));
         Ok(loaded)
     }
 
     /// The key that signs now.
     pub async fn signing_key(&self, store: &Store) -> ApiResult<SigningKey> {
-        Ok(self.load(store, false).await?.sign)
-    }
-
-    /// The keys that verify tokens; `reload` after a token named an unknown key.
-    pub async fn verification_keys(&self, store: &Store, reload: bool) -> ApiResult<KeySet> {
-        Ok(self.load(store, reload).await?.verify)
+        Ok(self.load(store, false).await?.sign.clone())
     }
 
     /// Forgets the loaded keys (after a rotation in this process).
@@ -143,8 +135,8 @@ impl KeyCache {
 
 /// Verifies with the cached keys, reloading once when the token names a key not loaded yet.
 pub async fn with_keys<T>(cache: &KeyCache, store: &Store, verify: impl Fn(&KeySet) -> orgkit_core::Result<T>) -> ApiResult<T> {
-    match verify(&cache.verification_keys(store, false).await?) {
-        Err(e) if e.code == orgkit_core::ErrorCode::UnknownKey => Ok(verify(&cache.verification_keys(store, true).await?)?),
+    match verify(&cache.load(store, false).await?.verify) {
+        Err(e) if e.code == orgkit_core::ErrorCode::UnknownKey => Ok(verify(&cache.load(store, true).await?.verify)?),
         other => Ok(other?),
     }
 }

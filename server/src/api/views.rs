@@ -3,33 +3,36 @@
 
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
-use crate::service::orgs::effective;
 use crate::store::Page;
 use crate::store::orgs::OrgRow;
-use crate::store::tenants::TenantRow;
+use orgkit_core::settings::{TenantSettings, resolve};
 use serde_json::{Map, Value, json};
 
 /// The management API's org: seed 000's fields flat (`null` while inherited), plus
-/// `effective` with each value's source.
-pub fn org_manage(tenant: &TenantRow, org: &OrgRow) -> ApiResult<Value> {
+/// `effective` with each value's source (resolved over the tenant's settings, which a list
+/// parses once for all its orgs).
+pub fn org_manage(tenant: &TenantSettings, org: &OrgRow) -> ApiResult<Value> {
     let mut out = Map::new();
     out.insert("id".into(), json!(org.id));
     out.insert("name".into(), json!(org.name));
     out.insert("slug".into(), json!(org.slug));
     out.insert("metadata".into(), Value::Object(org.metadata()?));
-    if let Value::Object(settings) = serde_json::to_value(org.settings()?).map_err(ApiError::internal)? {
+    let layer = org.settings()?;
+    let effective = resolve(tenant, &layer);
+    if let Value::Object(settings) = serde_json::to_value(layer).map_err(ApiError::internal)? {
         out.extend(settings);
     }
     out.insert("created_at".into(), json!(clock::rfc3339(org.created_at)));
     out.insert("updated_at".into(), json!(clock::rfc3339(org.updated_at)));
-    out.insert("effective".into(), serde_json::to_value(effective(tenant, org)?).map_err(ApiError::internal)?);
+    out.insert("effective".into(), serde_json::to_value(effective).map_err(ApiError::internal)?);
     Ok(Value::Object(out))
 }
 
 /// The user API's org (camelCase), with the caller's role when they are a member.
-pub fn org_user(tenant: &TenantRow, org: &OrgRow, role: Option<&str>) -> ApiResult<Value> {
-    let settings = serde_json::to_value(org.settings()?).map_err(ApiError::internal)?;
-    let effective = serde_json::to_value(effective(tenant, org)?).map_err(ApiError::internal)?;
+pub fn org_user(tenant: &TenantSettings, org: &OrgRow, role: Option<&str>) -> ApiResult<Value> {
+    let layer = org.settings()?;
+    let effective = serde_json::to_value(resolve(tenant, &layer)).map_err(ApiError::internal)?;
+    let settings = serde_json::to_value(layer).map_err(ApiError::internal)?;
     Ok(json!({
         "id": org.id,
         "name": org.name,

@@ -208,7 +208,7 @@ async fn membership<'a>(state: &AppState, org: &'a OrgRow, user_id: &str) -> Api
 /// like a login's, against the account's limits tightened by the org's.
 pub async fn switch(state: &AppState, auth: &AuthUser, body: Value) -> ApiResult<Value> {
     let body: Switch = parse_body(body)?;
-    let tenant = state.store.tenant_by_id(&auth.user.tenant_id).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
+    let tenant = &auth.tenant;
     let org = state
         .store
         .org_by_id_or_slug(&tenant.id, super::org_key(&body.organization)?)
@@ -249,5 +249,5 @@ pub async fn switch(state: &AppState, auth: &AuthUser, body: Value) -> ApiResult
     // connection where the org does not allow it, and a revocation of the session revokes the
     // token it mints here.
     let authentication = Authentication { amr, connection_id: auth.claims.cid.clone(), auth_time: Some(auth.claims.authenticated_at()) };
-    tokens::issue_for(state, &tenant, &auth.user, Some(token_org), authentication, connections).await
+    tokens::issue_for(state, tenant, &auth.user, Some(token_org), authentication, connections).await
 }

@@ -22,12 +22,11 @@ pub mod users;
 
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
-use crate::store::members::MemberRow;
 use crate::store::orgs::OrgRow;
 use crate::store::tenants::TenantRow;
 use crate::store::{Store, Tx, is_uuid};
 use orgkit_core::token::Authentication;
-use orgkit_core::{Actor, ErrorCode};
+use orgkit_core::{Actor, ErrorCode, Role};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -66,12 +65,12 @@ impl Caller {
 /// operation on an org learns the caller's standing through [`actor`] or [`actor_in`], so none
 /// can act in an org with a session the org's policy refuses. Non-members are `NonMember`
 /// before anything of the org's policy is told (`not_found` then).
-fn member_actor(tenant: &TenantRow, org: &OrgRow, session: &Session, member: Option<MemberRow>, connections: &[String]) -> ApiResult<Actor> {
-    let Some(member) = member else { return Ok(Actor::NonMember) };
+fn member_actor(tenant: &TenantRow, org: &OrgRow, session: &Session, role: Option<&str>, connections: &[String]) -> ApiResult<Actor> {
+    let Some(role) = role else { return Ok(Actor::NonMember) };
     let effective = orgs::effective(tenant, org)?;
     session.authentication.check_org_policy(effective.require_mfa.value, connections)?;
     session.authentication.check_session_age(effective.session_ttl_seconds(), clock::now())?;
-    Ok(Actor::Member { user_id: session.user_id.clone(), role: member.role()? })
+    Ok(Actor::Member { user_id: session.user_id.clone(), role: Role::parse(role).map_err(ApiError::internal)? })
 }
 
 /// The caller's standing in an org, read inside the transaction that locked it.
@@ -84,7 +83,7 @@ pub async fn actor_in(store: &Store, tx: &mut Tx, tenant: &TenantRow, caller: &C
                 Some(_) => store.org_connection_ids(tx, &org.id).await?,
                 None => Vec::new(),
             };
-            member_actor(tenant, org, session, member, &connections)
+            member_actor(tenant, org, session, member.as_ref().map(|m| m.role.as_str()), &connections)
         }
     }
 }
@@ -95,11 +94,22 @@ pub async fn actor(store: &Store, tenant: &TenantRow, caller: &Caller, org: &Org
         Caller::Tenant => Ok(Actor::Tenant),
         Caller::User(session) => {
             let member = store.member(&org.id, &session.user_id).await?;
-            let connections = match member {
+            actor_with_role(store, tenant, caller, org, member.as_ref().map(|m| m.role.as_str())).await
+        }
+    }
+}
+
+/// The caller's standing in an org, for reads, when the caller's role there (`None`: not a
+/// member) was read with the org.
+pub async fn actor_with_role(store: &Store, tenant: &TenantRow, caller: &Caller, org: &OrgRow, role: Option<&str>) -> ApiResult<Actor> {
+    match caller {
+        Caller::Tenant => Ok(Actor::Tenant),
+        Caller::User(session) => {
+            let connections = match role {
                 Some(_) => store.org_connection_ids_read(&org.id).await?,
                 None => Vec::new(),
             };
-            member_actor(tenant, org, session, member, &connections)
+            member_actor(tenant, org, session, role, &connections)
         }
     }
 }

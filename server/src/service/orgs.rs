@@ -1,6 +1,6 @@
 //! Organizations: create, read, merge-patch, delete.
 
-use super::{Caller, actor, actor_in, path_id};
+use super::{Caller, actor_in, actor_with_role, path_id};
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::AuditEntry;
@@ -61,8 +61,15 @@ pub async fn create(store: &Store, tenant: &TenantRow, caller: &Caller, body: &V
 /// An org the caller may read, with the caller's standing in it.
 pub async fn get(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: &str, permission: Permission) -> ApiResult<(OrgRow, Actor)> {
     path_id(org_id, "organization")?;
-    let org = store.org(&tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
-    let actor = actor(store, tenant, caller, &org).await?;
+    let (org, role) = match caller {
+        Caller::Tenant => (store.org(&tenant.id, org_id).await?, None),
+        Caller::User(session) => match store.org_with_role(&tenant.id, org_id, &session.user_id).await? {
+            Some((org, role)) => (Some(org), role),
+            None => (None, None),
+        },
+    };
+    let org = org.ok_or_else(|| ApiError::not_found("organization"))?;
+    let actor = actor_with_role(store, tenant, caller, &org, role.as_deref()).await?;
     authorize(&actor, permission)?;
     Ok((org, actor))
 }

@@ -17,6 +17,12 @@ pub struct KeyRow {
 }
 
 impl Store {
+    /// Whether a current (unretired) key exists, read in the transaction that would insert one.
+    pub async fn has_current_key_tx(&self, tx: &mut Tx) -> ApiResult<bool> {
+        let current: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM signing_keys WHERE retired_at IS NULL").fetch_one(&mut **tx).await?;
+        Ok(current > 0)
+    }
+
     /// Inserts a key.
     pub async fn insert_key(&self, tx: &mut Tx, key: &KeyRow) -> ApiResult<()> {
         sqlx::query("INSERT INTO signing_keys (kid, alg, private_pem, created_at) VALUES ($1, $2, $3, $4)")

@@ -77,11 +77,14 @@ impl Store {
         };
         let mut options = AnyPoolOptions::new().max_connections(max);
         if dialect == Dialect::Sqlite {
-            // WAL lets readers run beside the one writer; foreign keys and a busy timeout are
-            // sqlx's SQLite defaults.
+            // WAL lets readers run beside the one writer; in WAL mode `synchronous = NORMAL`
+            // syncs at checkpoints instead of every commit (a commit survives a crash of the
+            // process, not of the machine's power). Foreign keys and a busy timeout are sqlx's
+            // SQLite defaults.
             options = options.after_connect(|conn, _| {
                 Box::pin(async move {
                     sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
+                    sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
                     sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
                     Ok(())
                 })

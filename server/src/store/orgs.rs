@@ -127,6 +127,28 @@ impl Store {
         Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(tenant_id).bind(id).fetch_optional(self.pool()).await?)
     }
 
+    /// A tenant's org and a user's role in it (`None` when not a member), in one query: what
+    /// every user-API read of an org needs first.
+    pub async fn org_with_role(&self, tenant_id: &str, id: &str, user_id: &str) -> ApiResult<Option<(OrgRow, Option<String>)>> {
+        #[derive(sqlx::FromRow)]
+        struct OrgWithRole {
+            #[sqlx(flatten)]
+            org: OrgRow,
+            member_role: Option<String>,
+        }
+        let row: Option<OrgWithRole> = sqlx::query_as(
+            "SELECT o.id, o.tenant_id, o.name, o.slug, o.metadata, o.settings, o.created_at, o.updated_at, o.custom_domain_by_operator, \
+             m.role AS member_role FROM organizations o LEFT JOIN memberships m ON m.org_id = o.id AND m.user_id = $3 \
+             WHERE o.tenant_id = $1 AND o.id = $2",
+        )
+        .bind(tenant_id)
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|r| (r.org, r.member_role)))
+    }
+
     /// The org by id or slug within a tenant.
     pub async fn org_by_id_or_slug(&self, tenant_id: &str, key: &str) -> ApiResult<Option<OrgRow>> {
         // An id wins over a slug: a slug shaped like an id (refused since, but perhaps stored

@@ -2,6 +2,7 @@
 
 use super::{Page, PageQuery, Store, Tx, conflict};
 use sqlx::AssertSqlSafe;
+use super::tenants::TenantRow;
 use crate::error::ApiResult;
 use orgkit_core::ErrorCode;
 
@@ -28,6 +29,17 @@ pub struct UserRow {
 
 const COLUMNS: &str = "id, tenant_id, email, name, password_hash, created_at, tokens_valid_after, email_verified_at";
 
+/// A user with their tenant's columns beside (`tenant_` prefixed): one row for the two lookups
+/// every authenticated user-API request makes.
+#[derive(sqlx::FromRow)]
+struct UserWithTenant {
+    #[sqlx(flatten)]
+    user: UserRow,
+    tenant_slug: String,
+    tenant_name: String,
+    tenant_settings: String,
+}
+
 impl Store {
     /// Inserts a user; a taken email is `email_taken`.
     pub async fn insert_user(&self, tx: &mut Tx, user: &UserRow) -> ApiResult<()> {
@@ -52,6 +64,23 @@ impl Store {
     pub async fn user(&self, tenant_id: &str, id: &str) -> ApiResult<Option<UserRow>> {
         let sql = format!("SELECT {COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2");
         Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(tenant_id).bind(id).fetch_optional(self.pool()).await?)
+    }
+
+    /// A user of a tenant and that tenant, in one query.
+    pub async fn user_with_tenant(&self, tenant_id: &str, id: &str) -> ApiResult<Option<(UserRow, TenantRow)>> {
+        let row: Option<UserWithTenant> = sqlx::query_as(
+            "SELECT u.id, u.tenant_id, u.email, u.name, u.password_hash, u.created_at, u.tokens_valid_after, u.email_verified_at, \
+             t.slug AS tenant_slug, t.name AS tenant_name, t.settings AS tenant_settings \
+             FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE u.tenant_id = $1 AND u.id = $2",
+        )
+        .bind(tenant_id)
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|r| {
+            let tenant = TenantRow { id: r.user.tenant_id.clone(), slug: r.tenant_slug, name: r.tenant_name, settings: r.tenant_settings };
+            (r.user, tenant)
+        }))
     }
 
     /// The user with a (normalised) email in a tenant.

@@ -29,7 +29,7 @@ impl Api {
     async fn create(&self, auth: BearerAuth, tenant: Path<String>, body: Body<OrganizationFields>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let org = orgs::create(&self.0.store, &t, &Caller::Tenant, &body.0, &self.0.config.public_url).await?;
-        Ok(Reply::Created(Json(org_manage(&t, &org)?)))
+        Ok(Reply::Created(Json(org_manage(&t.settings()?, &org)?)))
     }
 
     /// List the tenant's organizations.
@@ -37,7 +37,8 @@ impl Api {
     async fn list(&self, auth: BearerAuth, tenant: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let page = orgs::list(&self.0.store, &t, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
-        Ok(Reply::Ok(Json(list_manage(page, |o| org_manage(&t, o))?)))
+        let settings = t.settings()?;
+        Ok(Reply::Ok(Json(list_manage(page, |o| org_manage(&settings, o))?)))
     }
 
     /// Get an organization with its effective settings.
@@ -45,7 +46,7 @@ impl Api {
     async fn get(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let (org, _) = orgs::get(&self.0.store, &t, &Caller::Tenant, &org_id, Permission::OrgRead).await?;
-        Ok(Reply::Ok(Json(org_manage(&t, &org)?)))
+        Ok(Reply::Ok(Json(org_manage(&t.settings()?, &org)?)))
     }
 
     /// Merge-patch an organization: name, slug, metadata, branding, auth settings.
@@ -53,7 +54,7 @@ impl Api {
     async fn patch(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, body: Body<OrganizationFields>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let (org, _) = orgs::update(&self.0.store, &t, &Caller::Tenant, &org_id, &body.0, &self.0.config.public_url).await?;
-        Ok(Reply::Ok(Json(org_manage(&t, &org)?)))
+        Ok(Reply::Ok(Json(org_manage(&t.settings()?, &org)?)))
     }
 
     /// Delete an organization.

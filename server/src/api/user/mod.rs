@@ -9,7 +9,7 @@ pub mod orgs;
 pub mod sso;
 
 use crate::auth::{self as authn, AuthUser};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::service::{Caller, Session};
 use crate::state::AppState;
 use crate::store::tenants::TenantRow;
@@ -19,7 +19,7 @@ use orgkit_core::token::Authentication;
 /// `amr` and `cid` each org they act in checks against its policy.
 pub async fn context(state: &AppState, token: &str) -> ApiResult<(AuthUser, TenantRow, Caller)> {
     let auth = authn::user(state, token).await?;
-    let tenant = state.store.tenant_by_id(&auth.user.tenant_id).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
+    let tenant = auth.tenant.clone();
     let authentication = Authentication { amr: auth.claims.amr.clone(), connection_id: auth.claims.cid.clone(), auth_time: Some(auth.claims.authenticated_at()) };
     let caller = Caller::User(Session { user_id: auth.user.id.clone(), authentication });
     Ok((auth, tenant, caller))

@@ -37,7 +37,7 @@ impl Api {
     async fn create(&self, auth: BearerAuth, body: Body<OrganizationFieldsCamel>) -> ApiResult<Reply> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         let org = orgs::create(&self.0.store, &tenant, &caller, &body.0, &self.0.config.public_url).await?;
-        Ok(Reply::Created(envelope(org_user(&tenant, &org, Some(orgkit_core::CREATOR_ROLE.as_str()))?)))
+        Ok(Reply::Created(envelope(org_user(&tenant.settings()?, &org, Some(orgkit_core::CREATOR_ROLE.as_str()))?)))
     }
 
     /// The organizations the caller belongs to.
@@ -45,7 +45,8 @@ impl Api {
     async fn list(&self, auth: BearerAuth, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> ApiResult<Reply> {
         let (auth, tenant, _) = context(&self.0, &auth.0.token).await?;
         let page = self.0.store.list_user_orgs(&auth.user.id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
-        Ok(Reply::Ok(Json(list_user(page, |(org, role)| org_user(&tenant, org, Some(role)))?)))
+        let settings = tenant.settings()?;
+        Ok(Reply::Ok(Json(list_user(page, |(org, role)| org_user(&settings, org, Some(role)))?)))
     }
 
     /// Organization details.
@@ -53,7 +54,7 @@ impl Api {
     async fn get(&self, auth: BearerAuth, id: Path<String>) -> ApiResult<Reply> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         let (org, actor) = orgs::get(&self.0.store, &tenant, &caller, &id, Permission::OrgRead).await?;
-        Ok(Reply::Ok(envelope(org_user(&tenant, &org, role_of(&actor))?)))
+        Ok(Reply::Ok(envelope(org_user(&tenant.settings()?, &org, role_of(&actor))?)))
     }
 
     /// Update name, slug, metadata or settings (owner or admin).
@@ -61,7 +62,7 @@ impl Api {
     async fn update(&self, auth: BearerAuth, id: Path<String>, body: Body<OrganizationFieldsCamel>) -> ApiResult<Reply> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         let (org, actor) = orgs::update(&self.0.store, &tenant, &caller, &id, &body.0, &self.0.config.public_url).await?;
-        Ok(Reply::Ok(envelope(org_user(&tenant, &org, role_of(&actor))?)))
+        Ok(Reply::Ok(envelope(org_user(&tenant.settings()?, &org, role_of(&actor))?)))
     }
 
     /// Delete an organization (owner).
