@@ -18,7 +18,8 @@ use poem::http::{HeaderValue, StatusCode};
 use poem::PathPattern;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route};
 use poem_openapi::auth::Bearer;
-use poem_openapi::payload::Json;
+use poem_openapi::payload::{Json, Payload};
+use poem_openapi::registry::{MetaSchemaRef, Registry};
 use poem_openapi::{ApiResponse, OpenApiService, SecurityScheme};
 use serde_json::Value;
 use tracing::Instrument;
@@ -28,23 +29,50 @@ use tracing::Instrument;
 #[oai(ty = "bearer")]
 pub struct BearerAuth(pub Bearer);
 
+/// A JSON answer the server built. poem-openapi's `Json<Value>` copies the whole value before
+/// serialising it (its `ToJSON for Value` clones); this payload serialises the value it owns,
+/// with the same content type and schema.
+pub struct JsonAnswer(pub Value);
+
+impl Payload for JsonAnswer {
+    const CONTENT_TYPE: &'static str = <Json<Value> as Payload>::CONTENT_TYPE;
+
+    fn check_content_type(content_type: &str) -> bool {
+        <Json<Value> as Payload>::check_content_type(content_type)
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        <Json<Value> as Payload>::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        <Json<Value> as Payload>::register(registry);
+    }
+}
+
+impl IntoResponse for JsonAnswer {
+    fn into_response(self) -> Response {
+        poem::web::Json(self.0).into_response()
+    }
+}
+
 /// Every success answer: a JSON body with its status.
 #[derive(ApiResponse)]
 pub enum Reply {
     /// OK.
     #[oai(status = 200)]
-    Ok(Json<Value>),
+    Ok(JsonAnswer),
     /// Created.
     #[oai(status = 201)]
-    Created(Json<Value>),
+    Created(JsonAnswer),
     /// No content.
     #[oai(status = 204)]
     NoContent,
 }
 
 /// The user API's envelope `{"success": true, "data": …}`.
-pub fn envelope(data: Value) -> Json<Value> {
-    Json(serde_json::json!({ "success": true, "data": data }))
+pub fn envelope(data: Value) -> JsonAnswer {
+    JsonAnswer(serde_json::json!({ "success": true, "data": data }))
 }
 
 /// The OpenAPI service of both APIs and the operational endpoints.

@@ -1,6 +1,6 @@
 //! Operational endpoints (`/healthz`, `/readyz`, `/metrics`, JWKS) and the invitation page.
 
-use crate::api::Reply;
+use crate::api::{JsonAnswer, Reply};
 use crate::auth::verify_options;
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
@@ -26,10 +26,10 @@ enum Tag {
 pub enum Ready {
     /// The database answers.
     #[oai(status = 200)]
-    Ready(Json<serde_json::Value>),
+    Ready(JsonAnswer),
     /// The database does not answer.
     #[oai(status = 503)]
-    NotReady(Json<serde_json::Value>),
+    NotReady(JsonAnswer),
 }
 
 /// Operational handlers.
@@ -40,16 +40,16 @@ impl Api {
     /// Liveness.
     #[oai(path = "/healthz", method = "get")]
     async fn healthz(&self) -> Reply {
-        Reply::Ok(Json(json!({ "status": "ok" })))
+        Reply::Ok(JsonAnswer(json!({ "status": "ok" })))
     }
 
     /// Readiness: the database is reachable.
     #[oai(path = "/readyz", method = "get")]
     async fn readyz(&self) -> Ready {
         if self.0.store.ping().await {
-            Ready::Ready(Json(json!({ "status": "ready" })))
+            Ready::Ready(JsonAnswer(json!({ "status": "ready" })))
         } else {
-            Ready::NotReady(Json(json!({ "status": "database unreachable" })))
+            Ready::NotReady(JsonAnswer(json!({ "status": "database unreachable" })))
         }
     }
 

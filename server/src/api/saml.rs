@@ -1,6 +1,6 @@
 //! `/saml/{connectionId}/login` and `/saml/{connectionId}/acs`: the browser side of SAML SSO.
 
-use crate::api::envelope;
+use crate::api::{JsonAnswer, envelope};
 use crate::error::ApiResult;
 use crate::rate_limit::ClientAddress;
 use crate::service::saml;
@@ -8,7 +8,7 @@ use crate::state::AppState;
 use orgkit_core::rate_limit::LimitedAction;
 use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
-use poem_openapi::payload::{Form, Json};
+use poem_openapi::payload::Form;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use serde_json::Value;
 
@@ -37,7 +37,7 @@ pub struct AcsForm {
 pub enum SamlReply {
     /// `{"success": true, "data": {accessToken, …}}` (ACS with `Accept: application/json`).
     #[oai(status = 200)]
-    Ok(Json<Value>),
+    Ok(JsonAnswer),
     /// To the IdP with the AuthnRequest (login).
     #[oai(status = 302)]
     Found(#[oai(header = "Location")] String),

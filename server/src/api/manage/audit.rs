@@ -2,7 +2,7 @@
 
 use crate::error::ApiResult;
 use crate::api::views::list_manage;
-use crate::api::{BearerAuth, Reply};
+use crate::api::{JsonAnswer, BearerAuth, Reply};
 use crate::auth::management;
 use crate::clock;
 use crate::service::{Caller, orgs};
@@ -10,7 +10,6 @@ use crate::state::AppState;
 use crate::store::PageQuery;
 use orgkit_core::Permission;
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
 use poem_openapi::{OpenApi, Tags};
 use serde_json::json;
 
@@ -32,7 +31,7 @@ impl Api {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let (org, _) = orgs::get(&self.0.store, &t, &Caller::Tenant, &org_id, Permission::AuditLogRead).await?;
         let page = self.0.store.list_audit(&org.id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
-        Ok(Reply::Ok(Json(list_manage(page, |e| {
+        Ok(Reply::Ok(JsonAnswer(list_manage(page, |e| {
             Ok(json!({
                 "id": e.id,
                 "actor": e.actor,

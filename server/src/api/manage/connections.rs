@@ -4,7 +4,7 @@
 use crate::error::ApiResult;
 use crate::api::views::list_manage;
 use crate::api::body::*;
-use crate::api::{BearerAuth, Reply};
+use crate::api::{JsonAnswer, BearerAuth, Reply};
 use crate::auth::management;
 use crate::service::connections::{self, connection_json};
 use crate::service::{Caller, orgs};
@@ -12,7 +12,6 @@ use crate::state::AppState;
 use crate::store::PageQuery;
 use orgkit_core::Permission;
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
 use poem_openapi::{OpenApi, Tags};
 
 #[derive(Tags)]
@@ -31,7 +30,7 @@ impl Api {
     async fn create(&self, auth: BearerAuth, tenant: Path<String>, body: Body<NewConnection>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let c = connections::create(&self.0.store, &t, &body.0).await?;
-        Ok(Reply::Created(Json(connection_json(&c)?)))
+        Ok(Reply::Created(JsonAnswer(connection_json(&c)?)))
     }
 
     /// List the tenant's connections.
@@ -39,14 +38,14 @@ impl Api {
     async fn list(&self, auth: BearerAuth, tenant: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let page = self.0.store.list_connections(&t.id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
-        Ok(Reply::Ok(Json(list_manage(page, connection_json)?)))
+        Ok(Reply::Ok(JsonAnswer(list_manage(page, connection_json)?)))
     }
 
     /// Get a connection.
     #[oai(path = "/manage/v1/:tenant/connections/:connection_id", method = "get")]
     async fn get(&self, auth: BearerAuth, tenant: Path<String>, connection_id: Path<String>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
-        Ok(Reply::Ok(Json(connection_json(&connections::get(&self.0.store, &t, &connection_id).await?)?)))
+        Ok(Reply::Ok(JsonAnswer(connection_json(&connections::get(&self.0.store, &t, &connection_id).await?)?)))
     }
 
     /// Delete a connection.
@@ -62,7 +61,7 @@ impl Api {
     async fn enable(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, body: Body<EnableConnection>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let c = connections::enable(&self.0.store, &t, &Caller::Tenant, &org_id, body.0).await?;
-        Ok(Reply::Created(Json(connection_json(&c)?)))
+        Ok(Reply::Created(JsonAnswer(connection_json(&c)?)))
     }
 
     /// The connections an org allows.
@@ -71,7 +70,7 @@ impl Api {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let (org, _) = orgs::get(&self.0.store, &t, &Caller::Tenant, &org_id, Permission::ConnectionsRead).await?;
         let page = self.0.store.list_org_connections(&org.id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
-        Ok(Reply::Ok(Json(list_manage(page, connection_json)?)))
+        Ok(Reply::Ok(JsonAnswer(list_manage(page, connection_json)?)))
     }
 
     /// Stop allowing a connection for an org.

@@ -3,7 +3,7 @@
 
 use crate::api::body::*;
 use crate::api::views::list_manage;
-use crate::api::{BearerAuth, Reply};
+use crate::api::{JsonAnswer, BearerAuth, Reply};
 use crate::auth::management;
 use crate::error::ApiResult;
 use crate::service::Caller;
@@ -11,7 +11,6 @@ use crate::service::domains::{self, Claimed, domain_json};
 use crate::state::AppState;
 use crate::store::PageQuery;
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
 use poem_openapi::{OpenApi, Tags};
 
 #[derive(Tags)]
@@ -31,7 +30,7 @@ impl Api {
     async fn create(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, body: Body<NewManagedDomain>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let (row, claimed) = domains::create(&self.0, &t, &Caller::Tenant, &org_id, body.0).await?;
-        let data = Json(domain_json(&row)?);
+        let data = JsonAnswer(domain_json(&row)?);
         Ok(match claimed {
             Claimed::Created => Reply::Created(data),
             Claimed::Vouched => Reply::Ok(data),
@@ -43,7 +42,7 @@ impl Api {
     async fn list(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let page = domains::list(&self.0, &t, &Caller::Tenant, &org_id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
-        Ok(Reply::Ok(Json(list_manage(page, domain_json)?)))
+        Ok(Reply::Ok(JsonAnswer(list_manage(page, domain_json)?)))
     }
 
     /// Verify a domain, or re-check a verified one, against DNS.
@@ -51,7 +50,7 @@ impl Api {
     async fn verify(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, domain_id: Path<String>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let row = domains::verify(&self.0, &t, &Caller::Tenant, &org_id, &domain_id).await?;
-        Ok(Reply::Ok(Json(domain_json(&row)?)))
+        Ok(Reply::Ok(JsonAnswer(domain_json(&row)?)))
     }
 
     /// Delete a domain.

@@ -3,14 +3,13 @@
 use crate::error::ApiResult;
 use crate::api::views::list_manage;
 use crate::api::body::*;
-use crate::api::{BearerAuth, Reply};
+use crate::api::{JsonAnswer, BearerAuth, Reply};
 use crate::auth::management;
 use crate::service::Caller;
 use crate::service::invitations::{self, invitation_json};
 use crate::state::AppState;
 use crate::store::PageQuery;
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
 use poem_openapi::{OpenApi, Tags};
 
 #[derive(Tags)]
@@ -29,7 +28,7 @@ impl Api {
     async fn create(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, body: Body<NewInvitation>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let issued = invitations::create(&self.0, &t, &Caller::Tenant, &org_id, body.0).await?;
-        Ok(Reply::Created(Json(invitation_json(&issued.row, Some(&issued.url)))))
+        Ok(Reply::Created(JsonAnswer(invitation_json(&issued.row, Some(&issued.url)))))
     }
 
     /// List pending invitations.
@@ -37,7 +36,7 @@ impl Api {
     async fn list(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let page = invitations::list(&self.0, &t, &Caller::Tenant, &org_id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
-        Ok(Reply::Ok(Json(list_manage(page, |r| Ok(invitation_json(r, None)))?)))
+        Ok(Reply::Ok(JsonAnswer(list_manage(page, |r| Ok(invitation_json(r, None)))?)))
     }
 
     /// Revoke a pending invitation.
@@ -53,6 +52,6 @@ impl Api {
     async fn resend(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, invitation_id: Path<String>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let issued = invitations::resend(&self.0, &t, &Caller::Tenant, &org_id, &invitation_id).await?;
-        Ok(Reply::Ok(Json(invitation_json(&issued.row, Some(&issued.url)))))
+        Ok(Reply::Ok(JsonAnswer(invitation_json(&issued.row, Some(&issued.url)))))
     }
 }

@@ -3,7 +3,7 @@
 use crate::error::ApiResult;
 use crate::api::views::list_manage;
 use crate::api::body::*;
-use crate::api::{BearerAuth, Reply};
+use crate::api::{JsonAnswer, BearerAuth, Reply};
 use crate::auth::management;
 use crate::service::members::{self, member_json};
 use crate::service::{Caller, orgs};
@@ -11,7 +11,6 @@ use crate::state::AppState;
 use crate::store::PageQuery;
 use orgkit_core::Permission;
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
 use poem_openapi::{OpenApi, Tags};
 
 #[derive(Tags)]
@@ -30,7 +29,7 @@ impl Api {
     async fn add(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, body: Body<NewMember>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let m = members::add(&self.0.store, &t, &Caller::Tenant, &org_id, body.0).await?;
-        Ok(Reply::Created(Json(member_json(&m))))
+        Ok(Reply::Created(JsonAnswer(member_json(&m))))
     }
 
     /// List members.
@@ -39,7 +38,7 @@ impl Api {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let (org, _) = orgs::get(&self.0.store, &t, &Caller::Tenant, &org_id, Permission::MembersRead).await?;
         let page = self.0.store.list_members(&org.id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
-        Ok(Reply::Ok(Json(list_manage(page, |m| Ok(member_json(m)))?)))
+        Ok(Reply::Ok(JsonAnswer(list_manage(page, |m| Ok(member_json(m)))?)))
     }
 
     /// Change a member's role `{role}`.
@@ -47,7 +46,7 @@ impl Api {
     async fn patch(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, user_id: Path<String>, body: Body<RoleChange>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let m = members::change_role(&self.0.store, &t, &Caller::Tenant, &org_id, &user_id, body.0).await?;
-        Ok(Reply::Ok(Json(member_json(&m))))
+        Ok(Reply::Ok(JsonAnswer(member_json(&m))))
     }
 
     /// Remove a member.

@@ -3,14 +3,13 @@
 use crate::error::ApiResult;
 use crate::api::views::{list_manage, org_manage};
 use crate::api::body::*;
-use crate::api::{BearerAuth, Reply};
+use crate::api::{JsonAnswer, BearerAuth, Reply};
 use crate::auth::management;
 use crate::service::{Caller, orgs};
 use crate::state::AppState;
 use crate::store::PageQuery;
 use orgkit_core::Permission;
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
 use poem_openapi::{OpenApi, Tags};
 
 #[derive(Tags)]
@@ -29,7 +28,7 @@ impl Api {
     async fn create(&self, auth: BearerAuth, tenant: Path<String>, body: Body<OrganizationFields>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let org = orgs::create(&self.0.store, &t, &Caller::Tenant, &body.0, &self.0.config.public_url).await?;
-        Ok(Reply::Created(Json(org_manage(&t.settings()?, &org)?)))
+        Ok(Reply::Created(JsonAnswer(org_manage(&t.settings()?, &org)?)))
     }
 
     /// List the tenant's organizations.
@@ -38,7 +37,7 @@ impl Api {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let page = orgs::list(&self.0.store, &t, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
         let settings = t.settings()?;
-        Ok(Reply::Ok(Json(list_manage(page, |o| org_manage(&settings, o))?)))
+        Ok(Reply::Ok(JsonAnswer(list_manage(page, |o| org_manage(&settings, o))?)))
     }
 
     /// Get an organization with its effective settings.
@@ -46,7 +45,7 @@ impl Api {
     async fn get(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let (org, _) = orgs::get(&self.0.store, &t, &Caller::Tenant, &org_id, Permission::OrgRead).await?;
-        Ok(Reply::Ok(Json(org_manage(&t.settings()?, &org)?)))
+        Ok(Reply::Ok(JsonAnswer(org_manage(&t.settings()?, &org)?)))
     }
 
     /// Merge-patch an organization: name, slug, metadata, branding, auth settings.
@@ -54,7 +53,7 @@ impl Api {
     async fn patch(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, body: Body<OrganizationFields>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let (org, _) = orgs::update(&self.0.store, &t, &Caller::Tenant, &org_id, &body.0, &self.0.config.public_url).await?;
-        Ok(Reply::Ok(Json(org_manage(&t.settings()?, &org)?)))
+        Ok(Reply::Ok(JsonAnswer(org_manage(&t.settings()?, &org)?)))
     }
 
     /// Delete an organization.

@@ -2,12 +2,11 @@
 
 use crate::error::ApiResult;
 use crate::api::body::*;
-use crate::api::{BearerAuth, Reply};
+use crate::api::{JsonAnswer, BearerAuth, Reply};
 use crate::auth::management;
 use crate::service::tenants::{patch_settings, settings_json};
 use crate::state::AppState;
 use poem_openapi::param::Path;
-use poem_openapi::payload::Json;
 use poem_openapi::{OpenApi, Tags};
 
 #[derive(Tags)]
@@ -25,7 +24,7 @@ impl Api {
     #[oai(path = "/manage/v1/:tenant/settings", method = "get")]
     async fn get(&self, auth: BearerAuth, tenant: Path<String>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
-        Ok(Reply::Ok(Json(settings_json(&t.settings()?)?)))
+        Ok(Reply::Ok(JsonAnswer(settings_json(&t.settings()?)?)))
     }
 
     /// Merge-patch the tenant's defaults (flat) and `floors`.
@@ -33,6 +32,6 @@ impl Api {
     async fn patch(&self, auth: BearerAuth, tenant: Path<String>, body: Body<TenantSettingsFields>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let settings = patch_settings(&self.0.store, &t, &body.0).await?;
-        Ok(Reply::Ok(Json(settings_json(&settings)?)))
+        Ok(Reply::Ok(JsonAnswer(settings_json(&settings)?)))
     }
 }

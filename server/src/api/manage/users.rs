@@ -3,13 +3,12 @@
 use crate::error::ApiResult;
 use crate::api::views::list_manage;
 use crate::api::body::*;
-use crate::api::{BearerAuth, Reply};
+use crate::api::{JsonAnswer, BearerAuth, Reply};
 use crate::auth::management;
 use crate::service::{Caller, users};
 use crate::state::AppState;
 use crate::store::PageQuery;
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
 use poem_openapi::{OpenApi, Tags};
 
 #[derive(Tags)]
@@ -28,7 +27,7 @@ impl Api {
     async fn create(&self, auth: BearerAuth, tenant: Path<String>, body: Body<NewUser>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let user = users::create(&self.0.store, &t, body.0, &Caller::Tenant).await?;
-        Ok(Reply::Created(Json(users::user_json(&user))))
+        Ok(Reply::Created(JsonAnswer(users::user_json(&user))))
     }
 
     /// List the tenant's users.
@@ -36,7 +35,7 @@ impl Api {
     async fn list(&self, auth: BearerAuth, tenant: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let page = self.0.store.list_users(&t.id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
-        Ok(Reply::Ok(Json(list_manage(page, |u| Ok(users::user_json(u)))?)))
+        Ok(Reply::Ok(JsonAnswer(list_manage(page, |u| Ok(users::user_json(u)))?)))
     }
 
     /// Get a user.
@@ -44,7 +43,7 @@ impl Api {
     async fn get(&self, auth: BearerAuth, tenant: Path<String>, user_id: Path<String>) -> ApiResult<Reply> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let user = users::get(&self.0.store, &t, &user_id).await?;
-        Ok(Reply::Ok(Json(users::user_json(&user))))
+        Ok(Reply::Ok(JsonAnswer(users::user_json(&user))))
     }
 
     /// Delete a user (refused while they are an org's last owner).

@@ -3,7 +3,7 @@
 use super::context;
 use crate::api::body::*;
 use crate::api::views::list_user;
-use crate::api::{BearerAuth, Reply, envelope};
+use crate::api::{JsonAnswer, BearerAuth, Reply, envelope};
 use crate::error::ApiResult;
 use crate::rate_limit::ClientAddress;
 use crate::service::domains::{self, domain_json_user};
@@ -12,7 +12,6 @@ use crate::store::PageQuery;
 use orgkit_core::rate_limit::LimitedAction;
 use poem::Request;
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
 use poem_openapi::{OpenApi, Tags};
 
 #[derive(Tags)]
@@ -39,7 +38,7 @@ impl Api {
     async fn list(&self, auth: BearerAuth, id: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> ApiResult<Reply> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         let page = domains::list(&self.0, &tenant, &caller, &id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
-        Ok(Reply::Ok(Json(list_user(page, domain_json_user)?)))
+        Ok(Reply::Ok(JsonAnswer(list_user(page, domain_json_user)?)))
     }
 
     /// Verify a domain, or re-check a verified one, against DNS (owner): `status: "verified"`,

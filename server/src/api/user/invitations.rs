@@ -5,7 +5,7 @@ use super::context;
 use crate::error::ApiResult;
 use crate::api::views::list_user;
 use crate::api::body::*;
-use crate::api::{BearerAuth, Reply, envelope};
+use crate::api::{JsonAnswer, BearerAuth, Reply, envelope};
 use crate::auth::bearer_from_header;
 use crate::clock;
 use crate::rate_limit::ClientAddress;
@@ -16,7 +16,6 @@ use crate::store::PageQuery;
 use orgkit_core::rate_limit::LimitedAction;
 use poem::Request;
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
 use poem_openapi::{OpenApi, Tags};
 
 #[derive(Tags)]
@@ -45,7 +44,7 @@ impl Api {
     async fn list(&self, auth: BearerAuth, id: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> ApiResult<Reply> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         let page = invitations::list(&self.0, &tenant, &caller, &id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
-        Ok(Reply::Ok(Json(list_user(page, |r| Ok(invitation_json_camel(r, None)))?)))
+        Ok(Reply::Ok(JsonAnswer(list_user(page, |r| Ok(invitation_json_camel(r, None)))?)))
     }
 
     /// Revoke a pending invitation.

@@ -4,14 +4,13 @@ use super::context;
 use crate::error::ApiResult;
 use crate::api::views::list_user;
 use crate::api::body::*;
-use crate::api::{BearerAuth, Reply, envelope};
+use crate::api::{JsonAnswer, BearerAuth, Reply, envelope};
 use crate::service::members::{self, member_json_camel};
 use crate::service::orgs;
 use crate::state::AppState;
 use crate::store::PageQuery;
 use orgkit_core::Permission;
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
 use poem_openapi::{OpenApi, Tags};
 use serde_json::Value;
 
@@ -32,7 +31,7 @@ impl Api {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         let (org, _) = orgs::get(&self.0.store, &tenant, &caller, &id, Permission::MembersRead).await?;
         let page = self.0.store.list_members(&org.id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
-        Ok(Reply::Ok(Json(list_user(page, |m| Ok(member_json_camel(m)))?)))
+        Ok(Reply::Ok(JsonAnswer(list_user(page, |m| Ok(member_json_camel(m)))?)))
     }
 
     /// Change a member's role (owner or admin).

@@ -4,13 +4,12 @@ use super::context;
 use crate::error::ApiResult;
 use crate::api::views::{list_user, org_user};
 use crate::api::body::*;
-use crate::api::{BearerAuth, Reply, envelope};
+use crate::api::{JsonAnswer, BearerAuth, Reply, envelope};
 use crate::service::orgs;
 use crate::state::AppState;
 use crate::store::PageQuery;
 use orgkit_core::{Actor, Permission};
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
 use poem_openapi::{OpenApi, Tags};
 use serde_json::Value;
 
@@ -46,7 +45,7 @@ impl Api {
         let (auth, tenant, _) = context(&self.0, &auth.0.token).await?;
         let page = self.0.store.list_user_orgs(&auth.user.id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
         let settings = tenant.settings()?;
-        Ok(Reply::Ok(Json(list_user(page, |(org, role)| org_user(&settings, org, Some(role)))?)))
+        Ok(Reply::Ok(JsonAnswer(list_user(page, |(org, role)| org_user(&settings, org, Some(role)))?)))
     }
 
     /// Organization details.
