@@ -10,6 +10,11 @@ use poem::Server;
 use poem::listener::{Listener, TcpListener};
 use std::process::ExitCode;
 
+/// Answers are built from many small, short-lived allocations; mimalloc serves them faster than
+/// the system allocator (BENCHMARKS.md, "Server (load)").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "orgkit-server", version, about = "orgkit's organizations API. Every option can be given as its ORGKIT_* environment variable.")]
 struct Cli {
