@@ -126,18 +126,21 @@ def process(argv, env=None, ready_url=None):
         proc.wait(timeout=30)
 
 
-def call(base, method, path, body=None, token=None):
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(base + path, data=data, method=method)
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
+def send(base, method, path, data=None, headers=None):
+    """(status, body bytes) of one request; an error status is an answer, not an exception."""
+    request = urllib.request.Request(base + path, data=data, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
+
+
+def call(base, method, path, body=None, token=None):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    return send(base, method, path, None if body is None else json.dumps(body).encode(), headers)
 
 
 # ------------------------------------------------------------------ wrk
@@ -205,14 +208,7 @@ def sample(base, scenario, counter="0"):
     body = scenario.get("body")
     if body is not None and "%d" in body:
         body = body.replace("%d", counter)
-    request = urllib.request.Request(base + scenario["path"], data=None if body is None else body.encode(), method=scenario["method"])
-    for k, v in scenario["headers"].items():
-        request.add_header(k, v)
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
+    return send(base, scenario["method"], scenario["path"], None if body is None else body.encode(), scenario["headers"])
 
 
 # ------------------------------------------------------------------ plans
