@@ -75,18 +75,18 @@ pub async fn current_signing_key(store: &Store) -> ApiResult<SigningKey> {
     signing_key(&row)
 }
 
-/// The public JWKS document.
-pub async fn jwks(store: &Store) -> ApiResult<Value> {
+/// The published public keys, as JWKs.
+pub async fn public_jwks(store: &Store) -> ApiResult<Vec<Value>> {
     let mut keys = Vec::new();
     for row in store.published_keys(clock::now()).await? {
         keys.push(signing_key(&row)?.public_jwk().map_err(ApiError::internal)?);
     }
-    Ok(json!({ "keys": keys }))
+    Ok(keys)
 }
 
 /// The key set tokens are verified against.
 pub async fn key_set(store: &Store) -> ApiResult<KeySet> {
-    KeySet::from_jwks(&jwks(store).await?).map_err(ApiError::internal)
+    KeySet::from_jwks(&json!({ "keys": public_jwks(store).await? })).map_err(ApiError::internal)
 }
 
 /// How long an instance keeps the keys it loaded. A key rotated by another process is used for

@@ -2,6 +2,7 @@
 //! request bodies, turns every error into a coded answer, counts responses and gives each
 //! request its id (`X-Request-Id`) and client address.
 
+pub mod answer;
 pub mod body;
 pub mod login;
 pub mod manage;
@@ -18,62 +19,13 @@ use poem::http::{HeaderValue, StatusCode};
 use poem::PathPattern;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route};
 use poem_openapi::auth::Bearer;
-use poem_openapi::payload::{Json, Payload};
-use poem_openapi::registry::{MetaSchemaRef, Registry};
-use poem_openapi::{ApiResponse, OpenApiService, SecurityScheme};
-use serde_json::Value;
+use poem_openapi::{OpenApiService, SecurityScheme};
 use tracing::Instrument;
 
 /// `Authorization: Bearer …`: a management key (management API) or an access token (user API).
 #[derive(SecurityScheme)]
 #[oai(ty = "bearer")]
 pub struct BearerAuth(pub Bearer);
-
-/// A JSON answer the server built. poem-openapi's `Json<Value>` copies the whole value before
-/// serialising it (its `ToJSON for Value` clones); this payload serialises the value it owns,
-/// with the same content type and schema.
-pub struct JsonAnswer(pub Value);
-
-impl Payload for JsonAnswer {
-    const CONTENT_TYPE: &'static str = <Json<Value> as Payload>::CONTENT_TYPE;
-
-    fn check_content_type(content_type: &str) -> bool {
-        <Json<Value> as Payload>::check_content_type(content_type)
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        <Json<Value> as Payload>::schema_ref()
-    }
-
-    fn register(registry: &mut Registry) {
-        <Json<Value> as Payload>::register(registry);
-    }
-}
-
-impl IntoResponse for JsonAnswer {
-    fn into_response(self) -> Response {
-        poem::web::Json(self.0).into_response()
-    }
-}
-
-/// Every success answer: a JSON body with its status.
-#[derive(ApiResponse)]
-pub enum Reply {
-    /// OK.
-    #[oai(status = 200)]
-    Ok(JsonAnswer),
-    /// Created.
-    #[oai(status = 201)]
-    Created(JsonAnswer),
-    /// No content.
-    #[oai(status = 204)]
-    NoContent,
-}
-
-/// The user API's envelope `{"success": true, "data": …}`.
-pub fn envelope(data: Value) -> JsonAnswer {
-    JsonAnswer(serde_json::json!({ "success": true, "data": data }))
-}
 
 /// The OpenAPI service of both APIs and the operational endpoints.
 pub fn openapi(state: &AppState) -> OpenApiService<impl poem_openapi::OpenApi + use<>, ()> {

@@ -1,6 +1,6 @@
 //! Operational endpoints (`/healthz`, `/readyz`, `/metrics`, JWKS) and the invitation page.
 
-use crate::api::{JsonAnswer, Reply};
+use crate::api::answer::{Json, Ok200};
 use crate::auth::verify_options;
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
@@ -11,9 +11,9 @@ use orgkit_core::token::verify_invitation;
 use poem::http::StatusCode;
 use poem::web::Html;
 use poem::{Endpoint, IntoResponse, Request, Response};
-use poem_openapi::payload::{Json, PlainText};
-use poem_openapi::{ApiResponse, OpenApi, Tags};
-use serde_json::json;
+use poem_openapi::payload::PlainText;
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
+use serde::Serialize;
 
 #[derive(Tags)]
 enum Tag {
@@ -21,15 +21,35 @@ enum Tag {
     Operations,
 }
 
+/// A health answer.
+#[derive(Object, Serialize)]
+pub struct Health {
+    /// `ok`, `ready`, or what is wrong.
+    pub status: String,
+}
+
+impl Health {
+    fn of(status: &str) -> Json<Health> {
+        Json(Health { status: status.to_owned() })
+    }
+}
+
+/// A JSON Web Key Set (RFC 7517).
+#[derive(Object, Serialize)]
+pub struct Jwks {
+    /// The public keys that verify this server's tokens, current and retiring.
+    pub keys: Vec<serde_json::Value>,
+}
+
 /// Readiness answer.
 #[derive(ApiResponse)]
 pub enum Ready {
     /// The database answers.
     #[oai(status = 200)]
-    Ready(JsonAnswer),
+    Ready(Json<Health>),
     /// The database does not answer.
     #[oai(status = 503)]
-    NotReady(JsonAnswer),
+    NotReady(Json<Health>),
 }
 
 /// Operational handlers.
@@ -39,17 +59,17 @@ pub struct Api(pub AppState);
 impl Api {
     /// Liveness.
     #[oai(path = "/healthz", method = "get")]
-    async fn healthz(&self) -> Reply {
-        Reply::Ok(JsonAnswer(json!({ "status": "ok" })))
+    async fn healthz(&self) -> Ok200<Health> {
+        Ok200::Ok(Health::of("ok"))
     }
 
     /// Readiness: the database is reachable.
     #[oai(path = "/readyz", method = "get")]
     async fn readyz(&self) -> Ready {
         if self.0.store.ping().await {
-            Ready::Ready(JsonAnswer(json!({ "status": "ready" })))
+            Ready::Ready(Health::of("ready"))
         } else {
-            Ready::NotReady(JsonAnswer(json!({ "status": "database unreachable" })))
+            Ready::NotReady(Health::of("database unreachable"))
         }
     }
 
@@ -65,8 +85,8 @@ impl Api {
 
     /// The public keys that verify this server's tokens.
     #[oai(path = "/.well-known/jwks.json", method = "get")]
-    async fn jwks(&self) -> poem::Result<Json<serde_json::Value>> {
-        Ok(Json(keys::jwks(&self.0.store).await?))
+    async fn jwks(&self) -> ApiResult<Ok200<Jwks>> {
+        Ok(Ok200::Ok(Json(Jwks { keys: keys::public_jwks(&self.0.store).await? })))
     }
 }
 

@@ -1,6 +1,8 @@
 //! `/saml/{connectionId}/login` and `/saml/{connectionId}/acs`: the browser side of SAML SSO.
 
-use crate::api::{JsonAnswer, envelope};
+use crate::api::answer::{Envelope, Json};
+use crate::api::views::auth::AccessToken;
+use crate::service::tokens::IssuedToken;
 use crate::error::ApiResult;
 use crate::rate_limit::ClientAddress;
 use crate::service::saml;
@@ -10,7 +12,6 @@ use poem::Request;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Form;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
-use serde_json::Value;
 
 #[derive(Tags)]
 enum Tag {
@@ -37,7 +38,7 @@ pub struct AcsForm {
 pub enum SamlReply {
     /// `{"success": true, "data": {accessToken, …}}` (ACS with `Accept: application/json`).
     #[oai(status = 200)]
-    Ok(JsonAnswer),
+    Ok(Json<Envelope<AccessToken>>),
     /// To the IdP with the AuthnRequest (login).
     #[oai(status = 302)]
     Found(#[oai(header = "Location")] String),
@@ -65,17 +66,17 @@ impl Api {
         let json = accept.0.as_deref().is_some_and(|a| a.contains("application/json"));
         let out = saml::acs(&self.0, &connection_id, &form.0.saml_response, form.0.relay_state.as_deref(), json).await?;
         Ok(match out.redirect {
-            None => SamlReply::Ok(envelope(out.token)),
+            None => SamlReply::Ok(Json(Envelope { success: true, data: out.token.into() })),
             Some(target) => SamlReply::SeeOther(with_token_fragment(&target, &out.token)),
         })
     }
 }
 
 /// `target#access_token=…&token_type=Bearer&expires_in=…` (the fragment never reaches a server).
-fn with_token_fragment(target: &str, token: &Value) -> String {
+fn with_token_fragment(target: &str, token: &IssuedToken) -> String {
     let mut fragment = url::form_urlencoded::Serializer::new(String::new());
-    fragment.append_pair("access_token", token.get("accessToken").and_then(Value::as_str).unwrap_or_default());
+    fragment.append_pair("access_token", &token.token);
     fragment.append_pair("token_type", "Bearer");
-    fragment.append_pair("expires_in", &token.get("expiresIn").and_then(Value::as_i64).unwrap_or_default().to_string());
+    fragment.append_pair("expires_in", &token.lifetime_seconds.to_string());
     format!("{target}#{}", fragment.finish())
 }

@@ -2,7 +2,7 @@
 //! store makes it single-use, in one transaction that locks the invitation row.
 
 use super::parse_body;
-use super::tokens::{self, TokenOrg};
+use super::tokens::{self, IssuedToken, TokenOrg};
 use super::users::user_name;
 use crate::auth::{self, AuthUser};
 use crate::clock;
@@ -18,7 +18,9 @@ use orgkit_core::ErrorCode;
 use orgkit_core::login::{PasswordRules, enforce_password};
 use orgkit_core::token::verify_invitation;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use crate::store::orgs::OrgRow;
+use orgkit_core::Role;
+use serde_json::Value;
 
 /// The accept body: `{}` with a bearer token, or `{password, name?}` to create the account.
 #[derive(Debug, Default, Deserialize)]
@@ -32,8 +34,20 @@ pub struct Accept {
     pub name: Option<String>,
 }
 
+/// An accepted invitation.
+pub struct Accepted {
+    /// The org joined.
+    pub org: OrgRow,
+    /// The member.
+    pub user: UserRow,
+    /// The role granted.
+    pub role: Role,
+    /// The org's token, or why the org's policy refused one for this authentication.
+    pub token: Result<IssuedToken, ApiError>,
+}
+
 /// Accepts an invitation; answers the membership and an org-context access token.
-pub async fn accept(state: &AppState, token: &str, bearer: Option<String>, body: Value) -> ApiResult<Value> {
+pub async fn accept(state: &AppState, token: &str, bearer: Option<String>, body: Value) -> ApiResult<Accepted> {
     let body: Accept = parse_body(body)?;
     let now = clock::now();
     let opts = auth::verify_options(state, now);
@@ -106,26 +120,11 @@ pub async fn accept(state: &AppState, token: &str, bearer: Option<String>, body:
         super::email_verification::send(state, &user).await?;
     }
     let amr = authed.as_ref().map(|a| a.claims.amr.clone()).unwrap_or_else(|| vec!["pwd".to_owned()]);
-    let mut data = json!({
-        "organization": { "id": org.id, "name": org.name, "slug": org.slug },
-        "userId": user.id,
-        "email": user.email,
-        "role": role,
-    });
     // The membership exists now; a token follows when the org's policy allows one for this
     // authentication (an org that requires MFA asks for a login with the second factor).
-    match tokens::issue(state, &tenant, &user, Some(TokenOrg { org: &org, role }), amr).await {
-        Ok(token) => {
-            if let (Some(obj), Some(t)) = (data.as_object_mut(), token.as_object()) {
-                obj.extend(t.clone());
-            }
-        }
-        Err(e) if e.code() != ErrorCode::InternalError => {
-            if let Some(obj) = data.as_object_mut() {
-                obj.insert("tokenRefused".to_owned(), json!({ "code": e.code().as_str(), "message": e.inner.message }));
-            }
-        }
-        Err(e) => return Err(e),
-    }
-    Ok(data)
+    let token = match tokens::issue(state, &tenant, &user, Some(TokenOrg { org: &org, role }), amr).await {
+        Err(e) if e.code() == ErrorCode::InternalError => return Err(e),
+        answer => answer,
+    };
+    Ok(Accepted { org, user, role, token })
 }

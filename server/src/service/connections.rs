@@ -11,7 +11,7 @@ use orgkit_core::connection::SamlConnection;
 use orgkit_core::settings::check_default_connection;
 use orgkit_core::{Permission, authorize};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// `POST …/organizations/{orgId}/connections` body (seed 000).
 #[derive(Debug, Deserialize)]
@@ -93,17 +93,4 @@ pub async fn disable(store: &Store, tenant: &TenantRow, caller: &Caller, org_id:
     store.audit(&mut tx, entry, clock::now()).await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// The management API's view of a connection (the certificate is not echoed).
-pub fn connection_json(c: &ConnectionRow) -> ApiResult<Value> {
-    Ok(json!({
-        "id": c.id,
-        "type": c.kind,
-        "name": c.name,
-        "entity_id": c.entity_id,
-        "sso_url": c.sso_url,
-        "email_domains": c.email_domains()?,
-        "created_at": clock::rfc3339(c.created_at),
-    }))
 }

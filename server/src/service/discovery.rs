@@ -18,10 +18,10 @@ use crate::state::AppState;
 use crate::store::Store;
 use crate::store::connections::ConnectionRow;
 use orgkit_core::rate_limit::LimitedAction;
-use orgkit_core::login::{Connection, LoginMethod, LoginQuery, OrgLoginFacts, UserLoginFacts, explain_login};
+use orgkit_core::login::{Connection, LoginPlan, LoginQuery, OrgLoginFacts, UserLoginFacts, explain_login};
 use orgkit_core::settings::{SettingsLayer, resolve};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// `POST /api/v1/auth/discover` body.
 #[derive(Debug, Deserialize)]
@@ -53,7 +53,7 @@ async fn login_connections(store: &Store, rows: &[ConnectionRow]) -> ApiResult<V
 
 /// Answers `{method, connectionId, loginUrl, mfaRequired, locked, lockedUntil,
 /// passwordMinLength}`.
-pub async fn discover(state: &AppState, client: ClientAddress, body: Value) -> ApiResult<Value> {
+pub async fn discover(state: &AppState, client: ClientAddress, body: Value) -> ApiResult<LoginPlan> {
     let body: Discover = parse_body(body)?;
     let tenant = tenant(state, body.tenant.as_deref()).await?;
     let email = orgkit_core::normalize_email(&body.email)?;
@@ -96,14 +96,5 @@ pub async fn discover(state: &AppState, client: ClientAddress, body: Value) -> A
         user: Some(UserLoginFacts { has_password: false, mfa_enrolled: false, lockout }),
         now: clock::now(),
     };
-    let plan = explain_login(&query)?;
-    Ok(json!({
-        "method": match plan.method { LoginMethod::Sso => "sso", LoginMethod::Password => "password" },
-        "connectionId": plan.connection_id,
-        "loginUrl": plan.connection_id.as_ref().map(|id| format!("/saml/{id}/login")),
-        "mfaRequired": plan.mfa_required,
-        "locked": plan.locked,
-        "lockedUntil": plan.locked_until.map(clock::rfc3339),
-        "passwordMinLength": plan.password_min_length,
-    }))
+    Ok(explain_login(&query)?)
 }

@@ -21,7 +21,7 @@ use orgkit_core::domain::{
 };
 use orgkit_core::{Permission, authorize};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Random bytes of a challenge token (43 base64url characters).
 const TOKEN_BYTES: usize = 32;
@@ -191,28 +191,4 @@ async fn audit(store: &Store, tx: &mut Tx, tenant: &TenantRow, caller: &Caller, 
     let who = caller.audit_name();
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&row.org_id), actor: &who, action, target: Some(format!("domain:{}", row.domain)) };
     store.audit(tx, entry, now).await
-}
-
-/// A claim as the management API shows it (snake_case); `verification` while it is pending.
-pub fn domain_json(row: &DomainRow) -> ApiResult<Value> {
-    let mut out = json!({
-        "id": row.id,
-        "domain": row.domain,
-        "status": row.status,
-        "verified_by": row.proof,
-        "verified_at": row.verified_at.map(clock::rfc3339),
-        "created_at": clock::rfc3339(row.created_at),
-    });
-    if row.status()? == DomainStatus::Pending
-        && let Some(obj) = out.as_object_mut()
-    {
-        let challenge = domain_challenge(&row.domain, &row.token)?;
-        obj.insert("verification".to_owned(), serde_json::to_value(challenge).map_err(ApiError::internal)?);
-    }
-    Ok(out)
-}
-
-/// A claim as the user API shows it (camelCase).
-pub fn domain_json_user(row: &DomainRow) -> ApiResult<Value> {
-    domain_json(row).map(crate::api::views::camel_keys)
 }

@@ -14,7 +14,7 @@ use crate::store::{Page, PageQuery, new_id};
 use orgkit_core::token::{InvitationRequest, check_can_invite, issue_invitation};
 use orgkit_core::{ErrorCode, Permission, Role, authorize, can_grant, normalize_email};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// `POST …/invitations` body (both seeds).
 #[derive(Debug, Deserialize)]
@@ -170,38 +170,4 @@ pub async fn resend(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
     let url = link(state, &token);
     send(state, tenant, &org, &row, &url).await?;
     Ok(Issued { row, url })
-}
-
-/// The management API's view of an invitation.
-pub fn invitation_json(row: &InvitationRow, url: Option<&str>) -> Value {
-    let mut v = json!({
-        "id": row.id,
-        "organization_id": row.org_id,
-        "email": row.email,
-        "role": row.role,
-        "status": row.record().status(clock::now()),
-        "expires_at": clock::rfc3339(row.expires_at),
-        "created_at": clock::rfc3339(row.created_at),
-    });
-    if let (Some(url), Some(obj)) = (url, v.as_object_mut()) {
-        obj.insert("invitation_url".to_owned(), json!(url));
-    }
-    v
-}
-
-/// The user API's view of an invitation (camelCase).
-pub fn invitation_json_camel(row: &InvitationRow, url: Option<&str>) -> Value {
-    let mut v = json!({
-        "id": row.id,
-        "organizationId": row.org_id,
-        "email": row.email,
-        "role": row.role,
-        "status": row.record().status(clock::now()),
-        "expiresAt": clock::rfc3339(row.expires_at),
-        "createdAt": clock::rfc3339(row.created_at),
-    });
-    if let (Some(url), Some(obj)) = (url, v.as_object_mut()) {
-        obj.insert("invitationUrl".to_owned(), json!(url));
-    }
-    v
 }

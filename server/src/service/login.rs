@@ -3,7 +3,7 @@
 
 use super::mfa;
 use super::parse_body;
-use super::tokens::{self, TokenOrg};
+use super::tokens::{self, IssuedToken, TokenOrg};
 use super::users::user_name;
 use crate::auth::AuthUser;
 use crate::clock;
@@ -86,7 +86,7 @@ pub(crate) fn account_key(tenant: &TenantRow, email: &str) -> String {
 
 /// Creates a user with a password (checked against the tenant's rules), mails the link that
 /// verifies its email, and answers a token.
-pub async fn signup(state: &AppState, client: ClientAddress, body: Value) -> ApiResult<Value> {
+pub async fn signup(state: &AppState, client: ClientAddress, body: Value) -> ApiResult<IssuedToken> {
     let body: Signup = parse_body(body)?;
     let tenant = tenant(state, body.tenant.as_deref()).await?;
     let email = orgkit_core::normalize_email(&body.email)?;
@@ -126,7 +126,7 @@ pub(crate) fn account_lockout_policy(tenant: &TenantSettings) -> LockoutPolicy {
 /// MFA requirement. The counter is read and written in one transaction with the row locked, so
 /// concurrent attempts count exactly, and a TOTP code's step is consumed in that same
 /// transaction.
-pub async fn login(state: &AppState, client: ClientAddress, body: Value) -> ApiResult<Value> {
+pub async fn login(state: &AppState, client: ClientAddress, body: Value) -> ApiResult<IssuedToken> {
     let body: Login = parse_body(body)?;
     let tenant = tenant(state, body.tenant.as_deref()).await?;
     let email = orgkit_core::normalize_email(&body.email)?;
@@ -206,7 +206,7 @@ async fn membership<'a>(state: &AppState, org: &'a OrgRow, user_id: &str) -> Api
 /// and the session did not perform it, the switch is a step-up (core's `decide_step_up`): a
 /// `totp` code of the user's factor, whose failures count on the account's lockout counter
 /// like a login's, against the account's limits tightened by the org's.
-pub async fn switch(state: &AppState, auth: &AuthUser, body: Value) -> ApiResult<Value> {
+pub async fn switch(state: &AppState, auth: &AuthUser, body: Value) -> ApiResult<IssuedToken> {
     let body: Switch = parse_body(body)?;
     let tenant = &auth.tenant;
     let org = state

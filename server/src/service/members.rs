@@ -10,7 +10,7 @@ use crate::store::tenants::TenantRow;
 use crate::store::{Store, is_uuid};
 use orgkit_core::{Permission, Role, Target, can_change_role, can_grant, can_remove_member};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// `POST …/members` body (seed 000).
 #[derive(Debug, Deserialize)]
@@ -98,27 +98,4 @@ pub async fn remove(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: 
     store.audit(&mut tx, entry, clock::now()).await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// A member in the management API (snake_case).
-pub fn member_json(m: &MemberRow) -> Value {
-    json!({
-        "user_id": m.user_id,
-        "email": m.email,
-        "name": m.name,
-        "role": m.role,
-        "created_at": clock::rfc3339(m.created_at),
-    })
-}
-
-/// A member in the user API (camelCase; the member id is the user id).
-pub fn member_json_camel(m: &MemberRow) -> Value {
-    json!({
-        "id": m.user_id,
-        "userId": m.user_id,
-        "email": m.email,
-        "name": m.name,
-        "role": m.role,
-        "joinedAt": clock::rfc3339(m.created_at),
-    })
 }

@@ -14,7 +14,7 @@ use crate::store::users::UserRow;
 use orgkit_core::ErrorCode;
 use orgkit_core::login::{LockoutPolicy, MfaFacts, StepUpFacts, TotpEnrolment, decide_step_up, totp_enrolment, totp_secret_base32, verify_totp};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Random bytes of a new secret: 160 bits, RFC 4226's recommendation and what apps expect.
 const SECRET_BYTES: usize = 20;
@@ -37,14 +37,10 @@ fn enrolment(tenant: &TenantRow, user: &UserRow, secret: &str) -> ApiResult<Totp
     Ok(totp_enrolment(secret, &tenant.name, &user.email)?)
 }
 
-fn enrolment_json(e: &TotpEnrolment) -> Value {
-    json!({ "secret": e.secret, "otpauthUri": e.otpauth_uri })
-}
-
 /// Starts an enrolment for the caller: a new pending secret (a confirmed factor stays in force
 /// until this one is confirmed). Replacing a confirmed factor is a step-up: the session must
 /// have performed MFA (core's `decide_step_up`), else `mfa_required`.
-pub async fn enrol(state: &AppState, auth: &AuthUser, tenant: &TenantRow) -> ApiResult<Value> {
+pub async fn enrol(state: &AppState, auth: &AuthUser, tenant: &TenantRow) -> ApiResult<TotpEnrolment> {
     let store = &state.store;
     let now = clock::now();
     let secret = new_secret()?;
@@ -66,11 +62,12 @@ pub async fn enrol(state: &AppState, auth: &AuthUser, tenant: &TenantRow) -> Api
     decide_step_up(&replacing).outcome?;
     store.set_pending_totp(&mut tx, &auth.user.id, &secret, now).await?;
     tx.commit().await?;
-    Ok(enrolment_json(&answer))
+    Ok(answer)
 }
 
 /// Confirms the caller's pending enrolment with a first code; that code's step is used up.
-pub async fn confirm(state: &AppState, auth: &AuthUser, body: Value) -> ApiResult<Value> {
+/// Answers when it was confirmed.
+pub async fn confirm(state: &AppState, auth: &AuthUser, body: Value) -> ApiResult<i64> {
     let body: VerifyCode = parse_body(body)?;
     let store = &state.store;
     let now = clock::now();
@@ -87,7 +84,7 @@ pub async fn confirm(state: &AppState, auth: &AuthUser, body: Value) -> ApiResul
     let entry = AuditEntry { tenant_id: &auth.user.tenant_id, org_id: None, actor: &who, action: "user.mfa_enrolled", target: Some(who.clone()) };
     store.audit(&mut tx, entry, now).await?;
     tx.commit().await?;
-    Ok(json!({ "type": "totp", "confirmed": true, "confirmedAt": clock::rfc3339(now) }))
+    Ok(now)
 }
 
 /// The second-factor facts of an attempt, for core's decision. A code is checked against the
@@ -136,7 +133,8 @@ pub async fn enrolment_required(state: &AppState, tenant: &TenantRow, user: &Use
         "this organization requires MFA: add the enrolment to your authenticator app, then log in again with `totp`",
     ));
     let mut details = serde_json::Map::new();
-    details.insert("enrolment".to_owned(), enrolment_json(&answer));
+    let setup = serde_json::to_value(crate::api::views::auth::TotpSetup::from(answer)).map_err(ApiError::internal)?;
+    details.insert("enrolment".to_owned(), setup);
     api.details = Some(details);
     Ok(api)
 }

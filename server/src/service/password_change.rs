@@ -15,7 +15,7 @@ use orgkit_core::ErrorCode;
 use orgkit_core::login::{LockoutPolicy, PasswordRules, enforce_password};
 use orgkit_core::settings::{SettingsLayer, resolve};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// `POST /api/v1/auth/password` body.
 #[derive(Debug, Deserialize)]
@@ -31,8 +31,9 @@ pub struct PasswordChange {
 /// (`weak_password`, field `newPassword`; no hashing spent on a password that cannot be
 /// used), then the account's lockout (`account_locked`, the current password untested), then
 /// the current password (`invalid_credentials`, field `currentPassword`, counted like a failed
-/// login on the account's counter, against its limits tightened by the token's org's).
-pub async fn change(state: &AppState, auth: &AuthUser, tenant: &TenantRow, body: Value) -> ApiResult<Value> {
+/// login on the account's counter, against its limits tightened by the token's org's). Answers
+/// when it changed.
+pub async fn change(state: &AppState, auth: &AuthUser, tenant: &TenantRow, body: Value) -> ApiResult<i64> {
     let body: PasswordChange = parse_body(body)?;
     let store = &state.store;
     let org = match &auth.claims.org_id {
@@ -76,5 +77,5 @@ pub async fn change(state: &AppState, auth: &AuthUser, tenant: &TenantRow, body:
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: None, actor: &who, action: "user.password_changed", target: Some(who.clone()) };
     store.audit(&mut tx, entry, now).await?;
     tx.commit().await?;
-    Ok(json!({ "passwordChanged": true, "changedAt": clock::rfc3339(now) }))
+    Ok(now)
 }

@@ -9,7 +9,7 @@
 //! The token is built by core with `amr: ["saml"]` and `cid`.
 
 use super::path_id;
-use super::tokens::{self, TokenOrg};
+use super::tokens::{self, IssuedToken, TokenOrg};
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::saml::{self, REQUEST_TTL_SECONDS, SpUrls};
@@ -25,7 +25,6 @@ use crate::store::{Store, Tx};
 use orgkit_core::login::{SsoAccountFacts, SsoLoginFacts, check_connection_allowed, check_redirect_target, decide_sso_login};
 use orgkit_core::{ErrorCode, Role};
 use orgkit_core::token::Authentication;
-use serde_json::Value;
 
 /// A connection that is an org's own, with its tenant and org.
 struct SsoContext {
@@ -75,8 +74,8 @@ pub async fn login(state: &AppState, connection_id: &str, relay_state: Option<&s
 
 /// What the ACS answers: the token object, and where to send a browser.
 pub struct AcsOutcome {
-    /// `{accessToken, tokenType, expiresAt, expiresIn}`.
-    pub token: Value,
+    /// The org's token.
+    pub token: IssuedToken,
     /// The redirect target (without the token), for non-JSON clients.
     pub redirect: Option<String>,
 }

@@ -22,7 +22,7 @@ use crate::store::tenants::TenantRow;
 use orgkit_core::connection::SamlConnection;
 use orgkit_core::settings::check_default_connection;
 use orgkit_core::{Permission, authorize};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Whether a configuration created the connection or replaced the org's existing one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,22 +102,4 @@ pub async fn metadata(state: &AppState, tenant: &TenantRow, caller: &Caller, org
     let sso = state.store.org_sso(&org.id).await?.ok_or_else(|| ApiError::not_found("SSO connection"))?;
     let conn = state.store.connection(&tenant.id, &sso.connection_id).await?.ok_or_else(|| ApiError::not_found("SSO connection"))?;
     saml::metadata_xml(&SpUrls::new(&state.config.public_url, &conn.id), &conn)
-}
-
-/// Seed 004's view of the org's SSO configuration (the certificate is not echoed).
-pub fn sso_json(state: &AppState, org_id: &str, c: &ConnectionRow) -> ApiResult<Value> {
-    let urls = SpUrls::new(&state.config.public_url, &c.id);
-    Ok(json!({
-        "id": c.id,
-        "organizationId": org_id,
-        "type": c.kind,
-        "entityId": c.entity_id,
-        "ssoUrl": c.sso_url,
-        "emailDomain": c.email_domains()?.into_iter().next(),
-        "enabled": true,
-        "spEntityId": urls.entity_id,
-        "acsUrl": urls.acs_url,
-        "loginUrl": urls.login_url,
-        "createdAt": clock::rfc3339(c.created_at),
-    }))
 }

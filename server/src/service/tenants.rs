@@ -6,7 +6,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::store::audit::AuditEntry;
 use crate::store::tenants::TenantRow;
 use crate::store::{Store, new_id};
-use orgkit_core::settings::{SettingsLayer, TenantSettings, resolve};
+use orgkit_core::settings::TenantSettings;
 use serde_json::{Value, json};
 
 /// The tenant a fresh database starts with.
@@ -39,19 +39,6 @@ pub async fn bootstrap(store: &Store) -> ApiResult<Option<String>> {
         Err(e) if e.code() == orgkit_core::ErrorCode::SlugTaken => Ok(None),
         Err(e) => Err(e),
     }
-}
-
-/// The tenant settings document: defaults flat (`null` = built-in), floors, allowed redirect
-/// URLs, and effective.
-pub fn settings_json(settings: &TenantSettings) -> ApiResult<Value> {
-    let mut doc = serde_json::to_value(&settings.defaults).map_err(ApiError::internal)?;
-    if let Some(obj) = doc.as_object_mut() {
-        obj.insert("floors".to_owned(), serde_json::to_value(&settings.floors).map_err(ApiError::internal)?);
-        obj.insert("allowed_redirect_urls".to_owned(), json!(settings.allowed_redirect_urls));
-        let effective = resolve(settings, &SettingsLayer::default());
-        obj.insert("effective".to_owned(), serde_json::to_value(effective).map_err(ApiError::internal)?);
-    }
-    Ok(doc)
 }
 
 /// Applies a merge-patch to the tenant's settings; the defaults must respect the floors.

@@ -10,7 +10,6 @@ use crate::store::users::UserRow;
 use orgkit_core::Role;
 use orgkit_core::settings::{SettingsLayer, resolve};
 use orgkit_core::token::{Authentication, ClaimsRequest, OrgContext, OrgPolicy, build_org_claims, sign_org_claims};
-use serde_json::{Value, json};
 
 /// The org a token is for, with the user's role in it.
 pub struct TokenOrg<'a> {
@@ -20,9 +19,19 @@ pub struct TokenOrg<'a> {
     pub role: Role,
 }
 
-/// Builds (core refuses when the org's policy is not met) and signs an access token; answers
-/// the seed's token object `{accessToken, tokenType, expiresAt}`.
-pub async fn issue(state: &AppState, tenant: &TenantRow, user: &UserRow, org: Option<TokenOrg<'_>>, amr: Vec<String>) -> ApiResult<Value> {
+/// A signed access token.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    /// The JWT.
+    pub token: String,
+    /// Its expiry, unix seconds.
+    pub expires_at: i64,
+    /// Its lifetime in seconds.
+    pub lifetime_seconds: i64,
+}
+
+/// Builds (core refuses when the org's policy is not met) and signs an access token.
+pub async fn issue(state: &AppState, tenant: &TenantRow, user: &UserRow, org: Option<TokenOrg<'_>>, amr: Vec<String>) -> ApiResult<IssuedToken> {
     issue_for(state, tenant, user, org, Authentication { amr, ..Default::default() }, Vec::new()).await
 }
 
@@ -35,7 +44,7 @@ pub async fn issue_for(
     org: Option<TokenOrg<'_>>,
     authentication: Authentication,
     org_connections: Vec<String>,
-) -> ApiResult<Value> {
+) -> ApiResult<IssuedToken> {
     let layer = match &org {
         Some(o) => o.org.settings()?,
         None => SettingsLayer::default(),
@@ -56,10 +65,5 @@ pub async fn issue_for(
     let claims = build_org_claims(&request)?;
     let key = state.keys.signing_key(&state.store).await?;
     let token = sign_org_claims(&claims, &key)?;
-    Ok(json!({
-        "accessToken": token,
-        "tokenType": "Bearer",
-        "expiresAt": clock::rfc3339(claims.exp),
-        "expiresIn": claims.exp - claims.iat,
-    }))
+    Ok(IssuedToken { token, expires_at: claims.exp, lifetime_seconds: claims.exp - claims.iat })
 }

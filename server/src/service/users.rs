@@ -82,15 +82,3 @@ pub async fn delete(store: &Store, tenant: &TenantRow, user_id: &str) -> ApiResu
     tx.commit().await?;
     Ok(())
 }
-
-/// The management API's view of a user.
-pub fn user_json(user: &UserRow) -> Value {
-    json!({
-        "id": user.id,
-        "email": user.email,
-        "name": user.name,
-        "has_password": user.password_hash.is_some(),
-        "email_verified": user.email_verified_at.is_some(),
-        "created_at": clock::rfc3339(user.created_at),
-    })
-}

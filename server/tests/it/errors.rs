@@ -65,6 +65,32 @@ async fn operational_endpoints(env: Env) {
     let login = &spec["paths"]["/api/v1/auth/login"]["post"]["requestBody"]["content"]["application/json"]["schema"];
     assert_eq!(login["$ref"], "#/components/schemas/Login", "{login}");
     assert!(spec["components"]["schemas"]["OrganizationFields"]["properties"]["primary_color"].is_object());
+    // Every answer with a body is documented by a schema: its view, or the error body.
+    let mut checked = 0;
+    for (path, operations) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                if ["204", "302", "303"].contains(&status.as_str()) {
+                    continue;
+                }
+                let content = response["content"].as_object().unwrap_or_else(|| panic!("{method} {path} {status}: no content"));
+                for (media, body) in content {
+                    let schema = &body["schema"];
+                    assert!(schema.get("$ref").is_some() || schema.get("type").is_some(), "{method} {path} {status} {media}: {schema}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 300, "{checked}");
+    // A list of the user API: the page envelope around the org view, settings and their sources.
+    let list = &spec["paths"]["/api/v1/organizations"]["get"]["responses"]["200"]["content"]["application/json; charset=utf-8"]["schema"];
+    assert_eq!(list["$ref"], "#/components/schemas/UserPage_UserOrg", "{list}");
+    let org = &spec["components"]["schemas"]["UserOrg"]["properties"];
+    assert_eq!(org["effectiveSettings"]["allOf"][0]["$ref"], "#/components/schemas/EffectiveSettingsViewCamel", "{org}");
+    assert_eq!(org["role"]["nullable"], json!(true), "{org}");
+    let managed = &spec["components"]["schemas"]["ManagedOrg"]["properties"];
+    assert!(managed["primary_color"].is_object() && managed["effective"].is_object(), "{managed}");
     let metrics = env.cli.get("/metrics").send().await;
     metrics.assert_status_is_ok();
     assert!(metrics.0.into_body().into_string().await.unwrap().contains("# TYPE orgkit_http_requests_total counter"));

@@ -1,17 +1,16 @@
 //! `/manage/v1/{tenant}/organizations/{orgId}/audit-log`.
 
 use crate::error::ApiResult;
-use crate::api::views::list_manage;
-use crate::api::{JsonAnswer, BearerAuth, Reply};
+use crate::api::BearerAuth;
+use crate::api::answer::{ManagePage, Ok200, manage_page};
+use crate::api::views::people::AuditEntry;
 use crate::auth::management;
-use crate::clock;
 use crate::service::{Caller, orgs};
 use crate::state::AppState;
 use crate::store::PageQuery;
 use orgkit_core::Permission;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::{OpenApi, Tags};
-use serde_json::json;
 
 #[derive(Tags)]
 enum Tag {
@@ -27,19 +26,10 @@ impl Api {
     /// Every change to the org, oldest first: actor, action, target, time and the client address
     /// of the request that made it (`null` from the CLI or without one).
     #[oai(path = "/manage/v1/:tenant/organizations/:org_id/audit-log", method = "get")]
-    async fn list(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> ApiResult<Reply> {
+    async fn list(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> ApiResult<Ok200<ManagePage<AuditEntry>>> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let (org, _) = orgs::get(&self.0.store, &t, &Caller::Tenant, &org_id, Permission::AuditLogRead).await?;
         let page = self.0.store.list_audit(&org.id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
-        Ok(Reply::Ok(JsonAnswer(list_manage(page, |e| {
-            Ok(json!({
-                "id": e.id,
-                "actor": e.actor,
-                "action": e.action,
-                "target": e.target,
-                "created_at": clock::rfc3339(e.created_at),
-                "client_address": e.client_address,
-            }))
-        })?)))
+        manage_page(page, |e| Ok(AuditEntry::from(e)))
     }
 }

@@ -4,14 +4,15 @@
 use super::context;
 use crate::error::ApiResult;
 use crate::api::body::*;
-use crate::api::{BearerAuth, Reply, envelope};
+use crate::api::BearerAuth;
+use crate::api::answer::{Created201, Envelope, Ok200, created, ok};
+use crate::api::views::auth::{AccessToken, Discovery, EmailVerified, Me, PasswordChanged, TokenOrganization, TotpConfirmed, TotpSetup};
 use crate::clock;
 use crate::rate_limit::ClientAddress;
 use crate::service::{discovery, email_verification, login, mfa, password_change};
 use crate::state::AppState;
 use poem::Request;
 use poem_openapi::{OpenApi, Tags};
-use serde_json::json;
 
 #[derive(Tags)]
 enum Tag {
@@ -27,45 +28,45 @@ impl Api {
     /// Create an account `{tenant?, email, password, name?}`; answers a token. Rate limited
     /// per client address and per email (429 `rate_limited` with `Retry-After`).
     #[oai(path = "/api/v1/auth/signup", method = "post")]
-    async fn signup(&self, req: &Request, body: Body<Signup>) -> ApiResult<Reply> {
-        Ok(Reply::Created(envelope(login::signup(&self.0, ClientAddress::of(req), body.0).await?)))
+    async fn signup(&self, req: &Request, body: Body<Signup>) -> ApiResult<Created201<Envelope<AccessToken>>> {
+        Ok(created(login::signup(&self.0, ClientAddress::of(req), body.0).await?.into()))
     }
 
     /// Log in `{tenant?, email, password, organization?, totp?}`. Rate limited per client
     /// address and per account (429 `rate_limited` with `Retry-After`).
     #[oai(path = "/api/v1/auth/login", method = "post")]
-    async fn login(&self, req: &Request, body: Body<Login>) -> ApiResult<Reply> {
-        Ok(Reply::Ok(envelope(login::login(&self.0, ClientAddress::of(req), body.0).await?)))
+    async fn login(&self, req: &Request, body: Body<Login>) -> ApiResult<Ok200<Envelope<AccessToken>>> {
+        Ok(ok(login::login(&self.0, ClientAddress::of(req), body.0).await?.into()))
     }
 
     /// Switch the session into an organization `{organization, totp?}`; an org that requires
     /// MFA needs `totp` unless the session performed MFA (`amr` has `otp`).
     #[oai(path = "/api/v1/auth/token", method = "post")]
-    async fn token(&self, auth: BearerAuth, body: Body<Switch>) -> ApiResult<Reply> {
+    async fn token(&self, auth: BearerAuth, body: Body<Switch>) -> ApiResult<Ok200<Envelope<AccessToken>>> {
         let (auth, _, _) = context(&self.0, &auth.0.token).await?;
-        Ok(Reply::Ok(envelope(login::switch(&self.0, &auth, body.0).await?)))
+        Ok(ok(login::switch(&self.0, &auth, body.0).await?.into()))
     }
 
     /// Start a TOTP enrolment: answers `{secret, otpauthUri}`, pending until a first code is
     /// verified. Replacing a confirmed factor needs a session that performed MFA.
     #[oai(path = "/api/v1/auth/mfa/totp", method = "post")]
-    async fn totp_enrol(&self, auth: BearerAuth) -> ApiResult<Reply> {
+    async fn totp_enrol(&self, auth: BearerAuth) -> ApiResult<Created201<Envelope<TotpSetup>>> {
         let (auth, tenant, _) = context(&self.0, &auth.0.token).await?;
-        Ok(Reply::Created(envelope(mfa::enrol(&self.0, &auth, &tenant).await?)))
+        Ok(created(mfa::enrol(&self.0, &auth, &tenant).await?.into()))
     }
 
     /// Confirm the pending TOTP enrolment with a first code `{code}`.
     #[oai(path = "/api/v1/auth/mfa/totp/verify", method = "post")]
-    async fn totp_verify(&self, auth: BearerAuth, body: Body<TotpCode>) -> ApiResult<Reply> {
+    async fn totp_verify(&self, auth: BearerAuth, body: Body<TotpCode>) -> ApiResult<Ok200<Envelope<TotpConfirmed>>> {
         let (auth, _, _) = context(&self.0, &auth.0.token).await?;
-        Ok(Reply::Ok(envelope(mfa::confirm(&self.0, &auth, body.0).await?)))
+        Ok(ok(TotpConfirmed::at(mfa::confirm(&self.0, &auth, body.0).await?)))
     }
 
     /// Change the caller's password `{currentPassword, newPassword}`.
     #[oai(path = "/api/v1/auth/password", method = "post")]
-    async fn password(&self, auth: BearerAuth, body: Body<PasswordChange>) -> ApiResult<Reply> {
+    async fn password(&self, auth: BearerAuth, body: Body<PasswordChange>) -> ApiResult<Ok200<Envelope<PasswordChanged>>> {
         let (auth, tenant, _) = context(&self.0, &auth.0.token).await?;
-        Ok(Reply::Ok(envelope(password_change::change(&self.0, &auth, &tenant, body.0).await?)))
+        Ok(ok(PasswordChanged::at(password_change::change(&self.0, &auth, &tenant, body.0).await?)))
     }
 
     /// Home-realm discovery `{tenant?, email, organization?}`: `{method, connectionId,
@@ -73,31 +74,31 @@ impl Api {
     /// registered and an unknown email (the policy's answer, plus the lockout counter). Rate
     /// limited per client address and per email.
     #[oai(path = "/api/v1/auth/discover", method = "post")]
-    async fn discover(&self, req: &Request, body: Body<Discover>) -> ApiResult<Reply> {
-        Ok(Reply::Ok(envelope(discovery::discover(&self.0, ClientAddress::of(req), body.0).await?)))
+    async fn discover(&self, req: &Request, body: Body<Discover>) -> ApiResult<Ok200<Envelope<Discovery>>> {
+        Ok(ok(discovery::discover(&self.0, ClientAddress::of(req), body.0).await?.into()))
     }
 
     /// Verify the email address a verification link was sent to `{token}`.
     #[oai(path = "/api/v1/auth/verify-email", method = "post")]
-    async fn verify_email(&self, body: Body<EmailVerification>) -> ApiResult<Reply> {
-        Ok(Reply::Ok(envelope(email_verification::verify(&self.0, body.0).await?)))
+    async fn verify_email(&self, body: Body<EmailVerification>) -> ApiResult<Ok200<Envelope<EmailVerified>>> {
+        Ok(ok(EmailVerified { email: email_verification::verify(&self.0, body.0).await?, email_verified: true }))
     }
 
     /// The caller and the org context of their token.
     #[oai(path = "/api/v1/me", method = "get")]
-    async fn me(&self, auth: BearerAuth) -> ApiResult<Reply> {
+    async fn me(&self, auth: BearerAuth) -> ApiResult<Ok200<Envelope<Me>>> {
         let (auth, tenant, _) = context(&self.0, &auth.0.token).await?;
         let c = &auth.claims;
-        let organization = c.org_id.as_ref().map(|id| json!({ "id": id, "slug": c.org_slug, "role": c.org_role }));
-        Ok(Reply::Ok(envelope(json!({
-            "id": auth.user.id,
-            "email": auth.user.email,
-            "emailVerified": auth.user.email_verified_at.is_some(),
-            "name": auth.user.name,
-            "tenant": tenant.slug,
-            "organization": organization,
-            "amr": c.amr,
-            "createdAt": clock::rfc3339(auth.user.created_at),
-        }))))
+        let organization = c.org_id.clone().map(|id| TokenOrganization { id, slug: c.org_slug.clone(), role: c.org_role.map(|r| r.as_str().to_owned()) });
+        Ok(ok(Me {
+            id: auth.user.id,
+            email: auth.user.email,
+            email_verified: auth.user.email_verified_at.is_some(),
+            name: auth.user.name,
+            tenant: tenant.slug,
+            organization,
+            amr: c.amr.clone(),
+            created_at: clock::rfc3339(auth.user.created_at),
+        }))
     }
 }

@@ -3,13 +3,15 @@
 
 use super::context;
 use crate::error::ApiResult;
-use crate::api::views::list_user;
 use crate::api::body::*;
-use crate::api::{JsonAnswer, BearerAuth, Reply, envelope};
+use crate::api::BearerAuth;
+use crate::api::answer::{Created201, Envelope, Ok200, UserPage, created, ok, user_page};
+use crate::api::views::auth::AcceptedInvitation;
+use crate::api::views::people::InvitationCamel;
+use crate::service::invitations;
 use crate::auth::bearer_from_header;
 use crate::clock;
 use crate::rate_limit::ClientAddress;
-use crate::service::invitations::{self, invitation_json_camel};
 use crate::service::accept;
 use crate::state::AppState;
 use crate::store::PageQuery;
@@ -32,46 +34,46 @@ impl Api {
     /// Invite by email `{email, role}`. Sending is rate limited per client address and per
     /// inviting user (429 `rate_limited` with `Retry-After`).
     #[oai(path = "/api/v1/organizations/:id/invitations", method = "post")]
-    async fn create(&self, req: &Request, auth: BearerAuth, id: Path<String>, body: Body<NewInvitation>) -> ApiResult<Reply> {
+    async fn create(&self, req: &Request, auth: BearerAuth, id: Path<String>, body: Body<NewInvitation>) -> ApiResult<Created201<Envelope<InvitationCamel>>> {
         let (auth, tenant, caller) = context(&self.0, &auth.0.token).await?;
         self.0.limits.check(LimitedAction::SendInvitation, ClientAddress::of(req), Some(&auth.user.id))?;
         let issued = invitations::create(&self.0, &tenant, &caller, &id, body.0).await?;
-        Ok(Reply::Created(envelope(invitation_json_camel(&issued.row, Some(&issued.url)))))
+        Ok(created(InvitationCamel::new(issued.row, Some(issued.url))))
     }
 
     /// Pending invitations.
     #[oai(path = "/api/v1/organizations/:id/invitations", method = "get")]
-    async fn list(&self, auth: BearerAuth, id: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> ApiResult<Reply> {
+    async fn list(&self, auth: BearerAuth, id: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> ApiResult<Ok200<UserPage<InvitationCamel>>> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         let page = invitations::list(&self.0, &tenant, &caller, &id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
-        Ok(Reply::Ok(JsonAnswer(list_user(page, |r| Ok(invitation_json_camel(r, None)))?)))
+        user_page(page, |r| Ok(InvitationCamel::new(r, None)))
     }
 
     /// Revoke a pending invitation.
     #[oai(path = "/api/v1/organizations/:id/invitations/:invite_id", method = "delete")]
-    async fn revoke(&self, auth: BearerAuth, id: Path<String>, invite_id: Path<String>) -> ApiResult<Reply> {
+    async fn revoke(&self, auth: BearerAuth, id: Path<String>, invite_id: Path<String>) -> ApiResult<Ok200<Envelope<InvitationCamel>>> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         let row = invitations::revoke(&self.0, &tenant, &caller, &id, &invite_id).await?;
-        Ok(Reply::Ok(envelope(invitation_json_camel(&row, None))))
+        Ok(ok(InvitationCamel::new(row, None)))
     }
 
     /// Send a pending (or expired) invitation again with a fresh link; the previous link stops
     /// working. At most 5 times per invitation.
     #[oai(path = "/api/v1/organizations/:id/invitations/:invite_id/resend", method = "post")]
-    async fn resend(&self, req: &Request, auth: BearerAuth, id: Path<String>, invite_id: Path<String>) -> ApiResult<Reply> {
+    async fn resend(&self, req: &Request, auth: BearerAuth, id: Path<String>, invite_id: Path<String>) -> ApiResult<Ok200<Envelope<InvitationCamel>>> {
         let (auth, tenant, caller) = context(&self.0, &auth.0.token).await?;
         self.0.limits.check(LimitedAction::SendInvitation, ClientAddress::of(req), Some(&auth.user.id))?;
         let issued = invitations::resend(&self.0, &tenant, &caller, &id, &invite_id).await?;
-        Ok(Reply::Ok(envelope(invitation_json_camel(&issued.row, Some(&issued.url)))))
+        Ok(ok(InvitationCamel::new(issued.row, Some(issued.url))))
     }
 
     /// Accept an invitation: with a bearer token (body `{}`), or `{password, name?}` to create
     /// the account.
     #[oai(path = "/api/v1/organizations/invitations/:token/accept", method = "post")]
-    async fn accept(&self, req: &Request, token: Path<String>, body: Body<Accept>) -> ApiResult<Reply> {
+    async fn accept(&self, req: &Request, token: Path<String>, body: Body<Accept>) -> ApiResult<Ok200<Envelope<AcceptedInvitation>>> {
         self.0.limits.check(LimitedAction::AcceptInvitation, ClientAddress::of(req), Some(&clock::sha256_hex(&token)))?;
         let bearer = bearer_from_header(req.header("authorization"))?;
-        let data = accept::accept(&self.0, &token, bearer, body.0).await?;
-        Ok(Reply::Ok(envelope(data)))
+        let done = accept::accept(&self.0, &token, bearer, body.0).await?;
+        Ok(ok(AcceptedInvitation::new(done)))
     }
 }

@@ -2,9 +2,11 @@
 
 use super::context;
 use crate::api::body::*;
-use crate::api::{BearerAuth, Reply, envelope};
+use crate::api::BearerAuth;
+use crate::api::answer::{Envelope, Json, Null, Ok200, Upserted, deleted};
+use crate::api::views::sso::SsoConfiguration;
+use crate::service::sso::{self, Configured};
 use crate::error::ApiResult;
-use crate::service::sso::{self, Configured, sso_json};
 use crate::state::AppState;
 use poem_openapi::param::Path;
 use poem_openapi::payload::PlainText;
@@ -39,21 +41,21 @@ impl Api {
     /// Configure SAML SSO `{entityId, ssoUrl, certificate, emailDomain}` (owner): creates or
     /// replaces the org's connection and enables it.
     #[oai(path = "/api/v1/organizations/:id/sso", method = "post")]
-    async fn configure(&self, auth: BearerAuth, id: Path<String>, body: Body<SsoConfig>) -> ApiResult<Reply> {
+    async fn configure(&self, auth: BearerAuth, id: Path<String>, body: Body<SsoConfig>) -> ApiResult<Upserted<Envelope<SsoConfiguration>>> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         let (conn, outcome) = sso::configure(&self.0, &tenant, &caller, &id, &body.0).await?;
-        let data = envelope(sso_json(&self.0, &id, &conn)?);
+        let data = Json(Envelope { success: true, data: SsoConfiguration::new(&self.0.config.public_url, &id, conn)? });
         Ok(match outcome {
-            Configured::Created => Reply::Created(data),
-            Configured::Replaced => Reply::Ok(data),
+            Configured::Created => Upserted::Created(data),
+            Configured::Replaced => Upserted::Ok(data),
         })
     }
 
     /// Disable SSO (owner); answers like the user API's other deletes.
     #[oai(path = "/api/v1/organizations/:id/sso", method = "delete")]
-    async fn disable(&self, auth: BearerAuth, id: Path<String>) -> ApiResult<Reply> {
+    async fn disable(&self, auth: BearerAuth, id: Path<String>) -> ApiResult<Ok200<Envelope<Null>>> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         sso::disable(&self.0, &tenant, &caller, &id).await?;
-        Ok(Reply::Ok(envelope(serde_json::Value::Null)))
+        Ok(deleted())
     }
 }
