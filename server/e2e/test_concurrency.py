@@ -4,11 +4,18 @@ or PostgreSQL), 50 requests at once, split between the two instances:
 - 50 accepts of one invitation → exactly one membership, 49 `409 invitation_used`;
 - 50 demotions and removals of an org's 50 owners → exactly one `409 last_owner`, one owner left;
 - 50 wrong-password logins with `max_login_attempts` 5 → exactly 5 `401 invalid_credentials`,
-  then `423 account_locked`.
+  then `423 account_locked`;
+- a signing key rotated by another process (`orgkit-server keys rotate`): tokens of the new key,
+  signed by one instance, verify at the other, which had not loaded it; tokens of the old key
+  keep verifying at both.
 """
 
+import base64
 import concurrent.futures
+import json
+import os
 import re
+import subprocess
 
 import pytest
 
@@ -104,3 +111,32 @@ def test_fifty_wrong_logins_lock_exactly_at_the_limit(instances):
     # Locked: the right password is not even checked.
     right = call(b.base, "POST", "/api/v1/auth/login", {**body, "password": PASSWORD})
     assert (right[0], right[1]["error"]["code"]) == (423, "account_locked")
+
+
+def kid_of(token):
+    header = token.split(".")[0]
+    return json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))["kid"]
+
+
+def test_a_key_rotated_by_another_process_verifies_at_every_instance(instances):
+    first, second = instances
+    _, old = new_user(first, "rotation@example.com")
+    assert call(second.base, "GET", "/api/v1/me", None, old)[0] == 200  # second has the old key loaded
+    rotated = subprocess.run([os.environ["ORGKIT_SERVER_BIN"], "keys", "rotate"], env=first.env,
+                             capture_output=True, text=True, timeout=120)
+    assert rotated.returncode == 0, rotated.stderr
+    kid = json.loads(rotated.stdout)["kid"]
+    # A restarted (or new) instance signs with the new key at once; the other still holds the old
+    # key set in its cache and must find the new key when a token names it.
+    first.stop()
+    first.start()
+    status, login = call(first.base, "POST", "/api/v1/auth/login", {"email": "rotation@example.com", "password": PASSWORD})
+    assert status == 200, login
+    new = login["data"]["accessToken"]
+    assert kid_of(new) == kid != kid_of(old)
+    for server in (second, first):
+        for token in (new, old):
+            status, me = call(server.base, "GET", "/api/v1/me", None, token)
+            assert status == 200, (server.base, me)
+        status, jwks = call(server.base, "GET", "/.well-known/jwks.json")
+        assert {kid, kid_of(old)} <= {k["kid"] for k in jwks["keys"]}, jwks

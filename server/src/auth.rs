@@ -7,12 +7,7 @@ use crate::state::AppState;
 use crate::store::tenants::TenantRow;
 use crate::store::users::UserRow;
 use orgkit_core::ErrorCode;
-use orgkit_core::token::{OrgClaims, Requirement, VerifyOptions, verify_org_token};
-
-/// Clock-skew allowance when verifying tokens: several instances sign and verify, and a token
-/// signed by an instance whose clock runs a little ahead must not be "not yet valid" here.
-/// (Core bounds leeways at `MAX_LEEWAY_SECONDS`; it has no default to offer yet.)
-const LEEWAY_SECONDS: u64 = 30;
+use orgkit_core::token::{INSTANCE_LEEWAY_SECONDS, OrgClaims, Requirement, VerifyOptions, verify_org_token};
 
 /// How stale a key's last-used time may get, in seconds: recording every use would make every
 /// management read a database write.
@@ -57,7 +52,7 @@ pub fn verify_options(state: &AppState, now: i64) -> VerifyOptions {
     VerifyOptions {
         issuer: state.config.issuer.clone(),
         audience: state.config.audience.clone(),
-        leeway: LEEWAY_SECONDS,
+        leeway: INSTANCE_LEEWAY_SECONDS,
         now,
     }
 }

@@ -125,6 +125,18 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+/// The one mapping of store failures: a conflict is the client's, coded; the rest is logged
+/// and answered as `internal_error`.
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> ApiError {
+        use crate::store::StoreError;
+        match e {
+            StoreError::Conflict { code, message } => ApiError::new(code, message),
+            StoreError::Corrupt(_) | StoreError::Database(_) => ApiError::internal(e),
+        }
+    }
+}
+
 impl poem::error::ResponseError for ApiError {
     fn status(&self) -> StatusCode {
         StatusCode::from_u16(self.inner.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)

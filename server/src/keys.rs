@@ -6,19 +6,12 @@ use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::store::Store;
 use crate::store::keys::KeyRow;
-use orgkit_core::settings::SESSION_TTL_HOURS_RANGE;
-use orgkit_core::token::{INVITATION_MAX_TTL_SECONDS, KeySet, SigningKey, SigningKeySpec};
+use orgkit_core::token::{KeySet, RETIRED_KEY_PUBLISH_SECONDS, SigningKey, SigningKeySpec};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
 /// The algorithm of generated keys.
 pub const KEY_ALG: &str = "ES256";
-
-/// How long a retired key stays published: the longest lifetime of any token it signed.
-pub fn publish_after_retirement() -> i64 {
-    let session = i64::from(*SESSION_TTL_HOURS_RANGE.end()) * 3600;
-    session.max(INVITATION_MAX_TTL_SECONDS)
-}
 
 /// A new P-256 private key as PKCS#8 PEM.
 pub fn generate_pem() -> ApiResult<String> {
@@ -53,7 +46,7 @@ pub async fn rotate(store: &Store) -> ApiResult<String> {
     let now = clock::now();
     let row = new_row(now)?;
     let mut tx = store.begin().await?;
-    store.retire_keys(&mut tx, now, now.saturating_add(publish_after_retirement())).await?;
+    store.retire_keys(&mut tx, now, now.saturating_add(RETIRED_KEY_PUBLISH_SECONDS)).await?;
     store.insert_key(&mut tx, &row).await?;
     tx.commit().await?;
     Ok(row.kid)
@@ -94,6 +87,11 @@ pub async fn key_set(store: &Store) -> ApiResult<KeySet> {
 /// makes it reload at once (see [`with_keys`]).
 pub const KEY_CACHE_SECONDS: u64 = 30;
 
+/// The least time between two reloads forced by tokens naming a key this instance has not
+/// loaded: a stream of forged `kid`s costs at most one query and PEM parse per interval, and a
+/// key another instance created since the last reload is still found (after at most this wait).
+pub const FORCED_RELOAD_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
 struct Loaded {
     at: std::time::Instant,
     verify: KeySet,
@@ -105,19 +103,47 @@ struct Loaded {
 #[derive(Default)]
 pub struct KeyCache {
     inner: std::sync::RwLock<Option<Arc<Loaded>>>,
+    /// Held by the one forced reload in progress; the others wait for it and share its result.
+    forced: tokio::sync::Mutex<()>,
+    loads: std::sync::atomic::AtomicU64,
 }
 
 impl KeyCache {
+    fn cached(&self) -> ApiResult<Option<Arc<Loaded>>> {
+        Ok(self.inner.read().map_err(|_| ApiError::internal("key cache poisoned"))?.clone())
+    }
+
     async fn load(&self, store: &Store, force: bool) -> ApiResult<Arc<Loaded>> {
-        if !force {
-            let cached = self.inner.read().map_err(|_| ApiError::internal("key cache poisoned"))?.clone();
-            if let Some(l) = cached.filter(|l| l.at.elapsed().as_secs() < KEY_CACHE_SECONDS) {
-                return Ok(l);
-            }
+        if !force && let Some(l) = self.cached()?.filter(|l| l.at.elapsed().as_secs() < KEY_CACHE_SECONDS) {
+            return Ok(l);
         }
         let loaded = Arc::new(Loaded { at: std::time::Instant::now(), verify: key_set(store).await?, sign: current_signing_key(store).await? });
+        self.loads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         *self.inner.write().map_err(|_| ApiError::internal("key cache poisoned"))? = Some(Arc::clone(&loaded));
         Ok(loaded)
+    }
+
+    /// Reloads for a token naming an unknown key: one reload at a time, shared by every request
+    /// that asked before it started, and at most one per [`FORCED_RELOAD_INTERVAL`].
+    async fn reload_for_unknown_key(&self, store: &Store) -> ApiResult<Arc<Loaded>> {
+        let asked = std::time::Instant::now();
+        let _turn = self.forced.lock().await;
+        let cached = self.cached()?;
+        if let Some(l) = &cached {
+            if l.at >= asked {
+                return Ok(Arc::clone(l));
+            }
+            let wait = FORCED_RELOAD_INTERVAL.saturating_sub(l.at.elapsed());
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
+        }
+        self.load(store, true).await
+    }
+
+    /// How many times this instance loaded its keys from the database.
+    pub fn loads(&self) -> u64 {
+        self.loads.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The key that signs now.
@@ -133,10 +159,11 @@ impl KeyCache {
     }
 }
 
-/// Verifies with the cached keys, reloading once when the token names a key not loaded yet.
+/// Verifies with the cached keys, reloading once when the token names a key not loaded yet
+/// (rate limited: see [`KeyCache::reload_for_unknown_key`]).
 pub async fn with_keys<T>(cache: &KeyCache, store: &Store, verify: impl Fn(&KeySet) -> orgkit_core::Result<T>) -> ApiResult<T> {
     match verify(&cache.load(store, false).await?.verify) {
-        Err(e) if e.code == orgkit_core::ErrorCode::UnknownKey => Ok(verify(&cache.load(store, true).await?.verify)?),
+        Err(e) if e.code == orgkit_core::ErrorCode::UnknownKey => Ok(verify(&cache.reload_for_unknown_key(store).await?.verify)?),
         other => Ok(other?),
     }
 }

@@ -109,7 +109,7 @@ pub fn decide_password_login(f: &PasswordLoginFacts) -> LoginDecision {
             next,
         );
     }
-    let mut amr = vec!["pwd".to_owned()];
+    let mut amr = new_account_amr();
     if f.require_mfa || f.mfa.enrolled {
         match (f.mfa.enrolled, f.mfa.code_valid) {
             (false, _) => {
@@ -149,6 +149,33 @@ pub fn decide_password_login(f: &PasswordLoginFacts) -> LoginDecision {
         outcome: Ok(amr),
         lockout: f.lockout.after_success(),
     }
+}
+
+
+/// The `amr` value of a verified password (RFC 8176).
+pub const PASSWORD_AMR: &str = "pwd";
+
+/// The `amr` of an authentication by password alone: a signup, or an account created by
+/// accepting an invitation (its password was just set).
+///
+/// ```
+/// assert_eq!(orgkit_core::login::new_account_amr(), vec!["pwd"]);
+/// ```
+pub fn new_account_amr() -> Vec<String> {
+    vec![PASSWORD_AMR.to_owned()]
+}
+
+/// The `amr` of the token that comes with an accepted invitation: the accepting session's own
+/// (accepting proves nothing more), or a new account's when the invitation created it.
+///
+/// ```
+/// use orgkit_core::login::acceptance_amr;
+/// let session = vec!["pwd".to_owned(), "otp".to_owned()];
+/// assert_eq!(acceptance_amr(Some(&session)), session);
+/// assert_eq!(acceptance_amr(None), vec!["pwd"]);
+/// ```
+pub fn acceptance_amr(session: Option<&[String]>) -> Vec<String> {
+    session.map_or_else(new_account_amr, <[String]>::to_vec)
 }
 
 #[cfg(test)]

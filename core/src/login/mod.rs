@@ -13,7 +13,10 @@ mod step_up;
 mod totp;
 
 pub use connections::{Connection, check_connection_allowed, default_connection, route_email};
-pub use decide::{LoginDecision, MfaFacts, NamedOrg, PasswordLoginFacts, decide_password_login};
+pub use decide::{
+    LoginDecision, MfaFacts, NamedOrg, PASSWORD_AMR, PasswordLoginFacts, acceptance_amr,
+    decide_password_login, new_account_amr,
+};
 pub use explain::{
     LoginMethod, LoginPlan, LoginQuery, OrgLoginFacts, UserLoginFacts, explain_login,
 };

@@ -205,6 +205,30 @@ impl InvitationRecord {
         }
     }
 
+    /// Whether a link to the invitation can be accepted at `now`: as [`Self::check_acceptable`],
+    /// and the link must be the invitation's latest (`invitation_revoked`: a resend replaced
+    /// it, so only the newest email joins).
+    ///
+    /// ```
+    /// use orgkit_core::token::InvitationRecord;
+    /// let pending = InvitationRecord { expires_at: 2_000, accepted_at: None, revoked_at: None, resends: 1 };
+    /// assert!(pending.check_link_acceptable(1_000, true).is_ok());
+    /// let replaced = pending.check_link_acceptable(1_000, false).unwrap_err();
+    /// assert_eq!(replaced.code.as_str(), "invitation_revoked");
+    /// let expired = pending.check_link_acceptable(3_000, false).unwrap_err();
+    /// assert_eq!(expired.code.as_str(), "invitation_expired");
+    /// ```
+    pub fn check_link_acceptable(&self, now: i64, latest_link: bool) -> Result<()> {
+        self.check_acceptable(now)?;
+        if !latest_link {
+            return Err(Error::new(
+                ErrorCode::InvitationRevoked,
+                "this link was replaced by a newer invitation email",
+            ));
+        }
+        Ok(())
+    }
+
     /// Whether the invitation can be sent again at `now` (a fresh link and expiry): a pending
     /// or expired invitation can, [`INVITATION_MAX_RESENDS`] times
     /// (`invitation_resend_limit` after that); an accepted one is `invitation_used`, a

@@ -58,6 +58,21 @@ pub(crate) struct KeyUse {
     digest: [u8; 32],
 }
 
+/// How long a retired signing key stays published in a JWKS, in seconds: the longest lifetime
+/// of any token it may have signed (an access token at the longest session setting, or an
+/// invitation), so no token that is still valid stops verifying.
+///
+/// ```
+/// use orgkit_core::token::{INVITATION_MAX_TTL_SECONDS, RETIRED_KEY_PUBLISH_SECONDS};
+/// assert_eq!(RETIRED_KEY_PUBLISH_SECONDS, 720 * 3600);
+/// assert!(RETIRED_KEY_PUBLISH_SECONDS >= INVITATION_MAX_TTL_SECONDS);
+/// ```
+pub const RETIRED_KEY_PUBLISH_SECONDS: i64 = {
+    let session = *crate::settings::SESSION_TTL_HOURS_RANGE.end() as i64 * 3600;
+    let invitation = super::INVITATION_MAX_TTL_SECONDS;
+    if session > invitation { session } else { invitation }
+};
+
 /// The keys a verifier trusts, usually the issuer's JWKS.
 #[derive(Clone)]
 pub struct KeySet {

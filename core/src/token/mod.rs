@@ -27,9 +27,9 @@ pub use jwks_refresh::{
     DEFAULT_JWKS_COOLDOWN_MS, DEFAULT_JWKS_MAX_AGE_MS, JwksFetchState, JwksNeed, JwksRefreshPolicy,
     MAX_JWKS_INTERVAL_MS,
 };
-pub use keys::{KeySet, SigningKey, SigningKeySpec};
+pub use keys::{KeySet, RETIRED_KEY_PUBLISH_SECONDS, SigningKey, SigningKeySpec};
 pub use pipeline::{
-    MAX_LEEWAY_SECONDS, MAX_TOKEN_BYTES, VerifyOptions, check_not_revoked, parse_bearer,
+    INSTANCE_LEEWAY_SECONDS, MAX_LEEWAY_SECONDS, MAX_TOKEN_BYTES, VerifyOptions, check_not_revoked, parse_bearer,
 };
 pub use profile::{
     ClaimProfile, LOGTO_ORG_AUDIENCE_PREFIX, ProfileConfig, ProfiledClaims, ProviderToken,

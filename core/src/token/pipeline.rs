@@ -14,6 +14,9 @@ use serde::{Deserialize, Serialize};
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
 /// Largest clock-skew leeway a verifier may be configured with, in seconds.
 pub const MAX_LEEWAY_SECONDS: u64 = 300;
+/// The leeway a host verifies the tokens of its sibling instances with, in seconds: a token
+/// signed by an instance whose clock runs a little ahead must not be "not yet valid" at another.
+pub const INSTANCE_LEEWAY_SECONDS: u64 = 30;
 
 /// What a verifier expects of every token, and the current time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -15,7 +15,7 @@ use crate::store::audit::AuditEntry;
 use crate::store::new_id;
 use crate::store::users::UserRow;
 use orgkit_core::ErrorCode;
-use orgkit_core::login::{PasswordRules, enforce_password};
+use orgkit_core::login::{PasswordRules, acceptance_amr, enforce_password};
 use orgkit_core::token::verify_invitation;
 use serde::Deserialize;
 use crate::store::orgs::OrgRow;
@@ -89,10 +89,7 @@ pub async fn accept(state: &AppState, token: &str, bearer: Option<String>, body:
         .await?
         .filter(|r| r.org_id == org.id)
         .ok_or_else(|| ApiError::not_found("invitation"))?;
-    row.record().check_acceptable(now)?;
-    if row.token_hash != clock::sha256_hex(token) {
-        return Err(ApiError::new(ErrorCode::InvitationRevoked, "this link was replaced by a newer invitation email"));
-    }
+    row.record().check_link_acceptable(now, row.token_hash == clock::sha256_hex(token))?;
     let user = match (&authed, new_user) {
         (Some(a), _) => a.user.clone(),
         (None, Some(u)) => {
@@ -100,7 +97,7 @@ pub async fn accept(state: &AppState, token: &str, bearer: Option<String>, body:
                 if e.code() == ErrorCode::EmailTaken {
                     ApiError::new(ErrorCode::EmailTaken, "an account with this email exists: log in and accept with your token")
                 } else {
-                    e
+                    e.into()
                 }
             })?;
             u
@@ -119,7 +116,7 @@ pub async fn accept(state: &AppState, token: &str, bearer: Option<String>, body:
     if authed.is_none() {
         super::email_verification::send(state, &user).await?;
     }
-    let amr = authed.as_ref().map(|a| a.claims.amr.clone()).unwrap_or_else(|| vec!["pwd".to_owned()]);
+    let amr = acceptance_amr(authed.as_ref().map(|a| a.claims.amr.as_slice()));
     // The membership exists now; a token follows when the org's policy allows one for this
     // authentication (an org that requires MFA asks for a login with the second factor).
     let token = match tokens::issue(state, &tenant, &user, Some(TokenOrg { org: &org, role }), amr).await {

@@ -114,13 +114,13 @@ pub async fn record_claim(store: &Store, tx: &mut Tx, tenant: &TenantRow, org_id
         verified_at: None,
         created_at: now,
     };
-    store.insert_domain(tx, &row, now).await
+    Ok(store.insert_domain(tx, &row, now).await?)
 }
 
 /// A page of an org's claims (`sso:read`).
 pub async fn list(state: &AppState, tenant: &TenantRow, caller: &Caller, org_id: &str, page: &PageQuery) -> ApiResult<Page<DomainRow>> {
     let (org, _) = orgs::get(&state.store, tenant, caller, org_id, Permission::SsoRead).await?;
-    state.store.list_domains(&org.id, page).await
+    Ok(state.store.list_domains(&org.id, page).await?)
 }
 
 /// Verifies a claim, or re-checks a verified one, against DNS (`sso:manage`).
@@ -190,5 +190,5 @@ pub async fn delete(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
 async fn audit(store: &Store, tx: &mut Tx, tenant: &TenantRow, caller: &Caller, row: &DomainRow, action: &str, now: i64) -> ApiResult<()> {
     let who = caller.audit_name();
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&row.org_id), actor: &who, action, target: Some(format!("domain:{}", row.domain)) };
-    store.audit(tx, entry, now).await
+    Ok(store.audit(tx, entry, now).await?)
 }

@@ -115,7 +115,7 @@ pub async fn create(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
 /// A page of an org's pending invitations.
 pub async fn list(state: &AppState, tenant: &TenantRow, caller: &Caller, org_id: &str, page: &PageQuery) -> ApiResult<Page<InvitationRow>> {
     let (org, _) = super::orgs::get(&state.store, tenant, caller, org_id, Permission::InvitationsList).await?;
-    state.store.list_pending_invitations(&org.id, clock::now(), page).await
+    Ok(state.store.list_pending_invitations(&org.id, clock::now(), page).await?)
 }
 
 /// Revokes a pending invitation; it leaves the pending list and its link stops working.

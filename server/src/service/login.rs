@@ -20,6 +20,7 @@ use orgkit_core::ErrorCode;
 use orgkit_core::rate_limit::LimitedAction;
 use orgkit_core::login::{
     LockoutPolicy, MfaFacts, NamedOrg, PasswordLoginFacts, PasswordRules, StepUpFacts, decide_password_login, decide_step_up, enforce_password,
+    new_account_amr,
 };
 use orgkit_core::settings::{SettingsLayer, TenantSettings, resolve};
 use orgkit_core::token::Authentication;
@@ -101,7 +102,7 @@ pub async fn signup(state: &AppState, client: ClientAddress, body: Value) -> Api
     state.store.insert_user(&mut tx, &user).await?;
     tx.commit().await?;
     super::email_verification::send(state, &user).await?;
-    tokens::issue(state, &tenant, &user, None, vec!["pwd".to_owned()]).await
+    tokens::issue(state, &tenant, &user, None, new_account_amr()).await
 }
 
 fn locked(e: orgkit_core::Error, locked_until: Option<i64>) -> ApiError {

@@ -76,7 +76,7 @@ pub async fn get(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: &st
 
 /// A page of the tenant's orgs.
 pub async fn list(store: &Store, tenant: &TenantRow, page: &PageQuery) -> ApiResult<Page<OrgRow>> {
-    store.list_orgs(&tenant.id, page).await
+    Ok(store.list_orgs(&tenant.id, page).await?)
 }
 
 /// Applies a merge-patch (name, slug, metadata, settings) after `org:update` is authorised (a

@@ -1,7 +1,7 @@
 //! The audit log: every change, written in the transaction that makes it.
 
 use super::{Page, PageQuery, Store, Tx, new_id};
-use crate::error::ApiResult;
+use super::StoreResult;
 use crate::request::RequestContext;
 
 /// One audit entry.
@@ -40,7 +40,7 @@ pub struct AuditEntry<'a> {
 
 impl Store {
     /// Appends an audit entry, with the client address of the request being served.
-    pub async fn audit(&self, tx: &mut Tx, entry: AuditEntry<'_>, now: i64) -> ApiResult<()> {
+    pub async fn audit(&self, tx: &mut Tx, entry: AuditEntry<'_>, now: i64) -> StoreResult<()> {
         let client_address = RequestContext::current().and_then(|c| c.client_text());
         sqlx::query(
             "INSERT INTO audit_log (id, tenant_id, org_id, actor, action, target, created_at, client_address) \
@@ -60,7 +60,7 @@ impl Store {
     }
 
     /// A page of an org's audit log, oldest first.
-    pub async fn list_audit(&self, org_id: &str, page: &PageQuery) -> ApiResult<Page<AuditRow>> {
+    pub async fn list_audit(&self, org_id: &str, page: &PageQuery) -> StoreResult<Page<AuditRow>> {
         let rows: Vec<AuditRow> = sqlx::query_as(
             "SELECT id, org_id, actor, action, target, created_at, client_address FROM audit_log \
              WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT $3",

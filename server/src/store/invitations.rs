@@ -2,7 +2,7 @@
 
 use super::{Page, PageQuery, Store, Tx};
 use sqlx::AssertSqlSafe;
-use crate::error::{ApiError, ApiResult};
+use super::{StoreError, StoreResult};
 use orgkit_core::Role;
 use orgkit_core::token::InvitationRecord;
 
@@ -43,8 +43,8 @@ impl InvitationRow {
     }
 
     /// The role.
-    pub fn role(&self) -> ApiResult<Role> {
-        Role::parse(&self.role).map_err(ApiError::internal)
+    pub fn role(&self) -> StoreResult<Role> {
+        Role::parse(&self.role).map_err(StoreError::corrupt)
     }
 }
 
@@ -52,7 +52,7 @@ const COLUMNS: &str = "id, org_id, email, role, token_hash, expires_at, accepted
 
 impl Store {
     /// Inserts an invitation.
-    pub async fn insert_invitation(&self, tx: &mut Tx, inv: &InvitationRow, invited_by: &str) -> ApiResult<()> {
+    pub async fn insert_invitation(&self, tx: &mut Tx, inv: &InvitationRow, invited_by: &str) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO invitations (id, org_id, email, role, token_hash, invited_by, expires_at, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
@@ -71,26 +71,26 @@ impl Store {
     }
 
     /// The invitation, locked for a state change.
-    pub async fn lock_invitation(&self, tx: &mut Tx, id: &str) -> ApiResult<Option<InvitationRow>> {
+    pub async fn lock_invitation(&self, tx: &mut Tx, id: &str) -> StoreResult<Option<InvitationRow>> {
         let sql = format!("SELECT {COLUMNS} FROM invitations WHERE id = $1{}", self.for_update());
         Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(id).fetch_optional(&mut **tx).await?)
     }
 
     /// An invitation, without locking.
-    pub async fn invitation(&self, id: &str) -> ApiResult<Option<InvitationRow>> {
+    pub async fn invitation(&self, id: &str) -> StoreResult<Option<InvitationRow>> {
         let sql = format!("SELECT {COLUMNS} FROM invitations WHERE id = $1");
         Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(id).fetch_optional(self.pool()).await?)
     }
 
     /// Every invitation of an org to one address, in the transaction that locked the org (so
     /// that two invitations to one address cannot both find none pending).
-    pub async fn invitations_to(&self, tx: &mut Tx, org_id: &str, email: &str) -> ApiResult<Vec<InvitationRow>> {
+    pub async fn invitations_to(&self, tx: &mut Tx, org_id: &str, email: &str) -> StoreResult<Vec<InvitationRow>> {
         let sql = format!("SELECT {COLUMNS} FROM invitations WHERE org_id = $1 AND email = $2");
         Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(org_id).bind(email).fetch_all(&mut **tx).await?)
     }
 
     /// A new token (and expiry) for a resend, counted.
-    pub async fn reissue_invitation(&self, tx: &mut Tx, id: &str, token_hash: &str, expires_at: i64, now: i64) -> ApiResult<()> {
+    pub async fn reissue_invitation(&self, tx: &mut Tx, id: &str, token_hash: &str, expires_at: i64, now: i64) -> StoreResult<()> {
         sqlx::query("UPDATE invitations SET token_hash = $1, expires_at = $2, updated_at = $3, resends = resends + 1 WHERE id = $4")
             .bind(token_hash)
             .bind(expires_at)
@@ -102,7 +102,7 @@ impl Store {
     }
 
     /// Marks an invitation revoked.
-    pub async fn revoke_invitation(&self, tx: &mut Tx, id: &str, now: i64) -> ApiResult<()> {
+    pub async fn revoke_invitation(&self, tx: &mut Tx, id: &str, now: i64) -> StoreResult<()> {
         sqlx::query("UPDATE invitations SET revoked_at = $1, updated_at = $1 WHERE id = $2")
             .bind(now)
             .bind(id)
@@ -112,7 +112,7 @@ impl Store {
     }
 
     /// Marks an invitation accepted by a user.
-    pub async fn accept_invitation(&self, tx: &mut Tx, id: &str, user_id: &str, now: i64) -> ApiResult<()> {
+    pub async fn accept_invitation(&self, tx: &mut Tx, id: &str, user_id: &str, now: i64) -> StoreResult<()> {
         sqlx::query("UPDATE invitations SET accepted_at = $1, accepted_by = $2, updated_at = $1 WHERE id = $3")
             .bind(now)
             .bind(user_id)
@@ -123,7 +123,7 @@ impl Store {
     }
 
     /// A page of an org's pending invitations (not accepted, not revoked, not expired at `now`).
-    pub async fn list_pending_invitations(&self, org_id: &str, now: i64, page: &PageQuery) -> ApiResult<Page<InvitationRow>> {
+    pub async fn list_pending_invitations(&self, org_id: &str, now: i64, page: &PageQuery) -> StoreResult<Page<InvitationRow>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM invitations WHERE org_id = $1 AND id > $2 \
              AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $3 ORDER BY id LIMIT $4"

@@ -1,7 +1,7 @@
 //! Signing keys, kept in the database so every instance signs and verifies with the same set.
 
 use super::{Store, Tx};
-use crate::error::ApiResult;
+use super::StoreResult;
 
 /// A signing key as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -18,13 +18,13 @@ pub struct KeyRow {
 
 impl Store {
     /// Whether a current (unretired) key exists, read in the transaction that would insert one.
-    pub async fn has_current_key_tx(&self, tx: &mut Tx) -> ApiResult<bool> {
+    pub async fn has_current_key_tx(&self, tx: &mut Tx) -> StoreResult<bool> {
         let current: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM signing_keys WHERE retired_at IS NULL").fetch_one(&mut **tx).await?;
         Ok(current > 0)
     }
 
     /// Inserts a key.
-    pub async fn insert_key(&self, tx: &mut Tx, key: &KeyRow) -> ApiResult<()> {
+    pub async fn insert_key(&self, tx: &mut Tx, key: &KeyRow) -> StoreResult<()> {
         sqlx::query("INSERT INTO signing_keys (kid, alg, private_pem, created_at) VALUES ($1, $2, $3, $4)")
             .bind(&key.kid)
             .bind(&key.alg)
@@ -36,7 +36,7 @@ impl Store {
     }
 
     /// Retires every current key: it stops signing and stays published until `publish_until`.
-    pub async fn retire_keys(&self, tx: &mut Tx, now: i64, publish_until: i64) -> ApiResult<()> {
+    pub async fn retire_keys(&self, tx: &mut Tx, now: i64, publish_until: i64) -> StoreResult<()> {
         sqlx::query("UPDATE signing_keys SET retired_at = $1, publish_until = $2 WHERE retired_at IS NULL")
             .bind(now)
             .bind(publish_until)
@@ -46,7 +46,7 @@ impl Store {
     }
 
     /// The key that signs now: the newest one not retired.
-    pub async fn current_key(&self) -> ApiResult<Option<KeyRow>> {
+    pub async fn current_key(&self) -> StoreResult<Option<KeyRow>> {
         Ok(sqlx::query_as(
             "SELECT kid, alg, private_pem, created_at FROM signing_keys WHERE retired_at IS NULL \
              ORDER BY created_at DESC, kid DESC LIMIT 1",
@@ -57,7 +57,7 @@ impl Store {
 
     /// The keys whose tokens may still be valid at `now`: the current ones and retired ones
     /// still published.
-    pub async fn published_keys(&self, now: i64) -> ApiResult<Vec<KeyRow>> {
+    pub async fn published_keys(&self, now: i64) -> StoreResult<Vec<KeyRow>> {
         Ok(sqlx::query_as(
             "SELECT kid, alg, private_pem, created_at FROM signing_keys \
              WHERE retired_at IS NULL OR publish_until > $1 ORDER BY created_at DESC, kid DESC",

@@ -3,7 +3,7 @@
 
 use super::{Store, Tx};
 use sqlx::AssertSqlSafe;
-use crate::error::ApiResult;
+use super::StoreResult;
 use orgkit_core::login::LockoutState;
 
 fn state((failed, locked_until): (i64, Option<i64>)) -> LockoutState {
@@ -12,7 +12,7 @@ fn state((failed, locked_until): (i64, Option<i64>)) -> LockoutState {
 
 impl Store {
     /// The lockout state of an account, locked for the update that follows the decision.
-    pub async fn lock_lockout(&self, tx: &mut Tx, user_id: &str) -> ApiResult<LockoutState> {
+    pub async fn lock_lockout(&self, tx: &mut Tx, user_id: &str) -> StoreResult<LockoutState> {
         sqlx::query("INSERT INTO account_lockouts (user_id, failed_attempts) VALUES ($1, 0) ON CONFLICT (user_id) DO NOTHING")
             .bind(user_id)
             .execute(&mut **tx)
@@ -22,7 +22,7 @@ impl Store {
     }
 
     /// The lockout state without locking (to refuse a locked login before hashing).
-    pub async fn lockout(&self, user_id: &str) -> ApiResult<LockoutState> {
+    pub async fn lockout(&self, user_id: &str) -> StoreResult<LockoutState> {
         let row: Option<(i64, Option<i64>)> = sqlx::query_as("SELECT failed_attempts, locked_until FROM account_lockouts WHERE user_id = $1")
             .bind(user_id)
             .fetch_optional(self.pool())
@@ -31,7 +31,7 @@ impl Store {
     }
 
     /// Stores an account's lockout state.
-    pub async fn save_lockout(&self, tx: &mut Tx, user_id: &str, lockout: &LockoutState) -> ApiResult<()> {
+    pub async fn save_lockout(&self, tx: &mut Tx, user_id: &str, lockout: &LockoutState) -> StoreResult<()> {
         sqlx::query("UPDATE account_lockouts SET failed_attempts = $1, locked_until = $2 WHERE user_id = $3")
             .bind(i64::from(lockout.failed_attempts))
             .bind(lockout.locked_until)

@@ -4,7 +4,7 @@
 
 use super::tenants::TenantRow;
 use super::{Store, Tx};
-use crate::error::ApiResult;
+use super::StoreResult;
 
 /// A management key as listed (no secret, no hash).
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -46,7 +46,7 @@ const KEY_COLUMNS: &str = "id, name, created_at, last_used_at, revoked_at";
 
 impl Store {
     /// Stores a new management key of a tenant by its hash.
-    pub async fn insert_management_key(&self, tx: &mut Tx, tenant_id: &str, key: &ManagementKeyRow, key_hash: &str) -> ApiResult<()> {
+    pub async fn insert_management_key(&self, tx: &mut Tx, tenant_id: &str, key: &ManagementKeyRow, key_hash: &str) -> StoreResult<()> {
         sqlx::query("INSERT INTO management_keys (key_hash, tenant_id, id, name, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(key_hash)
             .bind(tenant_id)
@@ -59,7 +59,7 @@ impl Store {
     }
 
     /// The unrevoked key with this hash, and its tenant.
-    pub async fn live_management_key(&self, key_hash: &str) -> ApiResult<Option<LiveKey>> {
+    pub async fn live_management_key(&self, key_hash: &str) -> StoreResult<Option<LiveKey>> {
         let row: Option<LiveKeyRow> = sqlx::query_as(
             "SELECT k.id AS key_id, k.last_used_at, t.id, t.slug, t.name, t.settings FROM management_keys k \
              JOIN tenants t ON t.id = k.tenant_id WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
@@ -75,20 +75,20 @@ impl Store {
     }
 
     /// Records that a key authenticated a request at `now`.
-    pub async fn touch_management_key(&self, key_id: &str, now: i64) -> ApiResult<()> {
+    pub async fn touch_management_key(&self, key_id: &str, now: i64) -> StoreResult<()> {
         sqlx::query("UPDATE management_keys SET last_used_at = $1 WHERE id = $2").bind(now).bind(key_id).execute(self.pool()).await?;
         Ok(())
     }
 
     /// A tenant's keys, oldest first.
-    pub async fn list_management_keys(&self, tenant_id: &str) -> ApiResult<Vec<ManagementKeyRow>> {
+    pub async fn list_management_keys(&self, tenant_id: &str) -> StoreResult<Vec<ManagementKeyRow>> {
         let sql = format!("SELECT {KEY_COLUMNS} FROM management_keys WHERE tenant_id = $1 ORDER BY created_at, id");
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(tenant_id).fetch_all(self.pool()).await?)
     }
 
     /// Revokes a tenant's key at `now` (a key revoked before keeps its time); answers the key,
     /// `None` when the tenant has no key with this id.
-    pub async fn revoke_management_key(&self, tenant_id: &str, key_id: &str, now: i64) -> ApiResult<Option<ManagementKeyRow>> {
+    pub async fn revoke_management_key(&self, tenant_id: &str, key_id: &str, now: i64) -> StoreResult<Option<ManagementKeyRow>> {
         let mut tx = self.begin().await?;
         sqlx::query("UPDATE management_keys SET revoked_at = $1 WHERE tenant_id = $2 AND id = $3 AND revoked_at IS NULL")
             .bind(now)

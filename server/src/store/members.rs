@@ -2,7 +2,7 @@
 
 use super::{Page, PageQuery, Store, Tx, conflict};
 use sqlx::AssertSqlSafe;
-use crate::error::{ApiError, ApiResult};
+use super::{StoreError, StoreResult};
 use orgkit_core::{ErrorCode, Role};
 
 /// A membership joined with its user.
@@ -24,8 +24,8 @@ pub struct MemberRow {
 
 impl MemberRow {
     /// The role.
-    pub fn role(&self) -> ApiResult<Role> {
-        Role::parse(&self.role).map_err(ApiError::internal)
+    pub fn role(&self) -> StoreResult<Role> {
+        Role::parse(&self.role).map_err(StoreError::corrupt)
     }
 }
 
@@ -34,7 +34,7 @@ const SELECT: &str = "SELECT m.user_id, m.org_id, m.role, u.email, u.name, m.cre
 
 impl Store {
     /// Adds a membership; an existing one is `already_member`.
-    pub async fn insert_member(&self, tx: &mut Tx, org_id: &str, user_id: &str, role: Role, now: i64) -> ApiResult<()> {
+    pub async fn insert_member(&self, tx: &mut Tx, org_id: &str, user_id: &str, role: Role, now: i64) -> StoreResult<()> {
         sqlx::query("INSERT INTO memberships (org_id, user_id, role, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)")
             .bind(org_id)
             .bind(user_id)
@@ -47,19 +47,19 @@ impl Store {
     }
 
     /// A membership, read inside a transaction that locked the org.
-    pub async fn member_tx(&self, tx: &mut Tx, org_id: &str, user_id: &str) -> ApiResult<Option<MemberRow>> {
+    pub async fn member_tx(&self, tx: &mut Tx, org_id: &str, user_id: &str) -> StoreResult<Option<MemberRow>> {
         let sql = format!("{SELECT} WHERE m.org_id = $1 AND m.user_id = $2");
         Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(org_id).bind(user_id).fetch_optional(&mut **tx).await?)
     }
 
     /// A membership.
-    pub async fn member(&self, org_id: &str, user_id: &str) -> ApiResult<Option<MemberRow>> {
+    pub async fn member(&self, org_id: &str, user_id: &str) -> StoreResult<Option<MemberRow>> {
         let sql = format!("{SELECT} WHERE m.org_id = $1 AND m.user_id = $2");
         Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(org_id).bind(user_id).fetch_optional(self.pool()).await?)
     }
 
     /// How many owners an org has (inside the transaction that locked the org).
-    pub async fn owner_count(&self, tx: &mut Tx, org_id: &str) -> ApiResult<i64> {
+    pub async fn owner_count(&self, tx: &mut Tx, org_id: &str) -> StoreResult<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND role = $2")
             .bind(org_id)
             .bind(Role::Owner.as_str())
@@ -68,7 +68,7 @@ impl Store {
     }
 
     /// Changes a member's role.
-    pub async fn update_member_role(&self, tx: &mut Tx, org_id: &str, user_id: &str, role: Role, now: i64) -> ApiResult<()> {
+    pub async fn update_member_role(&self, tx: &mut Tx, org_id: &str, user_id: &str, role: Role, now: i64) -> StoreResult<()> {
         sqlx::query("UPDATE memberships SET role = $1, updated_at = $2 WHERE org_id = $3 AND user_id = $4")
             .bind(role.as_str())
             .bind(now)
@@ -80,7 +80,7 @@ impl Store {
     }
 
     /// Removes a member.
-    pub async fn delete_member(&self, tx: &mut Tx, org_id: &str, user_id: &str) -> ApiResult<()> {
+    pub async fn delete_member(&self, tx: &mut Tx, org_id: &str, user_id: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2")
             .bind(org_id)
             .bind(user_id)
@@ -90,7 +90,7 @@ impl Store {
     }
 
     /// A page of an org's members.
-    pub async fn list_members(&self, org_id: &str, page: &PageQuery) -> ApiResult<Page<MemberRow>> {
+    pub async fn list_members(&self, org_id: &str, page: &PageQuery) -> StoreResult<Page<MemberRow>> {
         let sql = format!("{SELECT} WHERE m.org_id = $1 AND m.user_id > $2 ORDER BY m.user_id LIMIT $3");
         let rows: Vec<MemberRow> =
             sqlx::query_as(AssertSqlSafe(sql)).bind(org_id).bind(&page.after).bind(page.fetch()).fetch_all(self.pool()).await?;

@@ -20,7 +20,6 @@ pub mod tenants;
 pub mod totp;
 pub mod users;
 
-use crate::error::{ApiError, ApiResult};
 use crate::startup::StartupError;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -30,6 +29,43 @@ use sqlx::{Any, AnyPool, Transaction};
 
 /// A write transaction.
 pub type Tx = Transaction<'static, Any>;
+
+/// What a store call fails with. Mapped to an answer once, in `error.rs`.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique value is taken (a slug, an email, a domain): the client's conflict, coded.
+    #[error("{message}")]
+    Conflict {
+        /// The code answered.
+        code: ErrorCode,
+        /// What is taken.
+        message: &'static str,
+    },
+    /// A stored value that does not read back (a document, a role name): the server's fault.
+    #[error("stored value does not read back: {0}")]
+    Corrupt(String),
+    /// The database failed.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    /// A stored value that did not read back.
+    pub fn corrupt(detail: impl std::fmt::Display) -> StoreError {
+        StoreError::Corrupt(detail.to_string())
+    }
+
+    /// The code this error is answered with.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            StoreError::Conflict { code, .. } => *code,
+            StoreError::Corrupt(_) | StoreError::Database(_) => ErrorCode::InternalError,
+        }
+    }
+}
+
+/// Result of a store call.
+pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Which database the pool talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,7 +153,7 @@ impl Store {
     /// (`BEGIN IMMEDIATE`), so a read-check-write sequence cannot interleave with another
     /// writer; on PostgreSQL the rows it reads for a decision are locked with
     /// [`Store::for_update`].
-    pub async fn begin(&self) -> ApiResult<Tx> {
+    pub async fn begin(&self) -> StoreResult<Tx> {
         let tx = match self.dialect {
             Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Dialect::Postgres => self.pool.begin().await?,
@@ -151,14 +187,14 @@ fn without_password(url: &str) -> String {
 }
 
 /// Maps a unique-constraint violation to a coded conflict; other errors are internal.
-pub(crate) fn conflict(e: sqlx::Error, pick: impl Fn(&str) -> Option<(ErrorCode, &'static str)>) -> ApiError {
+pub(crate) fn conflict(e: sqlx::Error, pick: impl Fn(&str) -> Option<(ErrorCode, &'static str)>) -> StoreError {
     if let sqlx::Error::Database(db) = &e
         && db.is_unique_violation()
         && let Some((code, message)) = pick(&format!("{} {}", db.constraint().unwrap_or_default(), db.message()))
     {
-        return ApiError::new(code, message);
+        return StoreError::Conflict { code, message };
     }
-    ApiError::internal(e)
+    StoreError::Database(e)
 }
 
 /// A keyset page: the items and the cursor of the next page.
@@ -181,7 +217,7 @@ pub struct PageQuery {
 
 impl PageQuery {
     /// Builds a page query from the request's `limit` and `cursor`.
-    pub fn parse(limit: Option<u64>, cursor: Option<&str>) -> ApiResult<PageQuery> {
+    pub fn parse(limit: Option<u64>, cursor: Option<&str>) -> crate::error::ApiResult<PageQuery> {
         let limit = orgkit_core::page::page_size(limit)?;
         let after = match cursor.filter(|c| !c.is_empty()) {
             None => String::new(),
@@ -191,7 +227,7 @@ impl PageQuery {
                 .and_then(|b| String::from_utf8(b).ok())
                 // A cursor names the last id of a page, always a UUID.
                 .filter(|s| is_uuid(s))
-                .ok_or_else(|| ApiError::new(ErrorCode::InvalidRequest, "cursor is not one this server issued"))?,
+                .ok_or_else(|| crate::error::ApiError::new(ErrorCode::InvalidRequest, "cursor is not one this server issued"))?,
         };
         Ok(PageQuery { after, limit })
     }

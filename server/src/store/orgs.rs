@@ -2,7 +2,7 @@
 
 use super::{Page, PageQuery, Store, Tx, conflict};
 use sqlx::AssertSqlSafe;
-use crate::error::{ApiError, ApiResult};
+use super::{StoreError, StoreResult};
 use orgkit_core::ErrorCode;
 use orgkit_core::settings::SettingsLayer;
 use serde_json::{Map, Value};
@@ -32,13 +32,13 @@ pub struct OrgRow {
 
 impl OrgRow {
     /// The org's own settings layer.
-    pub fn settings(&self) -> ApiResult<SettingsLayer> {
-        serde_json::from_str(&self.settings).map_err(ApiError::internal)
+    pub fn settings(&self) -> StoreResult<SettingsLayer> {
+        serde_json::from_str(&self.settings).map_err(StoreError::corrupt)
     }
 
     /// The metadata object.
-    pub fn metadata(&self) -> ApiResult<Map<String, Value>> {
-        serde_json::from_str(&self.metadata).map_err(ApiError::internal)
+    pub fn metadata(&self) -> StoreResult<Map<String, Value>> {
+        serde_json::from_str(&self.metadata).map_err(StoreError::corrupt)
     }
 }
 
@@ -59,7 +59,7 @@ pub struct OrgWrite<'a> {
 
 const COLUMNS: &str = "id, tenant_id, name, slug, metadata, settings, created_at, updated_at, custom_domain_by_operator";
 
-fn org_conflict(e: sqlx::Error) -> ApiError {
+fn org_conflict(e: sqlx::Error) -> StoreError {
     conflict(e, |which| {
         if which.contains("custom_domain") {
             Some((ErrorCode::CustomDomainTaken, "this custom domain is used by another organization"))
@@ -69,13 +69,13 @@ fn org_conflict(e: sqlx::Error) -> ApiError {
     })
 }
 
-fn json(v: &impl serde::Serialize) -> ApiResult<String> {
-    serde_json::to_string(v).map_err(ApiError::internal)
+fn json(v: &impl serde::Serialize) -> StoreResult<String> {
+    serde_json::to_string(v).map_err(StoreError::corrupt)
 }
 
 impl Store {
     /// Inserts an organization.
-    pub async fn insert_org(&self, tx: &mut Tx, id: &str, tenant_id: &str, org: &OrgWrite<'_>, now: i64) -> ApiResult<()> {
+    pub async fn insert_org(&self, tx: &mut Tx, id: &str, tenant_id: &str, org: &OrgWrite<'_>, now: i64) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO organizations (id, tenant_id, name, slug, metadata, settings, custom_domain, created_at, updated_at, custom_domain_by_operator) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)",
@@ -96,7 +96,7 @@ impl Store {
     }
 
     /// Rewrites an organization's fields.
-    pub async fn update_org(&self, tx: &mut Tx, id: &str, org: &OrgWrite<'_>, now: i64) -> ApiResult<()> {
+    pub async fn update_org(&self, tx: &mut Tx, id: &str, org: &OrgWrite<'_>, now: i64) -> StoreResult<()> {
         sqlx::query(
             "UPDATE organizations SET name = $1, slug = $2, metadata = $3, settings = $4, custom_domain = $5, updated_at = $6, \
              custom_domain_by_operator = $8 WHERE id = $7",
@@ -116,20 +116,20 @@ impl Store {
     }
 
     /// Deletes an organization (memberships and invitations go with it).
-    pub async fn delete_org(&self, tx: &mut Tx, id: &str) -> ApiResult<()> {
+    pub async fn delete_org(&self, tx: &mut Tx, id: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM organizations WHERE id = $1").bind(id).execute(&mut **tx).await?;
         Ok(())
     }
 
     /// The org `id` of tenant `tenant_id` (another tenant's org does not exist here).
-    pub async fn org(&self, tenant_id: &str, id: &str) -> ApiResult<Option<OrgRow>> {
+    pub async fn org(&self, tenant_id: &str, id: &str) -> StoreResult<Option<OrgRow>> {
         let sql = format!("SELECT {COLUMNS} FROM organizations WHERE tenant_id = $1 AND id = $2");
         Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(tenant_id).bind(id).fetch_optional(self.pool()).await?)
     }
 
     /// A tenant's org and a user's role in it (`None` when not a member), in one query: what
     /// every user-API read of an org needs first.
-    pub async fn org_with_role(&self, tenant_id: &str, id: &str, user_id: &str) -> ApiResult<Option<(OrgRow, Option<String>)>> {
+    pub async fn org_with_role(&self, tenant_id: &str, id: &str, user_id: &str) -> StoreResult<Option<(OrgRow, Option<String>)>> {
         #[derive(sqlx::FromRow)]
         struct OrgWithRole {
             #[sqlx(flatten)]
@@ -150,7 +150,7 @@ impl Store {
     }
 
     /// The org by id or slug within a tenant.
-    pub async fn org_by_id_or_slug(&self, tenant_id: &str, key: &str) -> ApiResult<Option<OrgRow>> {
+    pub async fn org_by_id_or_slug(&self, tenant_id: &str, key: &str) -> StoreResult<Option<OrgRow>> {
         // An id wins over a slug: a slug shaped like an id (refused since, but perhaps stored
         // before) never stands for another org.
         let sql = format!(
@@ -162,13 +162,13 @@ impl Store {
 
     /// The org, locked: every change to an org or its members locks its row first, so
     /// decisions that count owners or read settings see no concurrent change.
-    pub async fn lock_org(&self, tx: &mut Tx, tenant_id: &str, id: &str) -> ApiResult<Option<OrgRow>> {
+    pub async fn lock_org(&self, tx: &mut Tx, tenant_id: &str, id: &str) -> StoreResult<Option<OrgRow>> {
         let sql = format!("SELECT {COLUMNS} FROM organizations WHERE tenant_id = $1 AND id = $2{}", self.for_update());
         Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(tenant_id).bind(id).fetch_optional(&mut **tx).await?)
     }
 
     /// A page of a tenant's orgs.
-    pub async fn list_orgs(&self, tenant_id: &str, page: &PageQuery) -> ApiResult<Page<OrgRow>> {
+    pub async fn list_orgs(&self, tenant_id: &str, page: &PageQuery) -> StoreResult<Page<OrgRow>> {
         let sql = format!("SELECT {COLUMNS} FROM organizations WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3");
         let rows: Vec<OrgRow> =
             sqlx::query_as(AssertSqlSafe(sql)).bind(tenant_id).bind(&page.after).bind(page.fetch()).fetch_all(self.pool()).await?;
@@ -176,7 +176,7 @@ impl Store {
     }
 
     /// A page of the orgs a user belongs to, with the user's role in each.
-    pub async fn list_user_orgs(&self, user_id: &str, page: &PageQuery) -> ApiResult<Page<(OrgRow, String)>> {
+    pub async fn list_user_orgs(&self, user_id: &str, page: &PageQuery) -> StoreResult<Page<(OrgRow, String)>> {
         let sql = "SELECT o.id, o.tenant_id, o.name, o.slug, o.metadata, o.settings, o.created_at, o.updated_at, o.custom_domain_by_operator, m.role \
                    FROM memberships m JOIN organizations o ON o.id = m.org_id \
                    WHERE m.user_id = $1 AND m.org_id > $2 ORDER BY m.org_id LIMIT $3";
@@ -194,13 +194,13 @@ impl Store {
 
 impl Store {
     /// An org by id, whatever its tenant (an invitation token names its org).
-    pub async fn org_by_id_any_tenant(&self, id: &str) -> ApiResult<Option<OrgRow>> {
+    pub async fn org_by_id_any_tenant(&self, id: &str) -> StoreResult<Option<OrgRow>> {
         let sql = format!("SELECT {COLUMNS} FROM organizations WHERE id = $1");
         Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(id).fetch_optional(self.pool()).await?)
     }
 
     /// The org whose `custom_domain` is `domain` (unique across tenants), whatever its tenant.
-    pub async fn org_by_custom_domain(&self, domain: &str) -> ApiResult<Option<OrgRow>> {
+    pub async fn org_by_custom_domain(&self, domain: &str) -> StoreResult<Option<OrgRow>> {
         let sql = format!("SELECT {COLUMNS} FROM organizations WHERE custom_domain = $1");
         Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(domain).fetch_optional(self.pool()).await?)
     }

@@ -6,7 +6,7 @@
 //! changes a row.
 
 use super::{Store, Tx};
-use crate::error::ApiResult;
+use super::StoreResult;
 
 /// A user's TOTP factor as stored.
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
@@ -35,7 +35,7 @@ fn step_i64(step: u64) -> i64 {
 
 impl Store {
     /// The user's factor (all `None` when the user never enrolled).
-    pub async fn totp_factor(&self, tx: &mut Tx, user_id: &str) -> ApiResult<TotpFactorRow> {
+    pub async fn totp_factor(&self, tx: &mut Tx, user_id: &str) -> StoreResult<TotpFactorRow> {
         let row: Option<TotpFactorRow> = sqlx::query_as(
             "SELECT secret, confirmed_at, last_used_step, pending_secret FROM totp_factors WHERE user_id = $1",
         )
@@ -47,7 +47,7 @@ impl Store {
 
     /// Starts (or restarts) an enrolment: `secret` becomes the pending secret; a confirmed
     /// factor stays in force until the pending one is confirmed.
-    pub async fn set_pending_totp(&self, tx: &mut Tx, user_id: &str, secret: &str, now: i64) -> ApiResult<()> {
+    pub async fn set_pending_totp(&self, tx: &mut Tx, user_id: &str, secret: &str, now: i64) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO totp_factors (user_id, pending_secret, pending_created_at, updated_at) VALUES ($1, $2, $3, $3) \
              ON CONFLICT (user_id) DO UPDATE SET pending_secret = $2, pending_created_at = $3, updated_at = $3",
@@ -62,7 +62,7 @@ impl Store {
 
     /// The pending secret, created from `candidate` when there is none: repeated logins that
     /// answer an enrolment hand out the same secret, the one the app may already have scanned.
-    pub async fn pending_totp_or_insert(&self, tx: &mut Tx, user_id: &str, candidate: &str, now: i64) -> ApiResult<String> {
+    pub async fn pending_totp_or_insert(&self, tx: &mut Tx, user_id: &str, candidate: &str, now: i64) -> StoreResult<String> {
         sqlx::query(
             "INSERT INTO totp_factors (user_id, pending_secret, pending_created_at, updated_at) VALUES ($1, $2, $3, $3) \
              ON CONFLICT (user_id) DO UPDATE SET pending_secret = $2, pending_created_at = $3, updated_at = $3 \
@@ -82,7 +82,7 @@ impl Store {
 
     /// Accepts a code of the confirmed factor `secret` at `step`; `false` when the step was
     /// already used (or the factor changed since it was read).
-    pub async fn consume_totp_step(&self, tx: &mut Tx, user_id: &str, secret: &str, step: u64, now: i64) -> ApiResult<bool> {
+    pub async fn consume_totp_step(&self, tx: &mut Tx, user_id: &str, secret: &str, step: u64, now: i64) -> StoreResult<bool> {
         let done = sqlx::query(
             "UPDATE totp_factors SET last_used_step = $3, updated_at = $4 \
              WHERE user_id = $1 AND secret = $2 AND confirmed_at IS NOT NULL \
@@ -100,7 +100,7 @@ impl Store {
     /// Confirms the pending enrolment `pending` with the code of `step`: it becomes the factor
     /// (replacing an older one) and that step counts as used. `false` when another request
     /// confirmed or replaced it first.
-    pub async fn confirm_pending_totp(&self, tx: &mut Tx, user_id: &str, pending: &str, step: u64, now: i64) -> ApiResult<bool> {
+    pub async fn confirm_pending_totp(&self, tx: &mut Tx, user_id: &str, pending: &str, step: u64, now: i64) -> StoreResult<bool> {
         let done = sqlx::query(
             "UPDATE totp_factors SET secret = pending_secret, confirmed_at = $3, last_used_step = $4, \
              pending_secret = NULL, pending_created_at = NULL, updated_at = $3 \

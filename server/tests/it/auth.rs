@@ -5,7 +5,7 @@ use crate::common::{Env, PUBLIC_URL, assert_error};
 use orgkit_core::token::{KeySet, Requirement, VerifyOptions, verify_org_token};
 use serde_json::json;
 
-both_backends!(signup_login_switch, login_policy_and_lockout, lockout_is_per_account);
+both_backends!(signup_login_switch, login_policy_and_lockout, lockout_is_per_account, forged_key_ids_cost_one_reload_per_interval);
 
 async fn signup_login_switch(env: Env) {
     let (status, signup) = env
@@ -136,4 +136,34 @@ async fn lockout_is_per_account(env: Env) {
         - orgkit_server::clock::now())
         / 60;
     assert!((13..=15).contains(&minutes), "the tenant's 15 minutes, not the trap's week: {minutes}");
+}
+
+/// A token naming a key this server never had makes it reload its keys (another instance may
+/// have rotated), but however many such tokens arrive, the reloads are shared and spaced by
+/// `FORCED_RELOAD_INTERVAL`; a key rotated in by another process is still found.
+async fn forged_key_ids_cost_one_reload_per_interval(env: Env) {
+    let (_, token) = env.signup("kid@example.com").await;
+    let claims: orgkit_core::token::OrgClaims = serde_json::from_value(crate::mfa::claims(&token)).unwrap();
+    let forged_key = |kid: &str| {
+        let pem = orgkit_server::keys::generate_pem().unwrap();
+        orgkit_core::token::SigningKey::from_spec(&orgkit_core::token::SigningKeySpec { kid: kid.to_owned(), alg: "ES256".into(), pem: Some(pem), secret: None }).unwrap()
+    };
+    let forged: Vec<String> = (0..40).map(|i| orgkit_core::token::sign_org_claims(&claims, &forged_key(&format!("forged-{i}"))).unwrap()).collect();
+    env.call("GET", "/api/v1/me", Some(&token), None).await; // keys loaded
+    let (before, started) = (env.state.keys.loads(), std::time::Instant::now());
+    let answers = futures_util::future::join_all(forged.iter().map(|t| env.call("GET", "/api/v1/me", Some(t), None))).await;
+    for answer in &answers {
+        assert_error(answer, 401, "unknown_key");
+    }
+    let reloads = env.state.keys.loads() - before;
+    let intervals = started.elapsed().as_secs_f64() / orgkit_server::keys::FORCED_RELOAD_INTERVAL.as_secs_f64();
+    assert!((1..=intervals.ceil() as u64 + 1).contains(&reloads), "{reloads} reloads in {intervals:.1} intervals for 40 requests");
+
+    // Another process rotates: a token signed with the new key verifies here at once.
+    let kid = orgkit_server::keys::rotate(&env.state.store).await.unwrap();
+    let key = orgkit_server::keys::current_signing_key(&env.state.store).await.unwrap();
+    assert_eq!(key.kid(), kid);
+    let fresh = orgkit_core::token::sign_org_claims(&claims, &key).unwrap();
+    let (status, me) = env.call("GET", "/api/v1/me", Some(&fresh), None).await;
+    assert_eq!(status, 200, "{me}");
 }
