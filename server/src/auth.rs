@@ -25,7 +25,7 @@ pub async fn management(state: &AppState, tenant_slug: &str, key: &str) -> ApiRe
         .live_management_key(&clock::sha256_hex(key))
         .await?
         .ok_or_else(|| unauthenticated("unknown or revoked management key"))?;
-    let now = clock::now();
+    let now = state.store.now();
     if live.last_used_at.is_none_or(|at| now - at >= LAST_USED_RESOLUTION) {
         state.store.touch_management_key(&live.key_id, now).await?;
     }
@@ -60,7 +60,7 @@ pub fn verify_options(state: &AppState, now: i64) -> VerifyOptions {
 /// Verifies an access token (core decides) and loads its user, who must still exist, with
 /// their tenant.
 pub async fn user(state: &AppState, token: &str) -> ApiResult<AuthUser> {
-    let opts = verify_options(state, clock::now());
+    let opts = verify_options(state, state.store.now());
     let claims = keys::with_keys(&state.keys, &state.store, |keys| verify_org_token(token, keys, &opts, &Requirement::default())).await?;
     let tenant_id = claims.tid.clone().ok_or_else(|| unauthenticated("the token names no tenant"))?;
     let (user, tenant) = state

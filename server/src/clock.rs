@@ -1,9 +1,31 @@
-//! The one place the server reads the wall clock; core always receives `now` as an argument.
+//! The one place the server reads the wall clock ([`Clock`]); core always receives `now` as an
+//! argument.
 
 use orgkit_core::{Error, ErrorCode};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
-/// Now, unix seconds.
-pub fn now() -> i64 {
+/// The server's time: the system clock, plus an offset that only [`Clock::advance`] moves. The
+/// store holds one and stamps every read and write with it, so a test moves time (an expiry, a
+/// lockout, a session's age) instead of forging timestamps.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    offset: Arc<AtomicI64>,
+}
+
+impl Clock {
+    /// Now, unix seconds.
+    pub fn now(&self) -> i64 {
+        system_now().saturating_add(self.offset.load(Ordering::Relaxed))
+    }
+
+    /// Moves this clock, and every clone of it, `seconds` forward (for tests and simulations).
+    pub fn advance(&self, seconds: i64) {
+        self.offset.fetch_add(seconds, Ordering::Relaxed);
+    }
+}
+
+fn system_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))

@@ -44,6 +44,17 @@ impl ApiError {
         err
     }
 
+    /// `account_locked` until `until` (answered as `lockedUntil` and `Retry-After`, counted from
+    /// `now`); any other refusal unchanged.
+    pub fn locked(e: Error, until: Option<i64>, now: i64) -> ApiError {
+        let mut err = ApiError::from(e);
+        if err.code() == ErrorCode::AccountLocked {
+            err.locked_until = until;
+            err.retry_after = until.map(|u| u64::try_from(u - now).unwrap_or(0));
+        }
+        err
+    }
+
     /// A host failure: logged with its detail, answered with a generic message.
     pub fn internal(detail: impl std::fmt::Display) -> ApiError {
         tracing::error!(error = %detail, "internal error");
@@ -75,8 +86,7 @@ impl ApiError {
             .status(status)
             .content_type("application/json")
             .body(Body::from_string(body.to_string()));
-        let retry_after = self.retry_after.or_else(|| self.locked_until.map(|until| u64::try_from(until - crate::clock::now()).unwrap_or(0)));
-        if let Some(seconds) = retry_after
+        if let Some(seconds) = self.retry_after
             && let Ok(v) = seconds.max(1).to_string().parse()
         {
             resp.headers_mut().insert("retry-after", v);

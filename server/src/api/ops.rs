@@ -2,7 +2,6 @@
 
 use crate::api::answer::{Json, Ok200};
 use crate::auth::verify_options;
-use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::keys;
 use crate::mail::escape;
@@ -115,7 +114,7 @@ pub fn invitation_page(state: AppState) -> impl Endpoint<Output = Response> {
 }
 
 async fn invitation_html(state: &AppState, token: &str) -> ApiResult<String> {
-    let opts = verify_options(state, clock::now());
+    let opts = verify_options(state, state.store.now());
     let claims = keys::with_keys(&state.keys, &state.store, |keys| verify_invitation(token, keys, &opts, None)).await?;
     let org = state.store.org_by_id_any_tenant(&claims.org_id).await?.ok_or_else(|| ApiError::not_found("invitation"))?;
     let tenant = state.store.tenant_by_id(&org.tenant_id).await?.ok_or_else(|| ApiError::not_found("invitation"))?;

@@ -19,6 +19,7 @@ use orgkit_core::login::{PasswordRules, acceptance_amr, enforce_password};
 use orgkit_core::token::verify_invitation;
 use serde::Deserialize;
 use crate::store::orgs::OrgRow;
+use crate::store::tenants::TenantRow;
 use orgkit_core::Role;
 use serde_json::Value;
 
@@ -49,7 +50,7 @@ pub struct Accepted {
 /// Accepts an invitation; answers the membership and an org-context access token.
 pub async fn accept(state: &AppState, token: &str, bearer: Option<String>, body: Value) -> ApiResult<Accepted> {
     let body: Accept = parse_body(body)?;
-    let now = clock::now();
+    let now = state.store.now();
     let opts = auth::verify_options(state, now);
     let authed: Option<AuthUser> = match bearer {
         Some(b) => Some(auth::user(state, &b).await?),
@@ -68,19 +69,10 @@ pub async fn accept(state: &AppState, token: &str, bearer: Option<String>, body:
     {
         return Err(ApiError::not_found("invitation"));
     }
-    // A new account: its password must meet the org's rules; hash it before the transaction.
+    // A new account is checked and its password hashed before the transaction.
     let new_user = match &authed {
         Some(_) => None,
-        None => {
-            let password = body.password.ok_or_else(|| {
-                super::invalid("password", "without a bearer token, a password is needed to create the account")
-            })?;
-            let rules = PasswordRules::from_settings(&effective(&tenant, &org_row)?);
-            enforce_password(&password, &rules, Some(&claims.email))?;
-            let name = user_name(body.name)?;
-            let hash = password::hash(password).await?;
-            Some(UserRow { id: new_id(), tenant_id: tenant.id.clone(), email: claims.email.clone(), name, password_hash: Some(hash), created_at: now, tokens_valid_after: None, email_verified_at: None })
-        }
+        None => Some(new_account(&tenant, &org_row, &claims.email, body, now).await?),
     };
     let mut tx = store.begin().await?;
     let org = store.lock_org(&mut tx, &tenant.id, &org_row.id).await?.ok_or_else(|| ApiError::not_found("invitation"))?;
@@ -124,4 +116,23 @@ pub async fn accept(state: &AppState, token: &str, bearer: Option<String>, body:
         answer => answer,
     };
     Ok(Accepted { org, user, role, token })
+}
+
+/// The account an invitation creates for `email`: its password must meet the org's rules.
+async fn new_account(tenant: &TenantRow, org: &OrgRow, email: &str, body: Accept, now: i64) -> ApiResult<UserRow> {
+    let password = body.password.ok_or_else(|| super::invalid("password", "without a bearer token, a password is needed to create the account"))?;
+    let rules = PasswordRules::from_settings(&effective(tenant, org)?);
+    enforce_password(&password, &rules, Some(email))?;
+    let name = user_name(body.name)?;
+    let hash = password::hash(password).await?;
+    Ok(UserRow {
+        id: new_id(),
+        tenant_id: tenant.id.clone(),
+        email: email.to_owned(),
+        name,
+        password_hash: Some(hash),
+        created_at: now,
+        tokens_valid_after: None,
+        email_verified_at: None,
+    })
 }

@@ -1,7 +1,6 @@
 //! SSO connections: the tenant's SAML connections and which ones each org allows.
 
 use super::{Caller, actor_in, parse_body, path_id};
-use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::AuditEntry;
 use crate::store::connections::ConnectionRow;
@@ -25,7 +24,7 @@ pub struct EnableConnection {
 pub async fn create(store: &Store, tenant: &TenantRow, body: &Value) -> ApiResult<ConnectionRow> {
     let conn = SamlConnection::from_json(body)?;
     let id = new_id();
-    let now = clock::now();
+    let now = store.now();
     let mut tx = store.begin().await?;
     store.insert_connection(&mut tx, &id, &tenant.id, &conn, None, now).await?;
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: None, actor: "management_key", action: "connection.created", target: Some(format!("connection:{id}")) };
@@ -51,7 +50,7 @@ pub async fn delete(store: &Store, tenant: &TenantRow, id: &str) -> ApiResult<()
     }
     store.delete_connection(&mut tx, &conn.id).await?;
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: None, actor: "management_key", action: "connection.deleted", target: Some(format!("connection:{}", conn.id)) };
-    store.audit(&mut tx, entry, clock::now()).await?;
+    store.audit(&mut tx, entry, store.now()).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -66,7 +65,7 @@ pub async fn enable(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: 
     let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
     authorize(&actor_in(store, &mut tx, tenant, caller, &org).await?, Permission::ConnectionsManage)?;
     let conn = conn.ok_or_else(|| ApiError::not_found("connection"))?;
-    let now = clock::now();
+    let now = store.now();
     store.insert_org_connection(&mut tx, &org.id, &conn.id, now).await?;
     let who = caller.audit_name();
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action: "connection.enabled", target: Some(format!("connection:{}", conn.id)) };
@@ -90,7 +89,7 @@ pub async fn disable(store: &Store, tenant: &TenantRow, caller: &Caller, org_id:
     }
     let who = caller.audit_name();
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action: "connection.disabled", target: Some(format!("connection:{connection_id}")) };
-    store.audit(&mut tx, entry, clock::now()).await?;
+    store.audit(&mut tx, entry, store.now()).await?;
     tx.commit().await?;
     Ok(())
 }

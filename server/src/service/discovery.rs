@@ -11,7 +11,6 @@
 
 use super::login::{account_key, tenant};
 use super::parse_body;
-use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::rate_limit::ClientAddress;
 use crate::state::AppState;
@@ -94,7 +93,7 @@ pub async fn discover(state: &AppState, client: ClientAddress, body: Value) -> A
         tenant_password_min_length: tenant_effective.password_min_length.value,
         tenant_require_mfa: tenant_effective.require_mfa.value,
         user: Some(UserLoginFacts { has_password: false, mfa_enrolled: false, lockout }),
-        now: clock::now(),
+        now: store.now(),
     };
     Ok(explain_login(&query)?)
 }

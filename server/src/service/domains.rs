@@ -60,7 +60,7 @@ pub async fn create(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
         Caller::User(_) => parse_body::<OwnerClaim>(body).map(|b| (b.domain, false))?,
     };
     let store = &state.store;
-    let now = clock::now();
+    let now = store.now();
     let mut tx = store.begin().await?;
     let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
     authorize(&actor_in(store, &mut tx, tenant, caller, &org).await?, Permission::SsoManage)?;
@@ -135,7 +135,7 @@ pub async fn verify(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
         TxtAnswer::Found(found) => (found, None),
         TxtAnswer::Failed(error) => (Vec::new(), Some(error)),
     };
-    let now = clock::now();
+    let now = store.now();
     let mut tx = store.begin().await?;
     let org = store.lock_org(&mut tx, &tenant.id, &org.id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
     authorize(&actor_in(store, &mut tx, tenant, caller, &org).await?, Permission::SsoManage)?;
@@ -176,7 +176,7 @@ pub async fn delete(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
     path_id(org_id, "organization")?;
     path_id(domain_id, "domain")?;
     let store = &state.store;
-    let now = clock::now();
+    let now = store.now();
     let mut tx = store.begin().await?;
     let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
     authorize(&actor_in(store, &mut tx, tenant, caller, &org).await?, Permission::SsoManage)?;

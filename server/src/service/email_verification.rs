@@ -30,7 +30,7 @@ struct Verify {
 pub async fn send(state: &AppState, user: &UserRow) -> ApiResult<()> {
     let token = clock::random_token(TOKEN_BYTES)?;
     let mut tx = state.store.begin().await?;
-    state.store.insert_email_verification(&mut tx, &clock::sha256_hex(&token), user, clock::now()).await?;
+    state.store.insert_email_verification(&mut tx, &clock::sha256_hex(&token), user, state.store.now()).await?;
     tx.commit().await?;
     let link = format!("{}/verify-email/{token}", state.config.public_url);
     if let Err(e) = state.send_email(verification_email(&user.email, &link)).await {
@@ -47,7 +47,7 @@ pub async fn verify(state: &AppState, body: Value) -> ApiResult<String> {
         return Err(invalid());
     }
     let hash = clock::sha256_hex(&body.token);
-    let now = clock::now();
+    let now = state.store.now();
     let store = &state.store;
     let mut tx = store.begin().await?;
     let (user_id, email, created_at, used_at) = store.lock_email_verification(&mut tx, &hash).await?.ok_or_else(invalid)?;

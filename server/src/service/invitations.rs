@@ -74,7 +74,7 @@ pub async fn create(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
     {
         return Err(ApiError::new(ErrorCode::AlreadyMember, "this email belongs to a member of the organization"));
     }
-    let now = clock::now();
+    let now = store.now();
     let id = new_id();
     let (token, expires_at) = issue_token(state, &org, &id, &email, body.role, now).await?;
     let row = InvitationRow {
@@ -105,7 +105,7 @@ pub async fn create(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
     if let Err(e) = send(state, tenant, &org, &row, &url).await {
         // Nobody received the link: withdraw the invitation rather than leave it pending.
         let mut tx = store.begin().await?;
-        store.revoke_invitation(&mut tx, &row.id, clock::now()).await?;
+        store.revoke_invitation(&mut tx, &row.id, store.now()).await?;
         tx.commit().await?;
         return Err(e);
     }
@@ -115,7 +115,7 @@ pub async fn create(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
 /// A page of an org's pending invitations.
 pub async fn list(state: &AppState, tenant: &TenantRow, caller: &Caller, org_id: &str, page: &PageQuery) -> ApiResult<Page<InvitationRow>> {
     let (org, _) = super::orgs::get(&state.store, tenant, caller, org_id, Permission::InvitationsList).await?;
-    Ok(state.store.list_pending_invitations(&org.id, clock::now(), page).await?)
+    Ok(state.store.list_pending_invitations(&org.id, state.store.now(), page).await?)
 }
 
 /// Revokes a pending invitation; it leaves the pending list and its link stops working.
@@ -131,7 +131,7 @@ pub async fn revoke(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
         .await?
         .filter(|r| r.org_id == org.id)
         .ok_or_else(|| ApiError::not_found("invitation"))?;
-    let now = clock::now();
+    let now = store.now();
     row.record().check_acceptable(now)?;
     store.revoke_invitation(&mut tx, &row.id, now).await?;
     let who = caller.audit_name();
@@ -151,7 +151,7 @@ pub async fn resend(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
     let store = &state.store;
     let org = store.org(&tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
     authorize(&actor(store, tenant, caller, &org).await?, Permission::InvitationsRevoke)?;
-    let now = clock::now();
+    let now = store.now();
     // The token is signed before the transaction (email and role of an invitation never
     // change); the status is decided again under the lock.
     let seen = store.invitation(invitation_id).await?.filter(|r| r.org_id == org.id).ok_or_else(|| ApiError::not_found("invitation"))?;

@@ -6,7 +6,6 @@ use super::parse_body;
 use super::tokens::{self, IssuedToken, TokenOrg};
 use super::users::user_name;
 use crate::auth::AuthUser;
-use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::password;
 use crate::rate_limit::ClientAddress;
@@ -96,21 +95,13 @@ pub async fn signup(state: &AppState, client: ClientAddress, body: Value) -> Api
     let effective = resolve(&tenant.settings()?, &SettingsLayer::default());
     enforce_password(&body.password, &PasswordRules::from_settings(&effective), Some(&email))?;
     let hash = password::hash(body.password).await?;
-    let now = clock::now();
+    let now = state.store.now();
     let user = UserRow { id: new_id(), tenant_id: tenant.id.clone(), email, name, password_hash: Some(hash), created_at: now, tokens_valid_after: None, email_verified_at: None };
     let mut tx = state.store.begin().await?;
     state.store.insert_user(&mut tx, &user).await?;
     tx.commit().await?;
     super::email_verification::send(state, &user).await?;
     tokens::issue(state, &tenant, &user, None, new_account_amr()).await
-}
-
-fn locked(e: orgkit_core::Error, locked_until: Option<i64>) -> ApiError {
-    let mut err = ApiError::from(e);
-    if err.code() == ErrorCode::AccountLocked {
-        err.locked_until = locked_until;
-    }
-    err
 }
 
 /// The account's lockout limits: the tenant's effective ones (an org only tightens them, in
@@ -152,11 +143,11 @@ pub async fn login(state: &AppState, client: ClientAddress, body: Value) -> ApiR
         member: member.is_some(),
         lockout_policy: org.as_ref().map(|_| LockoutPolicy::from_settings(&effective)),
     });
-    let now = clock::now();
+    let now = state.store.now();
     if let Some(u) = &user {
         // A locked account is refused before its password is tested.
         let state_now = state.store.lockout(&u.id).await?;
-        state_now.check(now).map_err(|e| locked(e, state_now.locked_until))?;
+        state_now.check(now).map_err(|e| ApiError::locked(e, state_now.locked_until, now))?;
     }
     let password_ok = password::verify(body.password.clone(), user.as_ref().and_then(|u| u.password_hash.clone())).await?;
     let mut facts = PasswordLoginFacts {
@@ -188,7 +179,7 @@ pub async fn login(state: &AppState, client: ClientAddress, body: Value) -> ApiR
     let amr = match decision.outcome {
         Ok(amr) => amr,
         Err(e) if e.code == ErrorCode::MfaEnrollmentRequired => return Err(mfa::enrolment_required(state, &tenant, &user, e).await?),
-        Err(e) => return Err(locked(e, decision.lockout.locked_until)),
+        Err(e) => return Err(ApiError::locked(e, decision.lockout.locked_until, now)),
     };
     let token_org = match (&org, member) {
         (Some(org), Some(m)) => Some(TokenOrg { org, role: m.role()? }),
@@ -219,7 +210,7 @@ pub async fn switch(state: &AppState, auth: &AuthUser, body: Value) -> ApiResult
     let tenant_settings = tenant.settings()?;
     let effective = resolve(&tenant_settings, &org.settings()?);
     let connections: Vec<String> = state.store.org_connections(&org.id).await?.into_iter().map(|c| c.id).collect();
-    let now = clock::now();
+    let now = state.store.now();
     let mut facts = StepUpFacts {
         amr: auth.claims.amr.clone(),
         connection_id: auth.claims.cid.clone(),
@@ -243,7 +234,7 @@ pub async fn switch(state: &AppState, auth: &AuthUser, body: Value) -> ApiResult
             let decision = decide_step_up(&facts);
             state.store.save_lockout(&mut tx, &auth.user.id, &decision.lockout).await?;
             tx.commit().await?;
-            decision.outcome.map_err(|e| locked(e, decision.lockout.locked_until))?
+            decision.outcome.map_err(|e| ApiError::locked(e, decision.lockout.locked_until, now))?
         }
     };
     // The session's SSO connection and its time of authentication come along: core refuses the

@@ -66,7 +66,7 @@ pub async fn issue(store: &Store, tenant: &str, name: &str) -> ApiResult<IssuedK
     let name = orgkit_core::organization::validate_name(&serde_json::json!(name)).map_err(|e| ApiError::new(ErrorCode::InvalidRequest, e.message))?;
     let tenant = named_tenant(store, tenant).await?;
     let mut tx = store.begin().await?;
-    let (row, secret) = insert(store, &mut tx, &tenant.id, &name, clock::now()).await?;
+    let (row, secret) = insert(store, &mut tx, &tenant.id, &name, store.now()).await?;
     tx.commit().await?;
     Ok(IssuedKey { tenant: tenant.slug, id: row.id, name: row.name, management_key: secret })
 }
@@ -85,7 +85,7 @@ pub async fn revoke(store: &Store, tenant: &str, id: &str) -> ApiResult<ListedKe
     if !is_uuid(id) {
         return Err(missing());
     }
-    store.revoke_management_key(&tenant.id, id, clock::now()).await?.map(ListedKey::from).ok_or_else(missing)
+    store.revoke_management_key(&tenant.id, id, store.now()).await?.map(ListedKey::from).ok_or_else(missing)
 }
 
 async fn named_tenant(store: &Store, slug: &str) -> ApiResult<TenantRow> {

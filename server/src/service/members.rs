@@ -2,7 +2,6 @@
 //! transaction that locked the org, so owner counts cannot change under a decision.
 
 use super::{Caller, actor_in, invalid, parse_body, path_id};
-use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::AuditEntry;
 use crate::store::members::MemberRow;
@@ -47,7 +46,7 @@ pub async fn add(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: &st
     let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
     can_grant(&actor_in(store, &mut tx, tenant, caller, &org).await?, Permission::MembersAdd, body.role)?;
     let user = user.ok_or_else(|| ApiError::not_found("user"))?;
-    let now = clock::now();
+    let now = store.now();
     store.insert_member(&mut tx, &org.id, &user.id, body.role, now).await?;
     let actor = caller.audit_name();
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &actor, action: "member.added", target: Some(format!("user:{}", user.id)) };
@@ -70,7 +69,7 @@ pub async fn change_role(store: &Store, tenant: &TenantRow, caller: &Caller, org
     let owner_count = store.owner_count(&mut tx, &org.id).await?;
     let target_ref = Target { user_id: target.user_id.clone(), role: target.role()? };
     can_change_role(&actor, &target_ref, body.role, owners(owner_count))?;
-    let now = clock::now();
+    let now = store.now();
     store.update_member_role(&mut tx, &org.id, &target.user_id, body.role, now).await?;
     let who = caller.audit_name();
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action: "member.role_changed", target: Some(format!("user:{}", target.user_id)) };
@@ -95,7 +94,7 @@ pub async fn remove(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: 
     store.delete_member(&mut tx, &org.id, &target.user_id).await?;
     let who = caller.audit_name();
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action: "member.removed", target: Some(format!("user:{}", target.user_id)) };
-    store.audit(&mut tx, entry, clock::now()).await?;
+    store.audit(&mut tx, entry, store.now()).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -42,7 +42,7 @@ fn enrolment(tenant: &TenantRow, user: &UserRow, secret: &str) -> ApiResult<Totp
 /// have performed MFA (core's `decide_step_up`), else `mfa_required`.
 pub async fn enrol(state: &AppState, auth: &AuthUser, tenant: &TenantRow) -> ApiResult<TotpEnrolment> {
     let store = &state.store;
-    let now = clock::now();
+    let now = store.now();
     let secret = new_secret()?;
     let answer = enrolment(tenant, &auth.user, &secret)?;
     let mut tx = store.begin().await?;
@@ -70,7 +70,7 @@ pub async fn enrol(state: &AppState, auth: &AuthUser, tenant: &TenantRow) -> Api
 pub async fn confirm(state: &AppState, auth: &AuthUser, body: Value) -> ApiResult<i64> {
     let body: VerifyCode = parse_body(body)?;
     let store = &state.store;
-    let now = clock::now();
+    let now = store.now();
     let mut tx = store.begin().await?;
     let factor = store.totp_factor(&mut tx, &auth.user.id).await?;
     let pending = factor
@@ -122,7 +122,7 @@ pub async fn facts(state: &AppState, tx: &mut Tx, user_id: &str, code: Option<&s
 /// answered after the password verified; the next login with a code of it confirms it.
 pub async fn enrolment_required(state: &AppState, tenant: &TenantRow, user: &UserRow, err: orgkit_core::Error) -> ApiResult<ApiError> {
     let store = &state.store;
-    let now = clock::now();
+    let now = store.now();
     let candidate = new_secret()?;
     let mut tx = store.begin().await?;
     let secret = store.pending_totp_or_insert(&mut tx, &user.id, &candidate, now).await?;

@@ -20,7 +20,6 @@ pub mod tenants;
 pub mod tokens;
 pub mod users;
 
-use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::store::orgs::OrgRow;
 use crate::store::tenants::TenantRow;
@@ -65,11 +64,11 @@ impl Caller {
 /// operation on an org learns the caller's standing through [`actor`] or [`actor_in`], so none
 /// can act in an org with a session the org's policy refuses. Non-members are `NonMember`
 /// before anything of the org's policy is told (`not_found` then).
-fn member_actor(tenant: &TenantRow, org: &OrgRow, session: &Session, role: Option<&str>, connections: &[String]) -> ApiResult<Actor> {
+fn member_actor(tenant: &TenantRow, org: &OrgRow, session: &Session, role: Option<&str>, connections: &[String], now: i64) -> ApiResult<Actor> {
     let Some(role) = role else { return Ok(Actor::NonMember) };
     let effective = orgs::effective(tenant, org)?;
     session.authentication.check_org_policy(effective.require_mfa.value, connections)?;
-    session.authentication.check_session_age(effective.session_ttl_seconds(), clock::now())?;
+    session.authentication.check_session_age(effective.session_ttl_seconds(), now)?;
     Ok(Actor::Member { user_id: session.user_id.clone(), role: Role::parse(role).map_err(ApiError::internal)? })
 }
 
@@ -83,7 +82,7 @@ pub async fn actor_in(store: &Store, tx: &mut Tx, tenant: &TenantRow, caller: &C
                 Some(_) => store.org_connection_ids(tx, &org.id).await?,
                 None => Vec::new(),
             };
-            member_actor(tenant, org, session, member.as_ref().map(|m| m.role.as_str()), &connections)
+            member_actor(tenant, org, session, member.as_ref().map(|m| m.role.as_str()), &connections, store.now())
         }
     }
 }
@@ -109,7 +108,7 @@ pub async fn actor_with_role(store: &Store, tenant: &TenantRow, caller: &Caller,
                 Some(_) => store.org_connection_ids_read(&org.id).await?,
                 None => Vec::new(),
             };
-            member_actor(tenant, org, session, role, &connections)
+            member_actor(tenant, org, session, role, &connections, store.now())
         }
     }
 }

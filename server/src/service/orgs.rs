@@ -1,7 +1,6 @@
 //! Organizations: create, read, merge-patch, delete.
 
 use super::{Caller, actor_in, actor_with_role, path_id};
-use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::AuditEntry;
 use crate::store::orgs::{OrgRow, OrgWrite};
@@ -41,7 +40,7 @@ async fn custom_domain_set_by(store: &Store, tx: &mut Tx, caller: &Caller, org_i
 pub async fn create(store: &Store, tenant: &TenantRow, caller: &Caller, body: &Value, public_url: &str) -> ApiResult<OrgRow> {
     let new = create_organization(body, &tenant.settings()?)?;
     let settings = &new.settings;
-    let now = clock::now();
+    let now = store.now();
     let id = new_id();
     let mut tx = store.begin().await?;
     let custom_domain_by_operator = custom_domain_set_by(store, &mut tx, caller, None, settings.custom_domain.as_deref(), public_url).await?;
@@ -93,7 +92,7 @@ pub async fn update(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: 
     let connections = store.org_connection_ids(&mut tx, &org.id).await?;
     let change = patch_organization(&current, body, &tenant.settings()?, Some(&connections))?;
     let OrganizationState { name, slug, metadata, settings } = change.org;
-    let now = clock::now();
+    let now = store.now();
     // The operator naming a custom domain vouches for it, even one an org admin set before; an
     // org admin re-sending the current value changes nothing.
     let custom_domain_by_operator = if matches!(caller, Caller::Tenant) && change.custom_domain_patched {
@@ -123,7 +122,7 @@ pub async fn delete(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: 
     store.delete_org(&mut tx, &org.id).await?;
     let actor = caller.audit_name();
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &actor, action: "organization.deleted", target: Some(format!("organization:{}", org.id)) };
-    store.audit(&mut tx, entry, clock::now()).await?;
+    store.audit(&mut tx, entry, store.now()).await?;
     tx.commit().await?;
     Ok(())
 }

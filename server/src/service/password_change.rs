@@ -5,7 +5,6 @@
 use super::login::account_lockout_policy;
 use super::parse_body;
 use crate::auth::AuthUser;
-use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::password;
 use crate::state::AppState;
@@ -50,13 +49,9 @@ pub async fn change(state: &AppState, auth: &AuthUser, tenant: &TenantRow, body:
         e.field = Some("newPassword".to_owned());
         e
     })?;
-    let now = clock::now();
+    let now = store.now();
     let lockout = store.lockout(&auth.user.id).await?;
-    lockout.check(now).map_err(|e| {
-        let mut err = ApiError::from(e);
-        err.locked_until = lockout.locked_until;
-        err
-    })?;
+    lockout.check(now).map_err(|e| ApiError::locked(e, lockout.locked_until, now))?;
     let current_ok = password::verify(body.current_password, auth.user.password_hash.clone()).await?;
     if !current_ok {
         let mut tx = store.begin().await?;

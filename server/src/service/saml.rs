@@ -67,7 +67,7 @@ pub async fn login(state: &AppState, connection_id: &str, relay_state: Option<&s
     check_connection_allowed(&allowed, &cx.conn.id)?;
     // An xsd:ID must not start with a digit.
     let request_id = format!("_{}", clock::random_token(20)?);
-    let now = clock::now();
+    let now = state.store.now();
     state.store.insert_saml_request(&request_id, &cx.conn.id, now, now + REQUEST_TTL_SECONDS).await?;
     saml::login_redirect(&cx.urls, &cx.conn, &request_id, relay_state)
 }
@@ -97,7 +97,7 @@ pub async fn acs(state: &AppState, connection_id: &str, saml_response: &str, rel
         .ok_or_else(|| ApiError::new(ErrorCode::SamlInvalidResponse, "the assertion carries no email (NameID emailAddress or an email attribute)"))?;
 
     let store = &state.store;
-    let now = clock::now();
+    let now = store.now();
     let mut tx = store.begin().await?;
     let org_connections = store.org_connection_ids(&mut tx, &cx.org.id).await?;
     check_connection_allowed(&org_connections, &cx.conn.id)?;

@@ -11,7 +11,6 @@
 //! verified it (core's `decide_sso_login`, `route_email`).
 
 use super::{Caller, actor_in, path_id};
-use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::saml::{self, SpUrls};
 use crate::state::AppState;
@@ -43,7 +42,7 @@ pub async fn configure(state: &AppState, tenant: &TenantRow, caller: &Caller, or
     authorize(&actor_in(store, &mut tx, tenant, caller, &org).await?, Permission::SsoManage)?;
     let conn = SamlConnection::from_sso_config(&org.name, body)?;
     saml::certificate_der(&conn.certificate)?;
-    let now = clock::now();
+    let now = store.now();
     let (id, outcome) = match store.org_sso_tx(&mut tx, &org.id).await? {
         Some(existing) => {
             store.update_connection(&mut tx, &existing.connection_id, &conn, now).await?;
@@ -91,7 +90,7 @@ pub async fn disable(state: &AppState, tenant: &TenantRow, caller: &Caller, org_
     }
     let who = caller.audit_name();
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action: "sso.disabled", target: Some(format!("connection:{}", sso.connection_id)) };
-    store.audit(&mut tx, entry, clock::now()).await?;
+    store.audit(&mut tx, entry, store.now()).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -1,6 +1,5 @@
 //! Tenants: creation (CLI and first start) and their settings (defaults + floors).
 
-use crate::clock;
 use crate::service::management_keys;
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::AuditEntry;
@@ -19,7 +18,7 @@ pub async fn create(store: &Store, slug: &str, name: Option<&str>) -> ApiResult<
         Some(n) => orgkit_core::organization::validate_name(&json!(n))?,
         None => slug.to_owned(),
     };
-    let now = clock::now();
+    let now = store.now();
     let id = new_id();
     let mut tx = store.begin().await?;
     store.insert_tenant(&mut tx, &id, slug, &name, now).await?;
@@ -46,7 +45,7 @@ pub async fn patch_settings(store: &Store, tenant: &TenantRow, body: &Value) -> 
     let mut tx = store.begin().await?;
     let current = store.lock_tenant(&mut tx, &tenant.id).await?.ok_or_else(|| ApiError::not_found("tenant"))?.settings()?;
     let next = current.patched(body)?;
-    let now = clock::now();
+    let now = store.now();
     store.update_tenant_settings(&mut tx, &tenant.id, &next, now).await?;
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: None, actor: "management_key", action: "tenant.settings_updated", target: None };
     store.audit(&mut tx, entry, now).await?;

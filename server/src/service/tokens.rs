@@ -60,7 +60,7 @@ pub async fn issue_for(
         policy: OrgPolicy::new(&effective, org_connections),
         authentication,
         jti: Some(clock::random_token(16)?),
-        now: clock::now(),
+        now: state.store.now(),
     };
     let claims = build_org_claims(&request)?;
     let key = state.keys.signing_key(&state.store).await?;

@@ -1,7 +1,6 @@
 //! Users of a tenant, as the management API sees them.
 
 use super::{Caller, parse_body, path_id};
-use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::password;
 use crate::store::audit::AuditEntry;
@@ -51,7 +50,7 @@ pub async fn create(store: &Store, tenant: &TenantRow, body: Value, caller: &Cal
         }
         None => None,
     };
-    let now = clock::now();
+    let now = store.now();
     let user = UserRow { id: new_id(), tenant_id: tenant.id.clone(), email, name, password_hash, created_at: now, tokens_valid_after: None, email_verified_at: None };
     let mut tx = store.begin().await?;
     store.insert_user(&mut tx, &user).await?;
@@ -78,7 +77,7 @@ pub async fn delete(store: &Store, tenant: &TenantRow, user_id: &str) -> ApiResu
     }
     store.delete_user(&mut tx, &user.id).await?;
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: None, actor: "management_key", action: "user.deleted", target: Some(format!("user:{}", user.id)) };
-    store.audit(&mut tx, entry, clock::now()).await?;
+    store.audit(&mut tx, entry, store.now()).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -20,6 +20,7 @@ pub mod tenants;
 pub mod totp;
 pub mod users;
 
+use crate::clock::Clock;
 use crate::startup::StartupError;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -81,6 +82,19 @@ pub enum Dialect {
 pub struct Store {
     pool: AnyPool,
     dialect: Dialect,
+    clock: Clock,
+}
+
+impl Store {
+    /// Now, by the store's clock: every service stamps its reads and writes with it.
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// The store's clock (tests move it).
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -127,7 +141,7 @@ impl Store {
             });
         }
         let pool = options.connect(&url).await.map_err(|e| StartupError::database(&format!("cannot connect to {}", without_password(&url)), e))?;
-        Ok(Store { pool, dialect })
+        Ok(Store { pool, dialect, clock: Clock::default() })
     }
 
     /// Applies the migrations of this backend.

@@ -48,7 +48,7 @@ async fn signup_login_switch(env: Env) {
     let (status, jwks) = env.call("GET", "/.well-known/jwks.json", None, None).await;
     assert_eq!(status, 200);
     let keys = KeySet::from_jwks(&jwks).unwrap();
-    let opts = || VerifyOptions { issuer: PUBLIC_URL.to_owned(), audience: "orgkit".to_owned(), leeway: 0, now: orgkit_server::clock::now() };
+    let opts = || VerifyOptions { issuer: PUBLIC_URL.to_owned(), audience: "orgkit".to_owned(), leeway: 0, now: env.state.store.now() };
     let claims = verify_org_token(org_token, &keys, &opts(), &Requirement::default()).unwrap();
     assert_eq!(claims.org_id.as_deref(), Some(org_id.as_str()));
     assert_eq!(claims.org_slug.as_deref(), Some("acme-corp"));
@@ -133,7 +133,7 @@ async fn lockout_is_per_account(env: Env) {
     assert_eq!(lockout["error"]["code"], "account_locked", "{lockout}");
     let until = lockout["error"]["lockedUntil"].as_str().unwrap().to_owned();
     let minutes = (time::OffsetDateTime::parse(&until, &time::format_description::well_known::Rfc3339).unwrap().unix_timestamp()
-        - orgkit_server::clock::now())
+        - env.state.store.now())
         / 60;
     assert!((13..=15).contains(&minutes), "the tenant's 15 minutes, not the trap's week: {minutes}");
 }

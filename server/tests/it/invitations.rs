@@ -163,7 +163,7 @@ async fn expired_invitation_is_gone(env: Env) {
     let (_, inv) = env.manage("POST", &base, Some(json!({ "email": "bob@hospital.com", "role": "member" }))).await;
     // The stored expiry decides, whatever the token says.
     sqlx::query("UPDATE invitations SET expires_at = $1 WHERE id = $2")
-        .bind(orgkit_server::clock::now() - 1)
+        .bind(env.state.store.now() - 1)
         .bind(inv["id"].as_str().unwrap())
         .execute(env.state.store.pool())
         .await

@@ -22,23 +22,24 @@ both_backends!(
 const PASSWORD: &str = "correct horse battery";
 
 /// The code of `secret` `steps` time-steps from now (-1 = the previous 30 s window).
-pub(crate) fn code(secret: &str, steps: i64) -> String {
-    totp_code(secret, orgkit_server::clock::now() + steps * 30).unwrap()
+pub(crate) fn code(env: &Env, secret: &str, steps: i64) -> String {
+    totp_code(secret, env.state.store.now() + steps * 30).unwrap()
 }
 
 /// A code no window near now accepts (a collision is a one-in-a-million chance per call).
-fn wrong_code(secret: &str) -> String {
-    let near: Vec<String> = (-2..=2).map(|s| code(secret, s)).collect();
+fn wrong_code(env: &Env, secret: &str) -> String {
+    let near: Vec<String> = (-2..=2).map(|s| code(env, secret, s)).collect();
     (0..).map(|i| format!("{:06}", (123_456 + i * 7_919) % 1_000_000)).find(|c| !near.contains(c)).unwrap()
 }
 
-/// Waits for the next 30 s window when the current one is about to end, so that a code is not
-/// generated in one window and checked two windows later. (Codes are generated relative to the
-/// moment of each request, and each accepted code's window is later than the previous one's.)
-pub(crate) async fn fresh_step() {
-    let left = 30 - orgkit_server::clock::now().rem_euclid(30);
+/// Moves the server's clock to the start of the next 30 s window when the current one is about
+/// to end, so that a code is not generated in one window and checked two windows later. (Codes
+/// are generated relative to the moment of each request, and each accepted code's window is
+/// later than the previous one's.)
+pub(crate) fn fresh_step(env: &Env) {
+    let left = 30 - env.state.store.now().rem_euclid(30);
     if left < 4 {
-        tokio::time::sleep(std::time::Duration::from_secs(u64::try_from(left).unwrap() + 1)).await;
+        env.state.store.clock().advance(left);
     }
 }
 
@@ -46,21 +47,6 @@ pub(crate) async fn fresh_step() {
 pub(crate) fn claims(token: &str) -> Value {
     let payload = token.split('.').nth(1).unwrap();
     serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
-}
-
-/// `token` signed again with the server's key, issued `seconds` earlier: a token from before
-/// an event, without waiting for the clock.
-async fn backdated(env: &Env, token: &str, seconds: i64) -> String {
-    resigned(env, token, |c| c["iat"] = json!(c["iat"].as_i64().unwrap() - seconds)).await
-}
-
-/// `token` with its claims edited, signed again with the server's current key.
-async fn resigned(env: &Env, token: &str, edit: impl FnOnce(&mut Value)) -> String {
-    let mut c = claims(token);
-    edit(&mut c);
-    let c: orgkit_core::token::OrgClaims = serde_json::from_value(c).unwrap();
-    let key = orgkit_server::keys::current_signing_key(&env.state.store).await.unwrap();
-    orgkit_core::token::sign_org_claims(&c, &key).unwrap()
 }
 
 fn login(email: &str, password: &str, org: Option<&str>, totp: Option<&str>) -> Value {
@@ -92,13 +78,13 @@ pub(crate) async fn enrol(env: &Env, token: &str) -> String {
     let (status, enrolled) = env.call("POST", "/api/v1/auth/mfa/totp", Some(token), None).await;
     assert_eq!(status, 201, "{enrolled}");
     let secret = enrolled["data"]["secret"].as_str().unwrap().to_owned();
-    let (status, verified) = env.call("POST", "/api/v1/auth/mfa/totp/verify", Some(token), Some(json!({"code": code(&secret, -1)}))).await;
+    let (status, verified) = env.call("POST", "/api/v1/auth/mfa/totp/verify", Some(token), Some(json!({"code": code(env, &secret, -1)}))).await;
     assert_eq!(status, 200, "{verified}");
     secret
 }
 
 async fn totp_enrol_verify_login_replay(env: Env) {
-    fresh_step().await;
+    fresh_step(&env);
     let (user_id, token) = env.signup("ann@acme.com").await;
     org_with(&env, "secure", json!({"require_mfa": true, "session_ttl_hours": 8}), &user_id).await;
 
@@ -114,18 +100,18 @@ async fn totp_enrol_verify_login_replay(env: Env) {
 
     // Confirmation: a wrong code, then a good one; the same code cannot confirm twice.
     let verify = |c: String| json!({ "code": c });
-    assert_error(&env.call("POST", "/api/v1/auth/mfa/totp/verify", Some(&token), Some(verify(wrong_code(&secret)))).await, 401, "invalid_mfa_code");
-    let first = code(&secret, -1);
+    assert_error(&env.call("POST", "/api/v1/auth/mfa/totp/verify", Some(&token), Some(verify(wrong_code(&env, &secret)))).await, 401, "invalid_mfa_code");
+    let first = code(&env, &secret, -1);
     let (status, verified) = env.call("POST", "/api/v1/auth/mfa/totp/verify", Some(&token), Some(verify(first.clone()))).await;
     assert_eq!((status, verified["data"]["confirmed"].as_bool()), (200, Some(true)), "{verified}");
     assert_error(&env.call("POST", "/api/v1/auth/mfa/totp/verify", Some(&token), Some(verify(first.clone()))).await, 400, "invalid_request");
 
     // Login into the MFA org: no code, a wrong code, the confirmation's (used) code, then a good one.
     assert_error(&env.call("POST", "/api/v1/auth/login", None, Some(login("ann@acme.com", PASSWORD, Some("secure"), None))).await, 401, "mfa_required");
-    let wrong = wrong_code(&secret);
+    let wrong = wrong_code(&env, &secret);
     assert_error(&env.call("POST", "/api/v1/auth/login", None, Some(login("ann@acme.com", PASSWORD, Some("secure"), Some(&wrong)))).await, 401, "invalid_mfa_code");
     assert_error(&env.call("POST", "/api/v1/auth/login", None, Some(login("ann@acme.com", PASSWORD, Some("secure"), Some(&first)))).await, 401, "invalid_mfa_code");
-    let now_code = code(&secret, 0);
+    let now_code = code(&env, &secret, 0);
     let (status, ok) = env.call("POST", "/api/v1/auth/login", None, Some(login("ann@acme.com", PASSWORD, Some("secure"), Some(&now_code)))).await;
     assert_eq!(status, 200, "{ok}");
     let c = claims(ok["data"]["accessToken"].as_str().unwrap());
@@ -136,7 +122,7 @@ async fn totp_enrol_verify_login_replay(env: Env) {
     // Replay of the accepted code is refused.
     assert_error(&env.call("POST", "/api/v1/auth/login", None, Some(login("ann@acme.com", PASSWORD, Some("secure"), Some(&now_code)))).await, 401, "invalid_mfa_code");
     // A wrong password with a good code is a wrong password (the code is not consumed).
-    let next = code(&secret, 1);
+    let next = code(&env, &secret, 1);
     assert_error(&env.call("POST", "/api/v1/auth/login", None, Some(login("ann@acme.com", "wrong password!", Some("secure"), Some(&next)))).await, 401, "invalid_credentials");
 
     // An enrolled user is asked for a code outside MFA orgs too (core's rule).
@@ -154,7 +140,7 @@ async fn totp_enrol_verify_login_replay(env: Env) {
 }
 
 async fn enrolment_handed_out_by_login(env: Env) {
-    fresh_step().await;
+    fresh_step(&env);
     let (user_id, _) = env.signup("bob@acme.com").await;
     org_with(&env, "secure", json!({"require_mfa": true}), &user_id).await;
     // A wrong password learns nothing of the org's MFA policy.
@@ -167,10 +153,10 @@ async fn enrolment_handed_out_by_login(env: Env) {
     let again = env.call("POST", "/api/v1/auth/login", None, Some(login("bob@acme.com", PASSWORD, Some("secure"), None))).await;
     assert_eq!(again.1["error"]["enrolment"]["secret"], secret.as_str());
     // A wrong code of the pending enrolment counts as a failed login and confirms nothing.
-    let wrong = wrong_code(&secret);
+    let wrong = wrong_code(&env, &secret);
     assert_error(&env.call("POST", "/api/v1/auth/login", None, Some(login("bob@acme.com", PASSWORD, Some("secure"), Some(&wrong)))).await, 401, "invalid_mfa_code");
     // A good code confirms it and logs in.
-    let (status, ok) = env.call("POST", "/api/v1/auth/login", None, Some(login("bob@acme.com", PASSWORD, Some("secure"), Some(&code(&secret, 0))))).await;
+    let (status, ok) = env.call("POST", "/api/v1/auth/login", None, Some(login("bob@acme.com", PASSWORD, Some("secure"), Some(&code(&env, &secret, 0))))).await;
     assert_eq!(status, 200, "{ok}");
     assert_eq!(claims(ok["data"]["accessToken"].as_str().unwrap())["amr"], json!(["pwd", "otp"]));
     // Confirmed now: no enrolment handed out any more.
@@ -184,7 +170,7 @@ async fn enrolment_handed_out_by_login(env: Env) {
 }
 
 async fn totp_code_race(env: Env) {
-    fresh_step().await;
+    fresh_step(&env);
     let (user_id, token) = env.signup("ann@acme.com").await;
     // The replays below count as failed logins: the operator allows the account enough of them
     // (an org's own setting could only tighten the tenant's).
@@ -196,7 +182,7 @@ async fn totp_code_race(env: Env) {
     let env = Arc::new(env);
 
     // 20 confirmations with one code: exactly one confirms.
-    let first = code(&secret, -1);
+    let first = code(&env, &secret, -1);
     let tasks: Vec<_> = (0..20)
         .map(|_| {
             let (env, token, c) = (env.clone(), token.clone(), first.clone());
@@ -214,7 +200,7 @@ async fn totp_code_race(env: Env) {
     assert_eq!(ok, 1);
 
     // 20 logins with one code: exactly one succeeds, the others are replays.
-    let c = code(&secret, 0);
+    let c = code(&env, &secret, 0);
     let tasks: Vec<_> = (0..20)
         .map(|_| {
             let (env, body) = (env.clone(), login("ann@acme.com", PASSWORD, Some("secure"), Some(&c)));
@@ -259,20 +245,21 @@ async fn password_change_and_org_rules(env: Env) {
     assert_error(&env.call("POST", "/api/v1/auth/password", Some(&org_token), Some(change(PASSWORD, "ann@acme.com"))).await, 422, "weak_password");
     assert_error(&env.call("POST", "/api/v1/auth/password", None, Some(change(PASSWORD, long))).await, 401, "unauthenticated");
     assert_error(&env.call("POST", "/api/v1/auth/password", Some(&org_token), Some(json!({"newPassword": long}))).await, 400, "invalid_request");
-    // Tokens from before the change work until it, and are revoked by it.
-    let earlier = [backdated(&env, &org_token, 60).await, backdated(&env, &tenant_token, 60).await];
+    // Tokens from before the change work until it, and are revoked by it (a minute passes).
+    env.state.store.clock().advance(60);
+    let earlier = [org_token.clone(), tenant_token.clone()];
     for token in &earlier {
         assert_eq!(env.call("GET", "/api/v1/me", Some(token), None).await.0, 200);
     }
     // A session that mints itself fresh tokens (an org switch) does not outlive the change: the
     // minted token carries the session's `auth_time`, which revocation compares, even when its
-    // own `iat` is not earlier than the change (here 20 s later, within the leeway: what a
-    // switch in the change's own second amounts to).
+    // own `iat` is not earlier than the change (here 20 s later, within the leeway: an instance
+    // whose clock runs ahead, or a switch in the change's own second).
     let (status, switched) = env.call("POST", "/api/v1/auth/token", Some(&earlier[0]), Some(json!({ "organization": "tight" }))).await;
     assert_eq!(status, 200, "{switched}");
-    let minted = switched["data"]["accessToken"].as_str().unwrap();
-    assert_eq!(claims(minted)["auth_time"], claims(&earlier[0])["iat"]);
-    let minted = resigned(&env, minted, |c| c["iat"] = json!(c["iat"].as_i64().unwrap() + 20)).await;
+    let minted = switched["data"]["accessToken"].as_str().unwrap().to_owned();
+    assert_eq!(claims(&minted)["auth_time"], claims(&earlier[0])["iat"]);
+    env.state.store.clock().advance(-20);
     assert_eq!(env.call("GET", "/api/v1/me", Some(&minted), None).await.0, 200);
     let (status, changed) = env.call("POST", "/api/v1/auth/password", Some(&org_token), Some(change(PASSWORD, long))).await;
     assert_eq!(status, 200, "{changed}");
@@ -302,17 +289,15 @@ async fn session_age_bounded_by_each_org(env: Env) {
     let (user_id, _) = env.signup("ann@acme.com").await;
     let short = org_with(&env, "short", json!({"session_ttl_hours": 1}), &user_id).await;
     let long = org_with(&env, "long", json!({}), &user_id).await;
-    let (status, body) = env.call("POST", "/api/v1/auth/login", None, Some(login("ann@acme.com", PASSWORD, None, None))).await;
-    assert_eq!(status, 200, "{body}");
-    let fresh = body["data"]["accessToken"].as_str().unwrap().to_owned();
-    // The same session two hours later (its token still unexpired under the tenant's 24 h).
-    let two_hours = 2 * 3600;
-    let old = resigned(&env, &fresh, |c| {
-        for claim in ["iat", "auth_time"] {
-            c[claim] = json!(c[claim].as_i64().unwrap() - two_hours);
-        }
-    })
-    .await;
+    let session = || async {
+        let (status, body) = env.call("POST", "/api/v1/auth/login", None, Some(login("ann@acme.com", PASSWORD, None, None))).await;
+        assert_eq!(status, 200, "{body}");
+        body["data"]["accessToken"].as_str().unwrap().to_owned()
+    };
+    // A session two hours old (its token still unexpired under the tenant's 24 h), and a fresh one.
+    let old = session().await;
+    env.state.store.clock().advance(2 * 3600);
+    let fresh = session().await;
     let members = |org: &str| format!("/api/v1/organizations/{org}/members");
     assert_error(&env.call("GET", &members(&short), Some(&old), None).await, 401, "session_expired");
     assert_eq!(env.call("GET", &members(&long), Some(&old), None).await.0, 200);
@@ -328,7 +313,7 @@ async fn session_age_bounded_by_each_org(env: Env) {
 }
 
 async fn switch_step_up(env: Env) {
-    fresh_step().await;
+    fresh_step(&env);
     let (user_id, token) = env.signup("ann@acme.com").await;
     org_with(&env, "plain", json!({}), &user_id).await;
     org_with(&env, "secure", json!({"require_mfa": true, "max_login_attempts": 3}), &user_id).await;
@@ -345,9 +330,9 @@ async fn switch_step_up(env: Env) {
 
     let secret = enrol(&env, &token).await;
     assert_error(&env.call("POST", "/api/v1/auth/token", Some(&token), Some(switch("secure", None))).await, 401, "mfa_required");
-    let wrong = wrong_code(&secret);
+    let wrong = wrong_code(&env, &secret);
     assert_error(&env.call("POST", "/api/v1/auth/token", Some(&token), Some(switch("secure", Some(&wrong)))).await, 401, "invalid_mfa_code");
-    let (status, stepped) = env.call("POST", "/api/v1/auth/token", Some(&token), Some(switch("secure", Some(&code(&secret, 0))))).await;
+    let (status, stepped) = env.call("POST", "/api/v1/auth/token", Some(&token), Some(switch("secure", Some(&code(&env, &secret, 0))))).await;
     assert_eq!(status, 200, "{stepped}");
     let stepped_token = stepped["data"]["accessToken"].as_str().unwrap().to_owned();
     let c = claims(&stepped_token);
@@ -360,15 +345,15 @@ async fn switch_step_up(env: Env) {
 
     // Wrong step-up codes count on the account's counter, against the account's limits
     // tightened by the org's: 3 lock it.
-    let wrong = wrong_code(&secret);
+    let wrong = wrong_code(&env, &secret);
     for _ in 0..3 {
         assert_error(&env.call("POST", "/api/v1/auth/token", Some(&token), Some(switch("secure", Some(&wrong)))).await, 401, "invalid_mfa_code");
     }
-    let locked = env.call("POST", "/api/v1/auth/token", Some(&token), Some(switch("secure", Some(&code(&secret, 1))))).await;
+    let locked = env.call("POST", "/api/v1/auth/token", Some(&token), Some(switch("secure", Some(&code(&env, &secret, 1))))).await;
     assert_error(&locked, 423, "account_locked");
     assert!(locked.1["error"]["lockedUntil"].is_string());
     // The lock is the account's: a password login is refused in any org, and without one.
-    assert_error(&env.call("POST", "/api/v1/auth/login", None, Some(login("ann@acme.com", PASSWORD, Some("secure"), Some(&code(&secret, 1))))).await, 423, "account_locked");
+    assert_error(&env.call("POST", "/api/v1/auth/login", None, Some(login("ann@acme.com", PASSWORD, Some("secure"), Some(&code(&env, &secret, 1))))).await, 423, "account_locked");
     assert_error(&env.call("POST", "/api/v1/auth/login", None, Some(login("ann@acme.com", PASSWORD, Some("plain"), None))).await, 423, "account_locked");
     assert_error(&env.call("POST", "/api/v1/auth/login", None, Some(login("ann@acme.com", PASSWORD, None, None))).await, 423, "account_locked");
     // A session that needs no step-up guesses nothing: it still switches into the plain org.

@@ -12,7 +12,7 @@ use serde_json::json;
 both_backends!(session_meets_the_org_policy_on_every_request);
 
 async fn session_meets_the_org_policy_on_every_request(env: Env) {
-    fresh_step().await;
+    fresh_step(&env);
     let (ann, password_session) = env.signup("ann@acme.com").await;
     let (_, stranger) = env.signup("eve@evil.com").await;
     let (status, org) = env.manage("POST", "/organizations", Some(json!({"name": "Secure", "slug": "secure", "require_mfa": true}))).await;
@@ -46,7 +46,7 @@ async fn session_meets_the_org_policy_on_every_request(env: Env) {
     // Stepping up (switch with a TOTP code) gives a session that may act there.
     let secret = enrol(&env, &password_session).await;
     let (status, stepped) =
-        env.call("POST", "/api/v1/auth/token", Some(&password_session), Some(json!({"organization": "secure", "totp": code(&secret, 0)}))).await;
+        env.call("POST", "/api/v1/auth/token", Some(&password_session), Some(json!({"organization": "secure", "totp": code(&env, &secret, 0)}))).await;
     assert_eq!(status, 200, "{stepped}");
     let mfa_session = stepped["data"]["accessToken"].as_str().unwrap().to_owned();
     assert_eq!(claims(&mfa_session)["amr"], json!(["pwd", "otp"]));

@@ -207,7 +207,7 @@ async fn replay_records_are_unique(env: Env) {
     let (_, created) = env.call("POST", &format!("/api/v1/organizations/{org}/sso"), Some(&owner), Some(config(&certificate()))).await;
     let cid = created["data"]["id"].as_str().unwrap().to_owned();
     let store = env.state.store.clone();
-    let now = orgkit_server::clock::now();
+    let now = env.state.store.now();
 
     // Concurrent first uses of one assertion id: exactly one wins, on any backend.
     let tasks: Vec<_> = (0..4)

@@ -29,7 +29,7 @@ impl Api {
     async fn create(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, body: Body<NewInvitation>) -> ApiResult<Created201<Invitation>> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let issued = invitations::create(&self.0, &t, &Caller::Tenant, &org_id, body.0).await?;
-        Ok(Created201::Created(Json(Invitation::new(issued.row, Some(issued.url)))))
+        Ok(Created201::Created(Json(Invitation::new(issued.row, Some(issued.url), self.0.store.now()))))
     }
 
     /// List pending invitations.
@@ -37,7 +37,7 @@ impl Api {
     async fn list(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> ApiResult<Ok200<ManagePage<Invitation>>> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let page = invitations::list(&self.0, &t, &Caller::Tenant, &org_id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
-        manage_page(page, |r| Ok(Invitation::new(r, None)))
+        manage_page(page, |r| Ok(Invitation::new(r, None, self.0.store.now())))
     }
 
     /// Revoke a pending invitation.
@@ -53,6 +53,6 @@ impl Api {
     async fn resend(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, invitation_id: Path<String>) -> ApiResult<Ok200<Invitation>> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
         let issued = invitations::resend(&self.0, &t, &Caller::Tenant, &org_id, &invitation_id).await?;
-        Ok(Ok200::Ok(Json(Invitation::new(issued.row, Some(issued.url)))))
+        Ok(Ok200::Ok(Json(Invitation::new(issued.row, Some(issued.url), self.0.store.now()))))
     }
 }

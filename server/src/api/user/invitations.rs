@@ -38,7 +38,7 @@ impl Api {
         let (auth, tenant, caller) = context(&self.0, &auth.0.token).await?;
         self.0.limits.check(LimitedAction::SendInvitation, ClientAddress::of(req), Some(&auth.user.id))?;
         let issued = invitations::create(&self.0, &tenant, &caller, &id, body.0).await?;
-        Ok(created(InvitationCamel::new(issued.row, Some(issued.url))))
+        Ok(created(InvitationCamel::new(issued.row, Some(issued.url), self.0.store.now())))
     }
 
     /// Pending invitations.
@@ -46,7 +46,7 @@ impl Api {
     async fn list(&self, auth: BearerAuth, id: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> ApiResult<Ok200<UserPage<InvitationCamel>>> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         let page = invitations::list(&self.0, &tenant, &caller, &id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
-        user_page(page, |r| Ok(InvitationCamel::new(r, None)))
+        user_page(page, |r| Ok(InvitationCamel::new(r, None, self.0.store.now())))
     }
 
     /// Revoke a pending invitation.
@@ -54,7 +54,7 @@ impl Api {
     async fn revoke(&self, auth: BearerAuth, id: Path<String>, invite_id: Path<String>) -> ApiResult<Ok200<Envelope<InvitationCamel>>> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         let row = invitations::revoke(&self.0, &tenant, &caller, &id, &invite_id).await?;
-        Ok(ok(InvitationCamel::new(row, None)))
+        Ok(ok(InvitationCamel::new(row, None, self.0.store.now())))
     }
 
     /// Send a pending (or expired) invitation again with a fresh link; the previous link stops
@@ -64,7 +64,7 @@ impl Api {
         let (auth, tenant, caller) = context(&self.0, &auth.0.token).await?;
         self.0.limits.check(LimitedAction::SendInvitation, ClientAddress::of(req), Some(&auth.user.id))?;
         let issued = invitations::resend(&self.0, &tenant, &caller, &id, &invite_id).await?;
-        Ok(ok(InvitationCamel::new(issued.row, Some(issued.url))))
+        Ok(ok(InvitationCamel::new(issued.row, Some(issued.url), self.0.store.now())))
     }
 
     /// Accept an invitation: with a bearer token (body `{}`), or `{password, name?}` to create

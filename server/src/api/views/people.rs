@@ -114,10 +114,10 @@ both_cases! {
 macro_rules! invitation_from {
     ($view:ident) => {
         impl $view {
-            /// The view of `row`, with the link `url` when this answer issued it.
-            pub fn new(row: InvitationRow, url: Option<String>) -> $view {
+            /// The view of `row` at `now`, with the link `url` when this answer issued it.
+            pub fn new(row: InvitationRow, url: Option<String>, now: i64) -> $view {
                 $view {
-                    status: wire_name(&row.record().status(crate::clock::now())),
+                    status: wire_name(&row.record().status(now)),
                     expires_at: time(row.expires_at),
                     created_at: time(row.created_at),
                     invitation_url: url,

@@ -145,8 +145,8 @@ fn people() {
     same_fields(ManagedUser::from(user()));
     same_fields(ManagedMember::from(member()));
     same_fields(UserMember::from(member()));
-    same_fields(Invitation::new(invitation(), Some("https://orgkit.test/invitations/x".into())));
-    same_fields(InvitationCamel::new(invitation(), Some("https://orgkit.test/invitations/x".into())));
+    same_fields(Invitation::new(invitation(), Some("https://orgkit.test/invitations/x".into()), 1_700_000_000));
+    same_fields(InvitationCamel::new(invitation(), Some("https://orgkit.test/invitations/x".into()), 1_700_000_000));
     let entry = AuditRow {
         id: "a_1".into(),
         org_id: Some("org_1".into()),
@@ -171,7 +171,7 @@ fn sso_and_domains() {
 fn a_verified_domain_has_no_verification_and_invitations_no_link_unless_issued() {
     let verified = written(&Domain::new(domain("verified")).unwrap());
     assert!(!verified.contains("verification") && verified.contains("verified_by"));
-    assert!(!written(&InvitationCamel::new(invitation(), None)).contains("invitationUrl"));
+    assert!(!written(&InvitationCamel::new(invitation(), None, 1_700_000_000)).contains("invitationUrl"));
 }
 
 #[test]
