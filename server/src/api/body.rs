@@ -1,8 +1,10 @@
-//! Request bodies: documented in the OpenAPI document by a schema type, parsed by core.
+//! Request bodies: handlers receive the JSON value and the service (or core) parses it, so
+//! unknown fields and bad values get core's coded errors; `Body<T>` documents it by `T`.
 //!
-//! Core's parsers decide what a body means (merge-patch `null` vs absent, unknown fields,
-//! coded validation errors), so handlers receive the JSON value; the schema types below only
-//! describe it for `/openapi.json` and `/docs`.
+//! A body the service parses is documented by the service's own type (it derives `Object`
+//! beside `Deserialize`, re-exported below); the bodies core parses (merge-patches of an org or
+//! the tenant's settings, SAML connections) are documented by the schema types here, the settings
+//! ones generated from core's setting table.
 
 use poem::{Request, RequestBody};
 use poem_openapi::payload::{Json, ParsePayload, Payload};
@@ -42,6 +44,18 @@ impl<T: Type> ParsePayload for Body<T> {
 }
 
 impl_apirequest_for_payload!(Body<T>, T: Type);
+
+pub use crate::service::accept::Accept;
+pub use crate::service::connections::EnableConnection;
+pub use crate::service::discovery::Discover;
+pub use crate::service::domains::{OperatorClaim as NewManagedDomain, OwnerClaim as NewDomain};
+pub use crate::service::email_verification::Verify as EmailVerification;
+pub use crate::service::invitations::NewInvitation;
+pub use crate::service::login::{Login, Signup, Switch};
+pub use crate::service::members::{AddMember as NewMember, RoleChange};
+pub use crate::service::mfa::VerifyCode as TotpCode;
+pub use crate::service::password_change::PasswordChange;
+pub use crate::service::users::NewUser;
 
 /// The request schemas that carry settings, each setting's field and doc from core's table
 /// ([`orgkit_core::for_each_setting`]).
@@ -89,44 +103,6 @@ macro_rules! settings_bodies {
 }
 orgkit_core::for_each_setting!(settings_bodies);
 
-/// `{email, name?, password?}`.
-#[derive(Object)]
-#[oai(rename_all = "snake_case")]
-pub struct NewUser {
-    /// Email, unique per tenant.
-    pub email: String,
-    /// Display name.
-    pub name: Option<String>,
-    /// Checked against the tenant's password rules.
-    pub password: Option<String>,
-}
-
-/// `{user_id, role}`.
-#[derive(Object)]
-#[oai(rename_all = "snake_case")]
-pub struct NewMember {
-    /// A user of the tenant.
-    pub user_id: String,
-    /// `owner`, `admin`, `member` or `viewer`.
-    pub role: String,
-}
-
-/// `{role}`.
-#[derive(Object)]
-pub struct RoleChange {
-    /// `owner`, `admin`, `member` or `viewer`.
-    pub role: String,
-}
-
-/// `{email, role}`.
-#[derive(Object)]
-pub struct NewInvitation {
-    /// Invited email.
-    pub email: String,
-    /// Role granted on acceptance.
-    pub role: String,
-}
-
 /// A SAML connection.
 #[derive(Object)]
 #[oai(rename_all = "snake_case")]
@@ -143,92 +119,6 @@ pub struct NewConnection {
     pub email_domains: Option<Vec<String>>,
 }
 
-/// `{connection_id}`.
-#[derive(Object)]
-#[oai(rename_all = "snake_case")]
-pub struct EnableConnection {
-    /// A connection of the tenant.
-    pub connection_id: String,
-}
-
-/// `{}` with a bearer token, or `{password, name?}` to create the account.
-#[derive(Object)]
-pub struct Accept {
-    /// Password of the new account (checked against the org's rules).
-    pub password: Option<String>,
-    /// Display name of the new account.
-    pub name: Option<String>,
-}
-
-/// `{tenant?, email, password, name?}`.
-#[derive(Object)]
-pub struct Signup {
-    /// Tenant slug (default `default`).
-    pub tenant: Option<String>,
-    /// Email.
-    pub email: String,
-    /// Password.
-    pub password: String,
-    /// Display name.
-    pub name: Option<String>,
-}
-
-/// `{tenant?, email, password, organization?, totp?}`.
-#[derive(Object)]
-pub struct Login {
-    /// Tenant slug (default `default`).
-    pub tenant: Option<String>,
-    /// Email.
-    pub email: String,
-    /// Password.
-    pub password: String,
-    /// Org id or slug: the token then carries org claims and the org's policy applies.
-    pub organization: Option<String>,
-    /// Code of the user's TOTP factor: needed when the org requires MFA or the user enrolled
-    /// one (else 401 `mfa_required`). Without a confirmed factor, a code of the enrolment
-    /// that `mfa_enrollment_required` answered confirms it. Each code is accepted once; a
-    /// wrong code counts as a failed login.
-    pub totp: Option<String>,
-}
-
-/// `{organization, totp?}`.
-#[derive(Object)]
-pub struct Switch {
-    /// Org id or slug.
-    pub organization: String,
-    /// Step-up: a TOTP code, when the org requires MFA and the session did not perform it.
-    pub totp: Option<String>,
-}
-
-/// `{code}`.
-#[derive(Object)]
-pub struct TotpCode {
-    /// The 6-digit code the authenticator app shows for the pending enrolment.
-    pub code: String,
-}
-
-/// `{currentPassword, newPassword}`.
-#[derive(Object)]
-#[oai(rename_all = "camelCase")]
-pub struct PasswordChange {
-    /// The password now in force.
-    pub current_password: String,
-    /// Its replacement: checked against the effective rules of the org in the token (the
-    /// tenant's without one).
-    pub new_password: String,
-}
-
-/// `{tenant?, email, organization?}`.
-#[derive(Object)]
-pub struct Discover {
-    /// Tenant slug (default `default`).
-    pub tenant: Option<String>,
-    /// The email typed.
-    pub email: String,
-    /// Org id or slug, when logging into one.
-    pub organization: Option<String>,
-}
-
 /// Seed 004's SAML configuration.
 #[derive(Object)]
 #[oai(rename_all = "camelCase")]
@@ -243,25 +133,43 @@ pub struct SsoConfig {
     pub email_domain: String,
 }
 
-/// `{domain}`: a domain the org claims.
-#[derive(Object)]
-pub struct NewDomain {
-    /// The domain, e.g. `acme.com` (not a public suffix nor a free-mail provider).
-    pub domain: String,
-}
 
-/// `{domain, verified?}`: a domain the operator claims for an org, verified outright if it says so.
-#[derive(Object)]
-pub struct NewManagedDomain {
-    /// The domain.
-    pub domain: String,
-    /// `true`: the operator vouches for it, no DNS record needed.
-    pub verified: Option<bool>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::views::tests::documented;
+    use serde::de::DeserializeOwned;
+    use std::collections::BTreeSet;
 
-/// `{token}`: the token of an email verification link.
-#[derive(Object)]
-pub struct EmailVerification {
-    /// The token the verification email carried.
-    pub token: String,
+    /// The fields `T`'s parser accepts, as serde names them when it refuses an unknown one.
+    fn parsed<T: DeserializeOwned>() -> BTreeSet<String> {
+        let refusal = serde_json::from_value::<T>(serde_json::json!({ "__probe__": 0 })).err().expect("unknown fields are refused").to_string();
+        let expected = refusal.split_once("expected").map(|(_, list)| list).unwrap_or_default();
+        expected.split('`').skip(1).step_by(2).map(str::to_owned).collect()
+    }
+
+    fn same_fields<T: Type + DeserializeOwned>() {
+        assert_eq!(documented::<T>(), parsed::<T>(), "{}", T::name());
+    }
+
+    /// Each body a service parses is documented by the type it parses with: the schema names
+    /// exactly the fields the parser accepts.
+    #[test]
+    fn documented_bodies_are_the_parsed_ones() {
+        same_fields::<NewUser>();
+        same_fields::<NewMember>();
+        same_fields::<RoleChange>();
+        same_fields::<NewInvitation>();
+        same_fields::<EnableConnection>();
+        same_fields::<Accept>();
+        same_fields::<Signup>();
+        same_fields::<Login>();
+        same_fields::<Switch>();
+        same_fields::<TotpCode>();
+        same_fields::<PasswordChange>();
+        same_fields::<Discover>();
+        same_fields::<NewDomain>();
+        same_fields::<NewManagedDomain>();
+        same_fields::<EmailVerification>();
+    }
 }

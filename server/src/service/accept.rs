@@ -17,6 +17,7 @@ use crate::store::users::UserRow;
 use orgkit_core::ErrorCode;
 use orgkit_core::login::{PasswordRules, acceptance_amr, enforce_password};
 use orgkit_core::token::verify_invitation;
+use poem_openapi::Object;
 use serde::Deserialize;
 use crate::store::orgs::OrgRow;
 use crate::store::tenants::TenantRow;
@@ -24,13 +25,13 @@ use orgkit_core::Role;
 use serde_json::Value;
 
 /// The accept body: `{}` with a bearer token, or `{password, name?}` to create the account.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Object)]
 #[serde(deny_unknown_fields)]
 pub struct Accept {
-    /// Password of the account to create.
+    /// Password of the new account (checked against the org's rules).
     #[serde(default)]
     pub password: Option<String>,
-    /// Display name of the account to create.
+    /// Display name of the new account.
     #[serde(default)]
     pub name: Option<String>,
 }

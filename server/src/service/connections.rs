@@ -9,11 +9,12 @@ use crate::store::{Store, new_id};
 use orgkit_core::connection::SamlConnection;
 use orgkit_core::settings::check_default_connection;
 use orgkit_core::{Permission, authorize};
+use poem_openapi::Object;
 use serde::Deserialize;
 use serde_json::Value;
 
 /// `POST …/organizations/{orgId}/connections` body (seed 000).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Object)]
 #[serde(deny_unknown_fields)]
 pub struct EnableConnection {
     /// A connection of the tenant.

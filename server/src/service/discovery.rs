@@ -19,11 +19,12 @@ use crate::store::connections::ConnectionRow;
 use orgkit_core::rate_limit::LimitedAction;
 use orgkit_core::login::{Connection, LoginPlan, LoginQuery, OrgLoginFacts, UserLoginFacts, explain_login};
 use orgkit_core::settings::{SettingsLayer, resolve};
+use poem_openapi::Object;
 use serde::Deserialize;
 use serde_json::Value;
 
 /// `POST /api/v1/auth/discover` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Object)]
 #[serde(deny_unknown_fields)]
 pub struct Discover {
     /// Tenant slug (default `default`).

@@ -20,6 +20,7 @@ use orgkit_core::domain::{
     needs_lookup, normalize_domain,
 };
 use orgkit_core::{Permission, authorize};
+use poem_openapi::Object;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -27,19 +28,27 @@ use serde_json::Value;
 const TOKEN_BYTES: usize = 32;
 
 /// `POST /api/v1/organizations/{id}/domains` body.
-#[derive(Debug, Deserialize)]
+/// `{domain}`: a domain the org claims.
+#[derive(Debug, Deserialize, Object)]
+#[oai(rename = "NewDomain")]
 #[serde(deny_unknown_fields)]
-struct OwnerClaim {
-    domain: String,
+pub struct OwnerClaim {
+    /// The domain, e.g. `acme.com` (not a public suffix nor a free-mail provider).
+    pub domain: String,
 }
 
 /// `POST /manage/v1/{tenant}/organizations/{orgId}/domains` body.
-#[derive(Debug, Deserialize)]
+/// `{domain, verified?}`: a domain the operator claims for an org, verified outright if it says so.
+#[derive(Debug, Deserialize, Object)]
+#[oai(rename = "NewManagedDomain")]
 #[serde(deny_unknown_fields)]
-struct OperatorClaim {
-    domain: String,
+pub struct OperatorClaim {
+    /// The domain.
+    pub domain: String,
+    /// `true`: the operator vouches for it, no DNS record needed.
+    #[oai(default)]
     #[serde(default)]
-    verified: bool,
+    pub verified: bool,
 }
 
 /// Whether a claim was made or an existing one was vouched for.

@@ -12,6 +12,7 @@ use crate::mail::verification_email;
 use crate::state::AppState;
 use crate::store::users::UserRow;
 use orgkit_core::email::EmailVerificationRecord;
+use poem_openapi::Object;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -19,10 +20,13 @@ use serde_json::Value;
 const TOKEN_BYTES: usize = 32;
 
 /// `POST /api/v1/auth/verify-email` body.
-#[derive(Debug, Deserialize)]
+/// `{token}`: the token of an email verification link.
+#[derive(Debug, Deserialize, Object)]
+#[oai(rename = "EmailVerification")]
 #[serde(deny_unknown_fields)]
-struct Verify {
-    token: String,
+pub struct Verify {
+    /// The token the verification email carried.
+    pub token: String,
 }
 
 /// Stores a new verification link for the user's email and mails it. A mail that cannot be

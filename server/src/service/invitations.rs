@@ -1,6 +1,6 @@
 //! Invitations: create (and email), list pending, revoke, resend with a fresh link.
 
-use super::{Caller, actor, actor_in, parse_body, path_id};
+use super::{Caller, RoleName, actor, actor_in, parse_body, path_id};
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::mail::invitation_email;
@@ -13,17 +13,18 @@ use crate::store::tenants::TenantRow;
 use crate::store::{Page, PageQuery, new_id};
 use orgkit_core::token::{InvitationRequest, check_can_invite, issue_invitation};
 use orgkit_core::{ErrorCode, Permission, Role, authorize, can_grant, normalize_email};
+use poem_openapi::Object;
 use serde::Deserialize;
 use serde_json::Value;
 
 /// `POST …/invitations` body (both seeds).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Object)]
 #[serde(deny_unknown_fields)]
 pub struct NewInvitation {
     /// Invited email.
     pub email: String,
     /// Role granted on acceptance.
-    pub role: Role,
+    pub role: RoleName,
 }
 
 /// An invitation with the link of its current token (known only when just issued).
@@ -67,7 +68,7 @@ pub async fn create(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
     let store = &state.store;
     let org = store.org(&tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
     let body: NewInvitation = parse_body(body)?;
-    can_grant(&actor(store, tenant, caller, &org).await?, Permission::InvitationsCreate, body.role)?;
+    can_grant(&actor(store, tenant, caller, &org).await?, Permission::InvitationsCreate, body.role.0)?;
     let email = normalize_email(&body.email)?;
     if let Some(user) = store.user_by_email(&tenant.id, &email).await?
         && store.member(&org.id, &user.id).await?.is_some()
@@ -76,12 +77,12 @@ pub async fn create(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
     }
     let now = store.now();
     let id = new_id();
-    let (token, expires_at) = issue_token(state, &org, &id, &email, body.role, now).await?;
+    let (token, expires_at) = issue_token(state, &org, &id, &email, body.role.0, now).await?;
     let row = InvitationRow {
         id,
         org_id: org.id.clone(),
         email,
-        role: body.role.as_str().to_owned(),
+        role: body.role.0.as_str().to_owned(),
         token_hash: clock::sha256_hex(&token),
         expires_at,
         accepted_at: None,

@@ -23,11 +23,12 @@ use orgkit_core::login::{
 };
 use orgkit_core::settings::{SettingsLayer, TenantSettings, resolve};
 use orgkit_core::token::Authentication;
+use poem_openapi::Object;
 use serde::Deserialize;
 use serde_json::Value;
 
 /// `POST /api/v1/auth/signup` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Object)]
 #[serde(deny_unknown_fields)]
 pub struct Signup {
     /// Tenant slug (default `default`).
@@ -43,7 +44,7 @@ pub struct Signup {
 }
 
 /// `POST /api/v1/auth/login` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Object)]
 #[serde(deny_unknown_fields)]
 pub struct Login {
     /// Tenant slug (default `default`).
@@ -53,16 +54,19 @@ pub struct Login {
     pub email: String,
     /// Password.
     pub password: String,
-    /// Org id or slug to log into.
+    /// Org id or slug: the token then carries org claims and the org's policy applies.
     #[serde(default)]
     pub organization: Option<String>,
-    /// A code of the user's TOTP factor (or of the enrolment a refused login handed out).
+    /// Code of the user's TOTP factor: needed when the org requires MFA or the user enrolled
+    /// one (else 401 `mfa_required`). Without a confirmed factor, a code of the enrolment
+    /// that `mfa_enrollment_required` answered confirms it. Each code is accepted once; a
+    /// wrong code counts as a failed login.
     #[serde(default)]
     pub totp: Option<String>,
 }
 
 /// `POST /api/v1/auth/token` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Object)]
 #[serde(deny_unknown_fields)]
 pub struct Switch {
     /// Org id or slug.

@@ -1,32 +1,34 @@
 //! Members: add, list, change role, remove — each decided by core's membership rules inside a
 //! transaction that locked the org, so owner counts cannot change under a decision.
 
-use super::{Caller, actor_in, invalid, parse_body, path_id};
+use super::{Caller, RoleName, actor_in, invalid, parse_body, path_id};
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::AuditEntry;
 use crate::store::members::MemberRow;
 use crate::store::tenants::TenantRow;
 use crate::store::{Store, is_uuid};
-use orgkit_core::{Permission, Role, Target, can_change_role, can_grant, can_remove_member};
+use orgkit_core::{Permission, Target, can_change_role, can_grant, can_remove_member};
+use poem_openapi::Object;
 use serde::Deserialize;
 use serde_json::Value;
 
 /// `POST …/members` body (seed 000).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Object)]
+#[oai(rename = "NewMember")]
 #[serde(deny_unknown_fields)]
 pub struct AddMember {
     /// The user to add.
     pub user_id: String,
     /// Their role.
-    pub role: Role,
+    pub role: RoleName,
 }
 
 /// `PATCH|PUT …/members/{userId}` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Object)]
 #[serde(deny_unknown_fields)]
 pub struct RoleChange {
     /// The new role.
-    pub role: Role,
+    pub role: RoleName,
 }
 
 fn owners(n: i64) -> u64 {
@@ -44,10 +46,10 @@ pub async fn add(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: &st
     let user = store.user(&tenant.id, &body.user_id).await?;
     let mut tx = store.begin().await?;
     let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
-    can_grant(&actor_in(store, &mut tx, tenant, caller, &org).await?, Permission::MembersAdd, body.role)?;
+    can_grant(&actor_in(store, &mut tx, tenant, caller, &org).await?, Permission::MembersAdd, body.role.0)?;
     let user = user.ok_or_else(|| ApiError::not_found("user"))?;
     let now = store.now();
-    store.insert_member(&mut tx, &org.id, &user.id, body.role, now).await?;
+    store.insert_member(&mut tx, &org.id, &user.id, body.role.0, now).await?;
     let actor = caller.audit_name();
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &actor, action: "member.added", target: Some(format!("user:{}", user.id)) };
     store.audit(&mut tx, entry, now).await?;
@@ -68,9 +70,9 @@ pub async fn change_role(store: &Store, tenant: &TenantRow, caller: &Caller, org
     let target = store.member_tx(&mut tx, &org.id, user_id).await?.ok_or_else(|| ApiError::not_found("member"))?;
     let owner_count = store.owner_count(&mut tx, &org.id).await?;
     let target_ref = Target { user_id: target.user_id.clone(), role: target.role()? };
-    can_change_role(&actor, &target_ref, body.role, owners(owner_count))?;
+    can_change_role(&actor, &target_ref, body.role.0, owners(owner_count))?;
     let now = store.now();
-    store.update_member_role(&mut tx, &org.id, &target.user_id, body.role, now).await?;
+    store.update_member_role(&mut tx, &org.id, &target.user_id, body.role.0, now).await?;
     let who = caller.audit_name();
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action: "member.role_changed", target: Some(format!("user:{}", target.user_id)) };
     store.audit(&mut tx, entry, now).await?;

@@ -13,6 +13,7 @@ use crate::store::tenants::TenantRow;
 use crate::store::users::UserRow;
 use orgkit_core::ErrorCode;
 use orgkit_core::login::{LockoutPolicy, MfaFacts, StepUpFacts, TotpEnrolment, decide_step_up, totp_enrolment, totp_secret_base32, verify_totp};
+use poem_openapi::Object;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -20,10 +21,11 @@ use serde_json::Value;
 const SECRET_BYTES: usize = 20;
 
 /// `POST /api/v1/auth/mfa/totp/verify` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Object)]
+#[oai(rename = "TotpCode")]
 #[serde(deny_unknown_fields)]
 pub struct VerifyCode {
-    /// The 6-digit code.
+    /// The 6-digit code the authenticator app shows for the pending enrolment.
     pub code: String,
 }
 

@@ -129,6 +129,48 @@ pub fn parse_body<T: DeserializeOwned>(body: Value) -> ApiResult<T> {
     Ok(orgkit_core::ops::parse_input(body)?)
 }
 
+/// A role in a request body: read by core's `Role` (so an unknown name is refused as core
+/// refuses it), documented as the enum of role names.
+#[derive(Debug, Clone, Copy, serde::Deserialize)]
+#[serde(transparent)]
+pub struct RoleName(pub Role);
+
+impl poem_openapi::types::Type for RoleName {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Role".into()
+    }
+
+    fn schema_ref() -> poem_openapi::registry::MetaSchemaRef {
+        let names = Role::ALL.iter().rev().map(|r| Value::String(r.as_str().to_owned())).collect();
+        let schema = poem_openapi::registry::MetaSchema { enum_items: names, ..poem_openapi::registry::MetaSchema::new("string") };
+        poem_openapi::registry::MetaSchemaRef::Inline(Box::new(schema))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(std::iter::once(self))
+    }
+}
+
+impl poem_openapi::types::ParseFromJSON for RoleName {
+    fn parse_from_json(value: Option<Value>) -> poem_openapi::types::ParseResult<Self> {
+        serde_json::from_value(value.unwrap_or_default()).map_err(|e| poem_openapi::types::ParseError::custom(e.to_string()))
+    }
+}
+
+impl poem_openapi::types::ToJSON for RoleName {
+    fn to_json(&self) -> Option<Value> {
+        Some(Value::String(self.0.as_str().to_owned()))
+    }
+}
+
 /// `invalid_request` naming a field.
 pub fn invalid(field: &str, message: &str) -> ApiError {
     ApiError::from(orgkit_core::Error::new(ErrorCode::InvalidRequest, message).with_field(field))

@@ -13,16 +13,19 @@ use crate::store::tenants::TenantRow;
 use orgkit_core::ErrorCode;
 use orgkit_core::login::{LockoutPolicy, PasswordRules, enforce_password};
 use orgkit_core::settings::{SettingsLayer, resolve};
+use poem_openapi::Object;
 use serde::Deserialize;
 use serde_json::Value;
 
 /// `POST /api/v1/auth/password` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Object)]
+#[oai(rename_all = "camelCase")]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PasswordChange {
     /// The password now in force.
     pub current_password: String,
-    /// Its replacement.
+    /// Its replacement: checked against the effective rules of the org in the token (the
+    /// tenant's without one).
     pub new_password: String,
 }
 

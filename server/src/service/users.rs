@@ -10,11 +10,12 @@ use crate::store::{Store, new_id};
 use orgkit_core::login::{PasswordRules, enforce_password};
 use orgkit_core::settings::{SettingsLayer, resolve};
 use orgkit_core::{Actor, Role, Target, can_remove_member, normalize_email};
+use poem_openapi::Object;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 /// `POST /users` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Object)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     /// Email.

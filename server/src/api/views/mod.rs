@@ -40,4 +40,4 @@ fn wire_name<T: serde::Serialize>(value: &T) -> String {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -23,7 +23,7 @@ use serde::Serialize;
 use std::collections::BTreeSet;
 
 /// The property names `T`'s schema documents, flattened fields included.
-fn documented<T: Type>() -> BTreeSet<String> {
+pub(crate) fn documented<T: Type>() -> BTreeSet<String> {
     let mut registry = Registry::new();
     T::register(&mut registry);
     let schema = registry.schemas.get(&*T::name()).unwrap_or_else(|| panic!("{} is not registered", T::name()));
