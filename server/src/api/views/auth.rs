@@ -1,7 +1,7 @@
 //! Sessions: tokens, the caller, login discovery, MFA, password and email changes, and the
 //! answer to an accepted invitation.
 
-use super::time;
+use super::{Sometimes, time};
 use crate::service::accept::Accepted;
 use crate::service::tokens::IssuedToken;
 use orgkit_core::login::{LoginMethod, LoginPlan, TotpEnrolment};
@@ -214,48 +214,19 @@ pub struct AcceptedInvitation {
     /// The org's token, as `POST /api/v1/auth/login` answers it (absent with `tokenRefused`).
     #[oai(flatten)]
     #[serde(flatten)]
-    pub token: MaybeToken,
-}
-
-/// The token part of [`AcceptedInvitation`]: [`AccessToken`]'s fields, or `tokenRefused`.
-#[derive(Object, Serialize, Default)]
-#[oai(rename_all = "camelCase")]
-#[serde(rename_all = "camelCase")]
-pub struct MaybeToken {
-    /// The JWT.
-    #[oai(skip_serializing_if_is_none)]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub access_token: Option<String>,
-    /// `Bearer`.
-    #[oai(skip_serializing_if_is_none)]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub token_type: Option<String>,
-    /// Expiry (RFC 3339).
-    #[oai(skip_serializing_if_is_none)]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<String>,
-    /// Lifetime in seconds.
-    #[oai(skip_serializing_if_is_none)]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expires_in: Option<i64>,
-    /// Why no token was issued.
+    pub token: Sometimes<AccessToken>,
+    /// Why no token came: the org's policy wants another login.
     #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token_refused: Option<TokenRefused>,
 }
 
-impl From<AccessToken> for MaybeToken {
-    fn from(t: AccessToken) -> MaybeToken {
-        MaybeToken { access_token: Some(t.access_token), token_type: Some(t.token_type), expires_at: Some(t.expires_at), expires_in: Some(t.expires_in), token_refused: None }
-    }
-}
-
 impl AcceptedInvitation {
     /// The view of an accepted invitation.
     pub fn new(done: Accepted) -> AcceptedInvitation {
-        let token = match done.token {
-            Ok(t) => AccessToken::from(t).into(),
-            Err(e) => MaybeToken { token_refused: Some(TokenRefused { code: e.code().as_str().to_owned(), message: e.inner.message }), ..MaybeToken::default() },
+        let (token, token_refused) = match done.token {
+            Ok(t) => (Sometimes(Some(AccessToken::from(t))), None),
+            Err(e) => (Sometimes(None), Some(TokenRefused { code: e.code().as_str().to_owned(), message: e.inner.message })),
         };
         AcceptedInvitation {
             organization: JoinedOrganization { id: done.org.id, name: done.org.name, slug: done.org.slug },
@@ -263,6 +234,7 @@ impl AcceptedInvitation {
             email: done.user.email,
             role: done.role.as_str().to_owned(),
             token,
+            token_refused,
         }
     }
 }

@@ -202,4 +202,8 @@ fn an_accepted_invitation_carries_a_token_or_why_not() {
     assert_eq!(written(&refused), without);
     let all = documented::<AcceptedInvitation>();
     assert!(with_token.is_subset(&all) && without.is_subset(&all));
+    let mut registry = Registry::new();
+    AcceptedInvitation::register(&mut registry);
+    let required = &registry.schemas["AcceptedInvitation"].required;
+    assert_eq!(required, &["organization", "userId", "email", "role"], "the token's fields are there only sometimes");
 }
