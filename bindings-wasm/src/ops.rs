@@ -70,6 +70,8 @@ operations! {
     invitation_status => invitationStatus;
     check_invitation_acceptable => checkInvitationAcceptable;
     check_invitation_resendable => checkInvitationResendable;
+    check_invitation_link => checkInvitationLink;
+    acceptance_amr => acceptanceAmr;
     check_invitation_creatable => checkInvitationCreatable;
     issue_invitation => issueInvitation;
     verify_invitation => verifyInvitation;

@@ -618,7 +618,26 @@ def invitations():
           err("an accepted invitation cannot be resent", "check_invitation_resendable", {"record": rec(accepted_at=NOW - 5), "now": NOW}, "invitation_used"),
           err("a revoked invitation cannot be resent", "check_invitation_resendable", {"record": rec(revoked_at=NOW - 5), "now": NOW}, "invitation_revoked"),
           err("an accepted invitation past its expiry cannot be resent", "check_invitation_resendable", {"record": rec(expires_at=NOW - 10, accepted_at=NOW - 20), "now": NOW}, "invitation_used")]
+    v += LINK_AND_AMR
     return v
+
+
+def link(name, record, latest, expect):
+    i = {"record": record, "now": NOW, "latest_link": latest}
+    return (ok if isinstance(expect, dict) else err)(name, "check_invitation_link", i, expect)
+
+
+# The link a resend replaced, and the amr a token for an accepted invitation carries.
+_rec = lambda **kw: dict({"expires_at": NOW + 100}, **kw)
+LINK_AND_AMR = [
+    link("the latest link of a pending invitation joins", _rec(resends=1), True, {"allowed": True}),
+    link("a link a resend replaced is revoked", _rec(resends=1), False, "invitation_revoked"),
+    link("an accepted invitation's old link says used, not replaced", _rec(accepted_at=NOW - 5), False, "invitation_used"),
+    link("an expired invitation's old link says expired", _rec(expires_at=NOW - 1), False, "invitation_expired"),
+    ok("an accepting session keeps its own amr", "acceptance_amr", {"session_amr": ["pwd", "otp"]}, {"amr": ["pwd", "otp"]}),
+    ok("an accepting sso session keeps sso", "acceptance_amr", {"session_amr": ["sso"]}, {"amr": ["sso"]}),
+    ok("an account the invitation creates authenticated by password", "acceptance_amr", {}, {"amr": ["pwd"]}),
+]
 
 # ---------------------------------------------------------------- claim profiles
 def profiles():

@@ -36,7 +36,9 @@ from orgkit._orgkit import (
 # (core's types, by tsify). Do not edit; regenerate with
 #   bash bindings-wasm/build.sh && python bindings-python/gen_types.py
 from orgkit.types import (
+    AcceptanceInput,
     Allowed,
+    AmrAnswer,
     AuthorizationHeader,
     AuthorizeInput,
     ChallengeInput,
@@ -60,6 +62,7 @@ from orgkit.types import (
     HostInput,
     InvitationAt,
     InvitationClaims,
+    InvitationLinkAt,
     InvitationState,
     InvitationsAt,
     IssueInvitationInput,
@@ -178,6 +181,8 @@ __all__ = [
     "invitation_status",
     "check_invitation_acceptable",
     "check_invitation_resendable",
+    "check_invitation_link",
+    "acceptance_amr",
     "check_invitation_creatable",
     "issue_invitation",
     "verify_invitation",
@@ -389,6 +394,18 @@ def invitation_status(input: Optional[InvitationAt] = None, /, **fields: Any) ->
 def check_invitation_acceptable(input: Optional[InvitationAt] = None, /, **fields: Any) -> Allowed:
     """``{record, now}`` → ``{allowed: True}`` or ``InvitationError``."""
     return call("check_invitation_acceptable", _input(input, fields))
+
+
+def check_invitation_link(input: Optional[InvitationLinkAt] = None, /, **fields: Any) -> Allowed:
+    """``{record, now, latest_link}`` → ``{allowed: True}``, or ``InvitationError``: as
+    ``check_invitation_acceptable``, and a link a resend replaced is ``invitation_revoked``."""
+    return call("check_invitation_link", _input(input, fields))
+
+
+def acceptance_amr(input: Optional[AcceptanceInput] = None, /, **fields: Any) -> AmrAnswer:
+    """``{session_amr?}`` → ``{amr}``: the accepting session's own, or ``["pwd"]`` for an
+    account the invitation creates."""
+    return call("acceptance_amr", _input(input, fields))
 
 
 def check_invitation_resendable(input: Optional[InvitationAt] = None, /, **fields: Any) -> Allowed:

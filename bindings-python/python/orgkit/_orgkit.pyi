@@ -30,7 +30,9 @@ MAX_TOKEN_BYTES: int
 # (core's types, by tsify). Do not edit; regenerate with
 #   bash bindings-wasm/build.sh && python bindings-python/gen_types.py
 from orgkit.types import (
+    AcceptanceInput,
     Allowed,
+    AmrAnswer,
     AuthorizationHeader,
     AuthorizeInput,
     ChallengeInput,
@@ -54,6 +56,7 @@ from orgkit.types import (
     HostInput,
     InvitationAt,
     InvitationClaims,
+    InvitationLinkAt,
     InvitationState,
     InvitationsAt,
     IssueInvitationInput,
@@ -195,6 +198,10 @@ def call(op: Literal["invitation_status"], input: InvitationAt) -> InvitationSta
 def call(op: Literal["check_invitation_acceptable"], input: InvitationAt) -> Allowed: ...
 @overload
 def call(op: Literal["check_invitation_resendable"], input: InvitationAt) -> Allowed: ...
+@overload
+def call(op: Literal["check_invitation_link"], input: InvitationLinkAt) -> Allowed: ...
+@overload
+def call(op: Literal["acceptance_amr"], input: AcceptanceInput) -> AmrAnswer: ...
 @overload
 def call(op: Literal["check_invitation_creatable"], input: InvitationsAt) -> Allowed: ...
 @overload

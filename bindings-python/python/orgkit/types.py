@@ -18,12 +18,14 @@ else:  # generic TypedDicts and NotRequired at run time before 3.12
 _T = TypeVar("_T")
 
 __all__ = [
+    "AcceptanceInput",
     "ActionQuotas",
     "Actor",
     "ActorMember",
     "ActorNonMember",
     "ActorTenant",
     "Allowed",
+    "AmrAnswer",
     "Audience",
     "Authentication",
     "AuthorizationHeader",
@@ -70,6 +72,7 @@ __all__ = [
     "HostInput",
     "InvitationAt",
     "InvitationClaims",
+    "InvitationLinkAt",
     "InvitationRecord",
     "InvitationRequest",
     "InvitationState",
@@ -1249,6 +1252,33 @@ class InvitationState(TypedDict):
     status: InvitationStatus
 
 
+class InvitationLinkAt(TypedDict):
+    """An invitation's stored timestamps, now, and whether the presented link is its latest."""
+
+    # The stored invitation.
+    record: InvitationRecord
+
+    # Now, unix seconds.
+    now: int
+
+    # Whether the link presented is the invitation's latest (a resend replaces the link).
+    latest_link: bool
+
+
+class AcceptanceInput(TypedDict):
+    """How the accepting session authenticated, if a session accepts."""
+
+    # The accepting session's `amr`; absent when the invitation creates the account.
+    session_amr: NotRequired[Optional[list[str]]]
+
+
+class AmrAnswer(TypedDict):
+    """The `amr` a token carries."""
+
+    # Authentication methods (RFC 8176).
+    amr: list[str]
+
+
 class InvitationsAt(TypedDict):
     """An org's earlier invitations to one address, and now."""
 
@@ -1987,7 +2017,7 @@ class EmailVerificationAt(TypedDict):
 
 
 # The snake_case name of a core operation (`orgkit.OPERATIONS`).
-OperationName: TypeAlias = Literal["error_codes", "validate_slug", "normalize_slug", "normalize_email", "role_permissions", "authorize", "can_grant", "can_change_role", "can_remove_member", "resolve_settings", "apply_settings_patch", "apply_tenant_settings_patch", "parse_new_organization", "apply_organization_patch", "check_password", "enforce_password", "lockout_check", "lockout_after_failure", "account_lockout_policy", "decide_password_login", "decide_step_up", "totp_enrolment", "verify_totp", "route_email", "check_connection_allowed", "check_session", "redirect_target", "jit_role", "parse_saml_connection", "custom_domain_of_host", "page_size", "client_address", "rate_limits", "explain_login", "invitation_status", "check_invitation_acceptable", "check_invitation_resendable", "check_invitation_creatable", "issue_invitation", "verify_invitation", "build_org_claims", "sign_org_claims", "verify_org_token", "verify_profiled_token", "check_token_not_revoked", "should_fetch_jwks", "parse_bearer", "public_jwk", "check_domain_claim", "domain_challenge", "decide_domain_verification", "check_custom_domain", "custom_domain_served", "decide_sso_login", "check_email_verification"]
+OperationName: TypeAlias = Literal["error_codes", "validate_slug", "normalize_slug", "normalize_email", "role_permissions", "authorize", "can_grant", "can_change_role", "can_remove_member", "resolve_settings", "apply_settings_patch", "apply_tenant_settings_patch", "parse_new_organization", "apply_organization_patch", "check_password", "enforce_password", "lockout_check", "lockout_after_failure", "account_lockout_policy", "decide_password_login", "decide_step_up", "totp_enrolment", "verify_totp", "route_email", "check_connection_allowed", "check_session", "redirect_target", "jit_role", "parse_saml_connection", "custom_domain_of_host", "page_size", "client_address", "rate_limits", "explain_login", "invitation_status", "check_invitation_acceptable", "check_invitation_resendable", "check_invitation_link", "acceptance_amr", "check_invitation_creatable", "issue_invitation", "verify_invitation", "build_org_claims", "sign_org_claims", "verify_org_token", "verify_profiled_token", "check_token_not_revoked", "should_fetch_jwks", "parse_bearer", "public_jwk", "check_domain_claim", "domain_challenge", "decide_domain_verification", "check_custom_domain", "custom_domain_served", "decide_sso_login", "check_email_verification"]
 
 
 # The family a code belongs to; bindings map each family to an exception/error subclass.

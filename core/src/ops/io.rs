@@ -339,6 +339,26 @@ records! {
         /// Now, unix seconds.
         now: i64,
     }
+    /// An invitation's stored timestamps, now, and whether the presented link is its latest.
+    InvitationLinkAt {
+        /// The stored invitation.
+        record: InvitationRecord,
+        /// Now, unix seconds.
+        now: i64,
+        /// Whether the link presented is the invitation's latest (a resend replaces the link).
+        latest_link: bool,
+    }
+    /// How the accepting session authenticated, if a session accepts.
+    AcceptanceInput {
+        /// The accepting session's `amr`; absent when the invitation creates the account.
+        #[serde(default)]
+        session_amr: Option<Vec<String>>,
+    }
+    /// The `amr` a token carries.
+    AmrAnswer {
+        /// Authentication methods (RFC 8176).
+        amr: Vec<String>,
+    }
     /// An org's earlier invitations to one address, and now.
     InvitationsAt {
         /// The stored invitations of that address to that org.

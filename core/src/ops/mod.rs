@@ -133,6 +133,8 @@ operations! {
     invitation_status(InvitationAt) -> InvitationState = |i| Ok(InvitationState { status: i.record.status(i.now) });
     check_invitation_acceptable(InvitationAt) -> Allowed = |i| i.record.check_acceptable(i.now).map(allowed);
     check_invitation_resendable(InvitationAt) -> Allowed = |i| i.record.check_resendable(i.now).map(allowed);
+    check_invitation_link(InvitationLinkAt) -> Allowed = |i| i.record.check_link_acceptable(i.now, i.latest_link).map(allowed);
+    acceptance_amr(AcceptanceInput) -> AmrAnswer = |i| Ok(AmrAnswer { amr: login::acceptance_amr(i.session_amr.as_deref()) });
     check_invitation_creatable(InvitationsAt) -> Allowed = |i| token::check_can_invite(&i.records, i.now).map(allowed);
     issue_invitation(IssueInvitationInput) -> IssuedInvitation = |i| {
         let key = SigningKey::from_spec(&i.key)?;
