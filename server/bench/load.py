@@ -160,11 +160,21 @@ def wrk_script(method, path, headers, body):
 
 
 def drive(base, scenario, tmp):
+    return drive_all([base], scenario, tmp)
+
+
+def drive_all(bases, scenario, tmp):
+    """wrk against each base at once, the connections split between them (two instances behind
+    a load balancer, without the balancer); req/s summed, the worst p50 and p99."""
     script = os.path.join(tmp, "scenario.lua")
     with open(script, "w") as f:
         f.write(wrk_script(scenario["method"], scenario["path"], scenario["headers"], scenario.get("body")))
-    out = subprocess.run(WRK + ["-s", script, base + scenario["path"]], capture_output=True, text=True, check=True).stdout
-    return parse_wrk(out)
+    connections = f"-c{32 // len(bases)}"
+    runs = [subprocess.Popen([*(a if a != "-c32" else connections for a in WRK), "-s", script, base + scenario["path"]],
+                             stdout=subprocess.PIPE, text=True) for base in bases]
+    parsed = [parse_wrk(run.communicate()[0]) for run in runs]
+    return {"rps": sum(p["rps"] for p in parsed), "p50": max(p["p50"] for p in parsed),
+            "p99": max(p["p99"] for p in parsed), "errors": sum(p["errors"] for p in parsed)}
 
 
 def parse_wrk(out):
@@ -270,8 +280,16 @@ def run(args):
     env = dict(os.environ, ORGKIT_DATABASE_URL=database_url, ORGKIT_BIND=f"127.0.0.1:{port}", ORGKIT_PUBLIC_URL=base,
                ORGKIT_OUTBOX_DIR=f"{tmp}/outbox", ORGKIT_RATE_LIMIT="off", RUST_LOG="warn")
     results = []
-    with process([os.environ["ORGKIT_SERVER_BIN"]], env, base + "/healthz") as server:
+    with contextlib.ExitStack() as instances:
+        server = instances.enter_context(process([os.environ["ORGKIT_SERVER_BIN"]], env, base + "/healthz"))
         key = json.loads(server.stdout.readline())["management_key"]
+        bases = [base]
+        for _ in range(args.instances - 1):  # more instances on the same database and public URL
+            other_port = free_port()
+            other = f"http://127.0.0.1:{other_port}"
+            other_env = dict(env, ORGKIT_BIND=f"127.0.0.1:{other_port}")
+            instances.enter_context(process([os.environ["ORGKIT_SERVER_BIN"]], other_env, other + "/healthz"))
+            bases.append(other)
         status, answer = call(base, "POST", "/api/v1/auth/signup", {"email": "bench@bench.test", "password": PASSWORD})
         assert status == 201, answer
         bench_user = sql(database_url, "SELECT id FROM users WHERE email = 'bench@bench.test'")[0][0]
@@ -287,7 +305,7 @@ def run(args):
             answer_file = os.path.join(tmp, "answer.json")
             with open(answer_file, "wb") as f:
                 f.write(body)
-            mine = drive(base, scenario, tmp)
+            mine = drive_all(bases, scenario, tmp)
             floor_port = free_port()
             floor_base = f"http://127.0.0.1:{floor_port}"
             with process([os.environ["ORGKIT_FLOOR_BIN"], f"127.0.0.1:{floor_port}", answer_file, str(status)], None, floor_base + "/"):
@@ -322,9 +340,11 @@ def main():
     parser.add_argument("--big-org", type=int, default=1000)
     parser.add_argument("--user-orgs", type=int, default=200)
     parser.add_argument("--only", action="append", help="a scenario's name (repeatable); all by default")
+    parser.add_argument("--instances", type=int, default=1, help="servers on the one database, driven at once")
     args = parser.parse_args()
     args.user_orgs = min(args.user_orgs, args.orgs)
-    print(f"\n## {args.backend}, {args.orgs:,} orgs\n")
+    instances = f", {args.instances} instances" if args.instances > 1 else ""
+    print(f"\n## {args.backend}, {args.orgs:,} orgs{instances}\n")
     print("| scenario | status | bytes | orgkit req/s | p50 | p99 | floor req/s | ratio |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     run(args)

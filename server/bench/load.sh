@@ -3,9 +3,10 @@
 # release server and the floor (examples/floor.rs), starts a throwaway PostgreSQL with
 
 #
-#   bash server/bench/load.sh [table|thousand|million|all]   (default: all)
+#   bash server/bench/load.sh [table|two|thousand|million|all]   (default: all)
 #
 # table: the issue's scenario (a user in 200 orgs, an org of 1,000 members) on SQLite and PostgreSQL;
+# two: the same on PostgreSQL with two instances on the one database, wrk driving both at once;
 # thousand: 1,000 orgs on PostgreSQL; million: 1,000,000 orgs, 10,000,000 memberships, an org of
 # 100,000 members, the user in 1,000 orgs (seeding takes minutes and a few GB of disk).
 set -euo pipefail
@@ -29,6 +30,9 @@ echo "(wrk -t1 -c32 -d6s --latency on loopback; the floor is a bare poem handler
 if [ "$scale" = table ] || [ "$scale" = all ]; then
   python3 server/bench/load.py --backend sqlite --orgs 200 --per-org 5 --big-org 1000 --user-orgs 200
   python3 server/bench/load.py --backend postgres --orgs 200 --per-org 5 --big-org 1000 --user-orgs 200
+fi
+if [ "$scale" = two ] || [ "$scale" = all ]; then
+  python3 server/bench/load.py --backend postgres --orgs 200 --per-org 5 --big-org 1000 --user-orgs 200 --instances 2
 fi
 if [ "$scale" = thousand ] || [ "$scale" = all ]; then
   python3 server/bench/load.py --backend postgres --orgs 1000 --per-org 10 --big-org 1000 --user-orgs 1000

@@ -5,6 +5,8 @@
 //!
 //! [`ApiError`]: crate::error::ApiError
 
+use crate::error::ApiResult;
+use crate::store::Page;
 use poem::{IntoResponse, Response};
 use poem_openapi::payload::Payload;
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
@@ -131,14 +133,14 @@ pub struct ManagePage<T: ParseFromJSON + ToJSON + Serialize> {
 }
 
 /// A user API page of views, `200`.
-pub fn user_page<R, T: ParseFromJSON + ToJSON + Serialize>(page: crate::store::Page<R>, view: impl FnMut(R) -> crate::error::ApiResult<T>) -> crate::error::ApiResult<Ok200<UserPage<T>>> {
-    let data = page.items.into_iter().map(view).collect::<crate::error::ApiResult<Vec<_>>>()?;
+pub fn user_page<R, T: ParseFromJSON + ToJSON + Serialize>(page: Page<R>, view: impl FnMut(R) -> ApiResult<T>) -> ApiResult<Ok200<UserPage<T>>> {
+    let data = page.items.into_iter().map(view).collect::<ApiResult<Vec<_>>>()?;
     Ok(Ok200::Ok(Json(UserPage { success: true, data, next_cursor: page.next_cursor })))
 }
 
 /// A management API page of views, `200`.
-pub fn manage_page<R, T: ParseFromJSON + ToJSON + Serialize>(page: crate::store::Page<R>, view: impl FnMut(R) -> crate::error::ApiResult<T>) -> crate::error::ApiResult<Ok200<ManagePage<T>>> {
-    let data = page.items.into_iter().map(view).collect::<crate::error::ApiResult<Vec<_>>>()?;
+pub fn manage_page<R, T: ParseFromJSON + ToJSON + Serialize>(page: Page<R>, view: impl FnMut(R) -> ApiResult<T>) -> ApiResult<Ok200<ManagePage<T>>> {
+    let data = page.items.into_iter().map(view).collect::<ApiResult<Vec<_>>>()?;
     Ok(Ok200::Ok(Json(ManagePage { data, next_cursor: page.next_cursor })))
 }
 
