@@ -144,12 +144,12 @@ def call(base, method, path, body=None, token=None):
 
 
 # ------------------------------------------------------------------ wrk
-def wrk_script(method, path, headers, body):
-    """A wrk Lua script for one request; `%d` in the body becomes a per-request counter, so
-    every created invitation has its own address."""
+def wrk_script(method, path, headers, body, start=0):
+    """A wrk Lua script for one request; `%d` in the body becomes a per-request counter from
+    `start`, so every created invitation has its own address."""
     lines = [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()]
     if body is not None and "%d" in body:
-        lines += ["local n = 0", "request = function()", "  n = n + 1",
+        lines += [f"local n = {start}", "request = function()", "  n = n + 1",
                   f"  return wrk.format({json.dumps(method)}, {json.dumps(path)}, nil, string.format({json.dumps(body)}, n))",
                   "end"]
     else:
@@ -166,12 +166,14 @@ def drive(base, scenario, tmp):
 def drive_all(bases, scenario, tmp):
     """wrk against each base at once, the connections split between them (two instances behind
     a load balancer, without the balancer); req/s summed, the worst p50 and p99."""
-    script = os.path.join(tmp, "scenario.lua")
-    with open(script, "w") as f:
-        f.write(wrk_script(scenario["method"], scenario["path"], scenario["headers"], scenario.get("body")))
     connections = f"-c{32 // len(bases)}"
-    runs = [subprocess.Popen([*(a if a != "-c32" else connections for a in WRK), "-s", script, base + scenario["path"]],
-                             stdout=subprocess.PIPE, text=True) for base in bases]
+    runs = []
+    for i, base in enumerate(bases):  # each wrk counts from its own start: no address twice
+        script = os.path.join(tmp, f"scenario-{i}.lua")
+        with open(script, "w") as f:
+            f.write(wrk_script(scenario["method"], scenario["path"], scenario["headers"], scenario.get("body"), start=i * 10_000_000))
+        runs.append(subprocess.Popen([*(a if a != "-c32" else connections for a in WRK), "-s", script, base + scenario["path"]],
+                                     stdout=subprocess.PIPE, text=True))
     parsed = [parse_wrk(run.communicate()[0]) for run in runs]
     return {"rps": sum(p["rps"] for p in parsed), "p50": max(p["p50"] for p in parsed),
             "p99": max(p["p99"] for p in parsed), "errors": sum(p["errors"] for p in parsed)}
