@@ -1,6 +1,7 @@
-//! What the server knows about the request being served: its id and its client's address.
+//! What the server knows about the request being served: its id, its client's address and its
+//! User-Agent.
 //! The middleware sets it once per request; the log span carries both, and the audit log
-//! records the address of the request that made each change.
+//! records the address and User-Agent of the request that made each change.
 
 use crate::rate_limit::ClientAddress;
 use orgkit_core::client_address::TrustedProxies;
@@ -19,7 +20,12 @@ pub struct RequestContext {
     pub id: String,
     /// The client (core's `client_address` with `ORGKIT_TRUSTED_PROXIES`).
     pub client: ClientAddress,
+    /// The `User-Agent` header, printable and cut to [`MAX_USER_AGENT_CHARS`], for the audit log.
+    pub user_agent: Option<String>,
 }
+
+/// The longest User-Agent kept, in characters.
+pub const MAX_USER_AGENT_CHARS: usize = 256;
 
 tokio::task_local! {
     static CURRENT: RequestContext;
@@ -30,7 +36,11 @@ impl RequestContext {
     pub fn of(req: &Request, trusted: &TrustedProxies) -> RequestContext {
         let incoming = req.header(REQUEST_ID_HEADER).filter(|id| well_formed(id));
         let id = incoming.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
-        RequestContext { id, client: ClientAddress::from_request(req, trusted) }
+        let user_agent = req
+            .header("user-agent")
+            .map(|ua| ua.chars().filter(|c| !c.is_control()).take(MAX_USER_AGENT_CHARS).collect::<String>())
+            .filter(|ua| !ua.trim().is_empty());
+        RequestContext { id, client: ClientAddress::from_request(req, trusted), user_agent }
     }
 
     /// Runs `serve` with this context as the current one.

@@ -32,20 +32,27 @@ pub fn openapi(state: &AppState) -> OpenApiService<impl poem_openapi::OpenApi + 
     let s = || state.clone();
     OpenApiService::new(
         (
-            manage::orgs::Api(s()),
-            manage::settings::Api(s()),
-            manage::users::Api(s()),
-            manage::members::Api(s()),
-            manage::invitations::Api(s()),
-            manage::connections::Api(s()),
-            manage::domains::Api(s()),
-            manage::audit::Api(s()),
-            user::orgs::Api(s()),
-            user::members::Api(s()),
-            user::invitations::Api(s()),
-            user::auth::Api(s()),
-            user::sso::Api(s()),
-            user::domains::Api(s()),
+            // The management API (seed 000).
+            (
+                manage::orgs::Api(s()),
+                manage::settings::Api(s()),
+                manage::users::Api(s()),
+                manage::members::Api(s()),
+                manage::invitations::Api(s()),
+                manage::connections::Api(s()),
+                manage::domains::Api(s()),
+                manage::audit::Api(s()),
+            ),
+            // The user API (seed 004).
+            (
+                user::orgs::Api(s()),
+                user::members::Api(s()),
+                user::invitations::Api(s()),
+                user::auth::Api(s()),
+                user::audit::Api(s()),
+                user::sso::Api(s()),
+                user::domains::Api(s()),
+            ),
             saml::Api(s()),
             ops::Api(s()),
         ),

@@ -2,7 +2,7 @@
 
 use super::{Caller, actor_in, actor_with_role, path_id};
 use crate::error::{ApiError, ApiResult};
-use crate::store::audit::AuditEntry;
+use crate::store::audit::{AuditEntry, AuditRow};
 use crate::store::orgs::{OrgRow, OrgWrite};
 use crate::store::tenants::TenantRow;
 use crate::store::{Page, PageQuery, Store, Tx, new_id};
@@ -125,4 +125,11 @@ pub async fn delete(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: 
     store.audit(&mut tx, entry, store.now()).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A page of the org's audit log, oldest first (`audit_log:read`: owners and admins, and the
+/// operator).
+pub async fn audit_log(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: &str, page: &PageQuery) -> ApiResult<Page<AuditRow>> {
+    let (org, _) = get(store, tenant, caller, org_id, Permission::AuditLogRead).await?;
+    Ok(store.list_audit(&org.id, page).await?)
 }

@@ -21,6 +21,8 @@ pub struct AuditRow {
     pub created_at: i64,
     /// The client address of the request that made the change (none from the CLI).
     pub client_address: Option<String>,
+    /// The User-Agent of that request.
+    pub user_agent: Option<String>,
 }
 
 /// What to record.
@@ -39,12 +41,15 @@ pub struct AuditEntry<'a> {
 }
 
 impl Store {
-    /// Appends an audit entry, with the client address of the request being served.
+    /// Appends an audit entry, with the client address and User-Agent of the request being
+    /// served.
     pub async fn audit(&self, tx: &mut Tx, entry: AuditEntry<'_>, now: i64) -> StoreResult<()> {
-        let client_address = RequestContext::current().and_then(|c| c.client_text());
+        let request = RequestContext::current();
+        let client_address = request.as_ref().and_then(RequestContext::client_text);
+        let user_agent = request.and_then(|c| c.user_agent);
         sqlx::query(
-            "INSERT INTO audit_log (id, tenant_id, org_id, actor, action, target, created_at, client_address) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO audit_log (id, tenant_id, org_id, actor, action, target, created_at, client_address, user_agent) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(new_id())
         .bind(entry.tenant_id)
@@ -54,6 +59,7 @@ impl Store {
         .bind(entry.target)
         .bind(now)
         .bind(client_address)
+        .bind(user_agent)
         .execute(&mut **tx)
         .await?;
         Ok(())
@@ -62,7 +68,7 @@ impl Store {
     /// A page of an org's audit log, oldest first.
     pub async fn list_audit(&self, org_id: &str, page: &PageQuery) -> StoreResult<Page<AuditRow>> {
         let rows: Vec<AuditRow> = sqlx::query_as(
-            "SELECT id, org_id, actor, action, target, created_at, client_address FROM audit_log \
+            "SELECT id, org_id, actor, action, target, created_at, client_address, user_agent FROM audit_log \
              WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT $3",
         )
         .bind(org_id)

@@ -10,7 +10,7 @@ use poem::listener::{Acceptor, Listener, TcpListener};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 
-both_backends!(the_request_id_is_echoed, forwarded_addresses_are_believed_only_from_trusted_proxies);
+both_backends!(the_request_id_is_echoed, forwarded_addresses_are_believed_only_from_trusted_proxies, org_admins_read_the_audit_log_with_address_and_user_agent);
 
 fn request_id(resp: &poem::test::TestResponse) -> String {
     resp.0.headers().get("x-request-id").expect("every answer has an X-Request-Id").to_str().unwrap().to_owned()
@@ -65,4 +65,32 @@ async fn forwarded_addresses_are_believed_only_from_trusted_proxies(env: Env) {
     let (_, org) = env.manage("POST", "/organizations", Some(json!({"name": "No socket", "slug": "no-socket"}))).await;
     let (_, log) = env.manage("GET", &format!("/organizations/{}/audit-log", org["id"].as_str().unwrap()), None).await;
     assert!(log["data"][0]["client_address"].is_null(), "no peer, no address: {log}");
+}
+
+/// An org's owners and admins read its audit log in the user API, each entry with the client
+/// address and User-Agent (control characters dropped) of the request that made the change;
+/// a member may not, and another org's owner finds nothing.
+async fn org_admins_read_the_audit_log_with_address_and_user_agent(env: Env) {
+    let (_, owner) = env.signup("owner@audit.test").await;
+    let addr = serve_on_loopback(AppState::init((*env.state.config).clone()).await.unwrap()).await;
+    let bearer = format!("Bearer {owner}");
+    let headers = [("Authorization", bearer.as_str()), ("User-Agent", "acme-admin/1.0 \t(tab)")];
+    let body = json!({"name": "Audited", "slug": "audited"}).to_string();
+    let (status, org) = raw_http(addr, "POST", "/api/v1/organizations", &headers, Some(&body)).await;
+    assert_eq!(status, 201, "{org}");
+    let org_id = serde_json::from_str::<Value>(&org).unwrap()["data"]["id"].as_str().unwrap().to_owned();
+    let log_path = format!("/api/v1/organizations/{org_id}/audit-log");
+
+    let (status, log) = env.call("GET", &log_path, Some(&owner), None).await;
+    assert_eq!(status, 200, "{log}");
+    let created = log["data"].as_array().unwrap().iter().find(|e| e["action"] == "organization.created").unwrap().clone();
+    assert_eq!((created["clientAddress"].as_str(), created["userAgent"].as_str()), (Some("127.0.0.1"), Some("acme-admin/1.0 (tab)")), "{created}");
+    assert_eq!(log["nextCursor"], Value::Null);
+
+    let (member_id, member) = env.signup("member@audit.test").await;
+    let (status, added) = env.manage("POST", &format!("/organizations/{org_id}/members"), Some(json!({"user_id": member_id, "role": "member"}))).await;
+    assert_eq!(status, 201, "{added}");
+    assert_eq!(env.call("GET", &log_path, Some(&member), None).await.0, 403);
+    let (_, stranger) = env.signup("stranger@elsewhere.test").await;
+    crate::common::assert_error(&env.call("GET", &log_path, Some(&stranger), None).await, 404, "not_found");
 }

@@ -8,7 +8,6 @@ use crate::auth::management;
 use crate::service::{Caller, orgs};
 use crate::state::AppState;
 use crate::store::PageQuery;
-use orgkit_core::Permission;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::{OpenApi, Tags};
 
@@ -23,13 +22,12 @@ pub struct Api(pub AppState);
 
 #[OpenApi(tag = "Tag::ManageAuditLog")]
 impl Api {
-    /// Every change to the org, oldest first: actor, action, target, time and the client address
-    /// of the request that made it (`null` from the CLI or without one).
+    /// Every change to the org, oldest first: actor, action, target, time, and the client address
+    /// and User-Agent of the request that made it (`null` from the CLI or without one).
     #[oai(path = "/manage/v1/:tenant/organizations/:org_id/audit-log", method = "get")]
     async fn list(&self, auth: BearerAuth, tenant: Path<String>, org_id: Path<String>, limit: Query<Option<u64>>, cursor: Query<Option<String>>) -> ApiResult<Ok200<ManagePage<AuditEntry>>> {
         let t = management(&self.0, &tenant, &auth.0.token).await?;
-        let (org, _) = orgs::get(&self.0.store, &t, &Caller::Tenant, &org_id, Permission::AuditLogRead).await?;
-        let page = self.0.store.list_audit(&org.id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
+        let page = orgs::audit_log(&self.0.store, &t, &Caller::Tenant, &org_id, &PageQuery::parse(limit.0, cursor.0.as_deref())?).await?;
         manage_page(page, |e| Ok(AuditEntry::from(e)))
     }
 }

@@ -1,6 +1,7 @@
 //! The user API of seed 004: `/api/v1/…`, authenticated by a user's access token, answers in
 //! the `{"success": …}` envelope.
 
+pub mod audit;
 pub mod auth;
 pub mod domains;
 pub mod invitations;

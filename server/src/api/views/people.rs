@@ -133,27 +133,37 @@ macro_rules! invitation_from {
 invitation_from!(Invitation);
 invitation_from!(InvitationCamel);
 
-/// An entry of an org's audit log.
-#[derive(Object, Serialize)]
-pub struct AuditEntry {
-    /// Id (time-ordered).
-    pub id: String,
-    /// `user:<id>` or `management_key`.
-    pub actor: String,
-    /// What happened, e.g. `member.role_changed`.
-    pub action: String,
-    /// What it happened to, e.g. `user:<id>`.
-    #[oai(nullable)]
-    pub target: Option<String>,
-    /// When (RFC 3339).
-    pub created_at: String,
-    /// The client address of the request that made the change (`null` from the CLI).
-    #[oai(nullable)]
-    pub client_address: Option<String>,
-}
-
-impl From<AuditRow> for AuditEntry {
-    fn from(e: AuditRow) -> AuditEntry {
-        AuditEntry { created_at: time(e.created_at), id: e.id, actor: e.actor, action: e.action, target: e.target, client_address: e.client_address }
+both_cases! {
+    /// An entry of an org's audit log.
+    AuditEntry / AuditEntryCamel {
+        /// Id (time-ordered).
+        pub id: String,
+        /// `user:<id>` or `management_key`.
+        pub actor: String,
+        /// What happened, e.g. `member.role_changed`.
+        pub action: String,
+        /// What it happened to, e.g. `user:<id>`.
+        #[oai(nullable)]
+        pub target: Option<String>,
+        /// When (RFC 3339).
+        pub created_at: String,
+        /// The client address of the request that made the change (`null` from the CLI).
+        #[oai(nullable)]
+        pub client_address: Option<String>,
+        /// The User-Agent of that request (`null` from the CLI or without one).
+        #[oai(nullable)]
+        pub user_agent: Option<String>,
     }
 }
+
+macro_rules! audit_from {
+    ($view:ident) => {
+        impl From<AuditRow> for $view {
+            fn from(e: AuditRow) -> $view {
+                $view { created_at: time(e.created_at), id: e.id, actor: e.actor, action: e.action, target: e.target, client_address: e.client_address, user_agent: e.user_agent }
+            }
+        }
+    };
+}
+audit_from!(AuditEntry);
+audit_from!(AuditEntryCamel);

@@ -155,8 +155,10 @@ fn people() {
         target: Some("user:u_1".into()),
         created_at: 1_700_000_000,
         client_address: Some("192.0.2.1".into()),
+        user_agent: Some("curl/8.5.0".into()),
     };
-    same_fields(AuditEntry::from(entry));
+    same_fields(AuditEntry::from(entry.clone()));
+    same_fields(super::people::AuditEntryCamel::from(entry));
 }
 
 #[test]
