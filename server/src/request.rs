@@ -20,8 +20,8 @@ pub struct RequestContext {
     pub id: String,
     /// The client (core's `client_address` with `ORGKIT_TRUSTED_PROXIES`).
     pub client: ClientAddress,
-    /// The `User-Agent` header, printable and cut to [`MAX_USER_AGENT_CHARS`], for the audit log.
-    pub user_agent: Option<String>,
+    /// The `User-Agent` header as received; [`Self::user_agent_text`] is what the audit log keeps.
+    pub user_agent: Option<poem::http::HeaderValue>,
 }
 
 /// The longest User-Agent kept, in characters.
@@ -36,10 +36,8 @@ impl RequestContext {
     pub fn of(req: &Request, trusted: &TrustedProxies) -> RequestContext {
         let incoming = req.header(REQUEST_ID_HEADER).filter(|id| well_formed(id));
         let id = incoming.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
-        let user_agent = req
-            .header("user-agent")
-            .map(|ua| ua.chars().filter(|c| !c.is_control()).take(MAX_USER_AGENT_CHARS).collect::<String>())
-            .filter(|ua| !ua.trim().is_empty());
+        // Kept as received (a reference-counted copy): only an audited change reads it.
+        let user_agent = req.headers().get(poem::http::header::USER_AGENT).cloned();
         RequestContext { id, client: ClientAddress::from_request(req, trusted), user_agent }
     }
 
@@ -51,6 +49,14 @@ impl RequestContext {
     /// The context of the request this task serves, if it serves one (not in the CLI).
     pub fn current() -> Option<RequestContext> {
         CURRENT.try_with(Clone::clone).ok()
+    }
+
+    /// The User-Agent for the audit log: printable, cut to [`MAX_USER_AGENT_CHARS`], none when
+    /// empty or not text.
+    pub fn user_agent_text(&self) -> Option<String> {
+        let ua = self.user_agent.as_ref()?.to_str().ok()?;
+        let kept: String = ua.chars().filter(|c| !c.is_control()).take(MAX_USER_AGENT_CHARS).collect();
+        (!kept.trim().is_empty()).then_some(kept)
     }
 
     /// The client address as text, for the log and the audit log.

@@ -93,14 +93,19 @@ pub struct Envelope<T: ParseFromJSON + ToJSON + Serialize> {
     pub data: T,
 }
 
+/// `{"success": true, "data": T}`, as a payload.
+pub fn enveloped<T: ParseFromJSON + ToJSON + Serialize>(data: T) -> Json<Envelope<T>> {
+    Json(Envelope { success: true, data })
+}
+
 /// `200 {"success": true, "data": T}`.
 pub fn ok<T: ParseFromJSON + ToJSON + Serialize>(data: T) -> Ok200<Envelope<T>> {
-    Ok200::Ok(Json(Envelope { success: true, data }))
+    Ok200::Ok(enveloped(data))
 }
 
 /// `201 {"success": true, "data": T}`.
 pub fn created<T: ParseFromJSON + ToJSON + Serialize>(data: T) -> Created201<Envelope<T>> {
-    Created201::Created(Json(Envelope { success: true, data }))
+    Created201::Created(enveloped(data))
 }
 
 /// `200 {"success": true, "data": null}`: the user API's answer to a delete.

@@ -1,6 +1,6 @@
 //! `/saml/{connectionId}/login` and `/saml/{connectionId}/acs`: the browser side of SAML SSO.
 
-use crate::api::answer::{Envelope, Json};
+use crate::api::answer::{Envelope, Json, enveloped};
 use crate::api::views::auth::AccessToken;
 use crate::service::tokens::IssuedToken;
 use crate::error::ApiResult;
@@ -66,7 +66,7 @@ impl Api {
         let json = accept.0.as_deref().is_some_and(|a| a.contains("application/json"));
         let out = saml::acs(&self.0, &connection_id, &form.0.saml_response, form.0.relay_state.as_deref(), json).await?;
         Ok(match out.redirect {
-            None => SamlReply::Ok(Json(Envelope { success: true, data: out.token.into() })),
+            None => SamlReply::Ok(enveloped(AccessToken::from(out.token))),
             Some(target) => SamlReply::SeeOther(with_token_fragment(&target, &out.token)),
         })
     }

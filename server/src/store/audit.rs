@@ -46,7 +46,7 @@ impl Store {
     pub async fn audit(&self, tx: &mut Tx, entry: AuditEntry<'_>, now: i64) -> StoreResult<()> {
         let request = RequestContext::current();
         let client_address = request.as_ref().and_then(RequestContext::client_text);
-        let user_agent = request.and_then(|c| c.user_agent);
+        let user_agent = request.as_ref().and_then(RequestContext::user_agent_text);
         sqlx::query(
             "INSERT INTO audit_log (id, tenant_id, org_id, actor, action, target, created_at, client_address, user_agent) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

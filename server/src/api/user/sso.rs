@@ -3,7 +3,7 @@
 use super::context;
 use crate::api::body::*;
 use crate::api::BearerAuth;
-use crate::api::answer::{Envelope, Json, Null, Ok200, Upserted, deleted};
+use crate::api::answer::{Envelope, Null, Ok200, Upserted, deleted, enveloped};
 use crate::api::views::sso::SsoConfiguration;
 use crate::service::sso::{self, Configured};
 use crate::error::ApiResult;
@@ -44,7 +44,7 @@ impl Api {
     async fn configure(&self, auth: BearerAuth, id: Path<String>, body: Body<SsoConfig>) -> ApiResult<Upserted<Envelope<SsoConfiguration>>> {
         let (_, tenant, caller) = context(&self.0, &auth.0.token).await?;
         let (conn, outcome) = sso::configure(&self.0, &tenant, &caller, &id, &body.0).await?;
-        let data = Json(Envelope { success: true, data: SsoConfiguration::new(&self.0.config.public_url, &id, conn)? });
+        let data = enveloped(SsoConfiguration::new(&self.0.config.public_url, &id, conn)?);
         Ok(match outcome {
             Configured::Created => Upserted::Created(data),
             Configured::Replaced => Upserted::Ok(data),
