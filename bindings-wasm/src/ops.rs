@@ -60,6 +60,9 @@ operations! {
     check_connection_allowed => checkConnectionAllowed;
     check_session => checkSession;
     redirect_target => redirectTarget;
+    role_from_groups => roleFromGroups;
+    synced_role => syncedRole;
+    admit_directory_user => admitDirectoryUser;
     jit_role => jitRole;
     parse_saml_connection => parseSamlConnection;
     custom_domain_of_host => customDomainOfHost;

@@ -46,6 +46,9 @@ export type SamlConnectionBody = {
   name: string; certificate: string;
   entity_id?: string; entityId?: string; sso_url?: string; ssoUrl?: string;
   email_domains?: string[] | null; emailDomains?: string[] | null;
+  groups_attribute?: string | null; groupsAttribute?: string | null;
 };
+/** An org's `group_role_mappings`: IdP group display name → the role its members get. */
+export type GroupRoleMappings = Record<string, Role>;
 /** An organization body (name, slug, metadata and setting overrides), as the API takes it. */
 export type OrganizationBody = { name?: string; slug?: string; metadata?: Record<string, unknown> | null } & SettingsPatch;

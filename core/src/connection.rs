@@ -33,7 +33,15 @@ pub struct SamlConnection {
     pub certificate: String,
     /// Email domains routed to this connection, lowercase.
     pub email_domains: Vec<String>,
+    /// The SAML attribute (Name or FriendlyName) carrying the user's IdP groups, whose display
+    /// names the org's `group_role_mappings` turn into a role at each login; `None`: roles do
+    /// not follow this IdP's groups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups_attribute: Option<String>,
 }
+
+/// Longest `groups_attribute`, in characters.
+pub const GROUPS_ATTRIBUTE_MAX_CHARS: usize = 256;
 
 fn invalid(field: &str, message: impl Into<String>) -> Error {
     Error::new(ErrorCode::InvalidRequest, message).with_field(field)
@@ -87,8 +95,8 @@ pub fn check_certificate_pem(pem: &str) -> Result<()> {
 }
 
 impl SamlConnection {
-    /// Parses `{name, entity_id, sso_url, certificate, email_domains?}` (snake_case or
-    /// camelCase); unknown fields are refused.
+    /// Parses `{name, entity_id, sso_url, certificate, email_domains?, groups_attribute?}`
+    /// (snake_case or camelCase); unknown fields are refused.
     pub fn from_json(value: &Value) -> Result<SamlConnection> {
         let map = value
             .as_object()
@@ -101,6 +109,7 @@ impl SamlConnection {
                 "sso_url" | "ssoUrl" => "sso_url",
                 "certificate" => "certificate",
                 "email_domains" | "emailDomains" => "email_domains",
+                "groups_attribute" | "groupsAttribute" => "groups_attribute",
                 other => {
                     return Err(Error::new(
                         ErrorCode::UnknownField,
@@ -156,18 +165,39 @@ impl SamlConnection {
                 ));
             }
         };
+        let groups_attribute = match norm.get("groups_attribute") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(
+                v.as_str()
+                    .map(str::trim)
+                    .filter(|a| {
+                        !a.is_empty()
+                            && a.chars().count() <= GROUPS_ATTRIBUTE_MAX_CHARS
+                            && !a.chars().any(char::is_control)
+                    })
+                    .ok_or_else(|| {
+                        invalid(
+                            "groups_attribute",
+                            format!("groups_attribute must be an attribute name of 1-{GROUPS_ATTRIBUTE_MAX_CHARS} characters"),
+                        )
+                    })?
+                    .to_owned(),
+            ),
+        };
         Ok(SamlConnection {
             name,
             entity_id,
             sso_url,
             certificate,
             email_domains,
+            groups_attribute,
         })
     }
 }
 
 impl SamlConnection {
-    /// Parses seed 004's org SSO configuration `{entityId, ssoUrl, certificate, emailDomain}`
+    /// Parses seed 004's org SSO configuration `{entityId, ssoUrl, certificate, emailDomain,
+    /// groupsAttribute?}`
     /// into the org's connection named `name`: the same checks as [`SamlConnection::from_json`],
     /// with exactly one email domain, which is required (it decides just-in-time membership).
     pub fn from_sso_config(name: &str, value: &Value) -> Result<SamlConnection> {
@@ -181,6 +211,7 @@ impl SamlConnection {
                 "entityId" | "entity_id" => ("entity_id", v.clone()),
                 "ssoUrl" | "sso_url" => ("sso_url", v.clone()),
                 "certificate" => ("certificate", v.clone()),
+                "groupsAttribute" | "groups_attribute" => ("groups_attribute", v.clone()),
                 "emailDomain" | "email_domain" => {
                     if !v.is_string() {
                         return Err(invalid(

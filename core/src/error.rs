@@ -209,6 +209,9 @@ error_codes! {
     EmailTaken = "email_taken", 409, Resource, Host;
     /// The user is already a member of the org.
     AlreadyMember = "already_member", 409, Resource, Host;
+    /// A SCIM `userName` or group `displayName` the org's directory already uses, or an account
+    /// it already provisioned.
+    DirectoryConflict = "directory_conflict", 409, Resource, Host;
     /// A domain another organization of the tenant has verified.
     DomainTaken = "domain_taken", 409, Resource, Core;
     /// A domain whose challenge record was not found (the message says what was), or a name

@@ -11,6 +11,7 @@
 //!   explain-login.
 //! - [`rate_limit`] and [`client_address`]: the abuse limits' quotas and whose address they
 //!   count against behind reverse proxies.
+//! - [`directory`]: what an org's IdP may do to its members (SCIM and SSO groups to roles).
 //! - [`domain`]: domain claims, their DNS challenge and verification, custom domains.
 //! - [`ops`]: every operation as JSON in → JSON out, the surface bindings and vectors use.
 //!
@@ -18,6 +19,7 @@
 
 pub mod client_address;
 pub mod connection;
+pub mod directory;
 pub mod domain;
 pub mod email;
 pub mod error;

@@ -2,6 +2,7 @@
 //! as a merge-patch.
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::role::Permission;
 use crate::settings::{
     Patch, SettingsLayer, SettingsPatch, TenantSettings, check_default_connection, merge_json,
 };
@@ -75,6 +76,9 @@ pub struct OrganizationChange {
     /// Whether the patch named `custom_domain` at all (set or cleared), which decides who
     /// vouches for the domain afterwards.
     pub custom_domain_patched: bool,
+    /// The permission the change needs: `org:update`, or `scim:manage` when it changes
+    /// `group_role_mappings` (which decide roles up to owner, so only owners may set them).
+    pub permission: Permission,
 }
 
 /// Creates an organization from an API body (`{name, slug, metadata?, <settings>…}`) under the
@@ -117,8 +121,10 @@ pub fn patch_organization(
     let settings = patch.settings.apply(&current.settings);
     check_default_connection(&settings, org_connections)?;
     let metadata = apply_metadata(&current.metadata, patch.metadata.as_ref())?;
+    let mappings_changed = settings.group_role_mappings != current.settings.group_role_mappings;
     Ok(OrganizationChange {
         custom_domain_patched: !matches!(patch.settings.custom_domain, Patch::Unchanged),
+        permission: if mappings_changed { Permission::ScimManage } else { Permission::OrgUpdate },
         org: OrganizationState {
             name: patch.name.unwrap_or_else(|| current.name.clone()),
             slug: patch.slug.unwrap_or_else(|| current.slug.clone()),

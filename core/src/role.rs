@@ -144,6 +144,8 @@ permissions! {
     ConnectionsManage = "connections:manage" => Owner;
     /// Read the org's audit log.
     AuditLogRead = "audit_log:read" => Admin;
+    /// Provision the org from its directory (SCIM tokens) and map IdP groups to roles.
+    ScimManage = "scim:manage" => Owner;
 }
 
 impl std::fmt::Display for Permission {

@@ -83,7 +83,7 @@ MATRIX = {
     "members:read": "viewer", "members:add": "admin", "members:update_role": "admin", "members:remove": "admin",
     "invitations:create": "admin", "invitations:list": "admin", "invitations:revoke": "admin",
     "sso:read": "admin", "sso:manage": "owner", "connections:read": "admin", "connections:manage": "owner",
-    "audit_log:read": "admin",
+    "audit_log:read": "admin", "scim:manage": "owner",
 }
 
 def member(role, uid="actor"):
@@ -165,6 +165,7 @@ DEFAULT_EFFECTIVE = {
     "password_min_length": {"value": 8, "source": "default"}, "require_mfa": {"value": False, "source": "default"},
     "session_ttl_hours": {"value": 24, "source": "default"}, "max_login_attempts": {"value": 5, "source": "default"},
     "lockout_duration_minutes": {"value": 15, "source": "default"}, "default_connection_id": {"value": None, "source": "default"},
+    "group_role_mappings": {"value": None, "source": "default"},
 }
 SEED_BRANDING = {"logo_url": "https://cdn.hospital.com/cardiology.png", "primary_color": "#0066cc",
                  "welcome_text": "Cardiology Portal", "custom_domain": "auth.cardiology.hospital.com"}
@@ -216,7 +217,9 @@ def settings():
            ("password_min_length", 7), ("password_min_length", 129), ("password_min_length", "12"), ("password_min_length", 12.5), ("password_min_length", -1),
            ("session_ttl_hours", 0), ("session_ttl_hours", 721), ("max_login_attempts", 0), ("max_login_attempts", 101),
            ("lockout_duration_minutes", 0), ("lockout_duration_minutes", 10081), ("require_mfa", "yes"), ("require_mfa", 1),
-           ("default_connection_id", ""), ("default_connection_id", "conn id"), ("default_connection_id", 5)]
+           ("default_connection_id", ""), ("default_connection_id", "conn id"), ("default_connection_id", 5),
+           ("group_role_mappings", ["Admins"]), ("group_role_mappings", {"Admins": "root"}), ("group_role_mappings", {" ": "admin"}),
+           ("group_role_mappings", {"Admins": "admin", "ADMINS": "member"}), ("group_role_mappings", {"Admins": 3})]
     for field, value in bad:
         v.append(err(f"{field}={json.dumps(value)[:24]} refused", P, {"patch": {field: value}}, "invalid_setting"))
     v.append(err("unknown field refused", P, {"patch": {"primary_colour": "#000000"}}, "unknown_field"))
@@ -237,6 +240,43 @@ def settings():
     v.append(ok("require_mfa floor false means no floor", T, {"patch": {"floors": {"require_mfa": False}}}, {"tenant": {"floors": {"require_mfa": None}}}))
     v.append(err("unknown floor", T, {"patch": {"floors": {"logo_url": "https://x.example.com/a.png"}}}, "unknown_field"))
     v.append(err("floor out of range", T, {"patch": {"floors": {"password_min_length": 500}}}, "invalid_setting"))
+    return v
+
+# ---------------------------------------------------------------- directory (SCIM and IdP groups)
+def directory():
+    R, S, A = "role_from_groups", "synced_role", "admit_directory_user"
+    m = {"IdP Admins": "admin", "Viewers": "viewer", "Founders": "owner"}
+    v = [
+        ok("no mappings: the directory does not decide roles", R, {"mappings": {}, "groups": ["IdP Admins"]}, {"role": None}),
+        ok("a mapped group gives its role", R, {"mappings": m, "groups": ["IdP Admins"]}, {"role": "admin"}),
+        ok("group names compare ignoring case", R, {"mappings": m, "groups": ["idp ADMINS"]}, {"role": "admin"}),
+        ok("the highest mapped role wins", R, {"mappings": m, "groups": ["Viewers", "IdP Admins", "Staff"]}, {"role": "admin"}),
+        ok("a lower mapped role is still lower than member", R, {"mappings": m, "groups": ["Viewers"]}, {"role": "viewer"}),
+        ok("members of no mapped group get member", R, {"mappings": m, "groups": ["Staff"]}, {"role": "member"}),
+        ok("no groups at all gives member", R, {"mappings": m, "groups": []}, {"role": "member"}),
+        ok("owners only through an explicit mapping", R, {"mappings": m, "groups": ["Founders"]}, {"role": "owner"}),
+        err("a mapping to an unknown role is refused", R, {"mappings": {"X": "root"}, "groups": []}, "invalid_setting"),
+        ok("a new member without mappings is a member", S, {"current": None, "from_groups": None, "owner_count": 0}, {"role": "member"}),
+        ok("without mappings the current role stays", S, {"current": "admin", "from_groups": None, "owner_count": 1}, {"role": "admin"}),
+        ok("groups demote an admin", S, {"current": "admin", "from_groups": "viewer", "owner_count": 1}, {"role": "viewer"}),
+        ok("groups promote a member", S, {"current": "member", "from_groups": "owner", "owner_count": 1}, {"role": "owner"}),
+        ok("the last owner is never demoted", S, {"current": "owner", "from_groups": "member", "owner_count": 1}, {"role": "owner"}),
+        ok("an owner among several follows the groups", S, {"current": "owner", "from_groups": "member", "owner_count": 2}, {"role": "member"}),
+    ]
+    def user(name, *emails):
+        return {"user_name": name, "emails": [{"value": e, "primary": p} for e, p in emails]}
+    verified = ["acme.example"]
+    v += [
+        ok("the primary email is the account", A, {"user": user("ann", ("ann@home.example", False), ("Ann@Acme.example", True)), "verified_domains": verified}, {"email": "ann@acme.example"}),
+        ok("else the first email", A, {"user": user("ann", ("ann@acme.example", False), ("a2@acme.example", False)), "verified_domains": verified}, {"email": "ann@acme.example"}),
+        ok("else the user name when it is an email", A, {"user": user("Bob@ACME.example"), "verified_domains": verified}, {"email": "bob@acme.example"}),
+        ok("a subdomain of a verified domain is covered", A, {"user": user("c@eu.acme.example"), "verified_domains": verified}, {"email": "c@eu.acme.example"}),
+        err("a user without an email is refused", A, {"user": user("bob"), "verified_domains": verified}, "invalid_email"),
+        err("an unverified domain is refused", A, {"user": user("x", ("x@evil.example", True)), "verified_domains": verified}, "email_domain_not_verified"),
+        err("a look-alike domain is refused", A, {"user": user("x@acme.example.evil"), "verified_domains": verified}, "email_domain_not_verified"),
+        err("an org without verified domains provisions nobody", A, {"user": user("x@acme.example"), "verified_domains": []}, "email_domain_not_verified"),
+        ok("the operator may allow any domain", A, {"user": user("x", ("x@evil.example", True)), "verified_domains": [], "any_domain": True}, {"email": "x@evil.example"}),
+    ]
     return v
 
 # ---------------------------------------------------------------- organizations
@@ -268,7 +308,14 @@ def organizations():
          err("a new org has no connection to default to", N, {"body": {"name": "Acme", "slug": "acme", "default_connection_id": "conn-x"}}, "invalid_setting")]
     org = {"name": "Cardiology Department", "slug": "cardiology", "metadata": {"department_code": "CARD-01", "floor": 3}, "settings": {}}
     v += [ok("seed branding patch on an org", A, {"org": org, "patch": SEED_BRANDING},
-             {"name": "Cardiology Department", "settings": SEED_BRANDING, "effective": {"welcome_text": {"value": "Cardiology Portal", "source": "org"}}}),
+             {"name": "Cardiology Department", "settings": SEED_BRANDING, "effective": {"welcome_text": {"value": "Cardiology Portal", "source": "org"}},
+              "permission": "org:update"}),
+          ok("group role mappings need scim:manage", A, {"org": org, "patch": {"groupRoleMappings": {"IdP Admins": "admin"}}},
+             {"settings": {"group_role_mappings": {"IdP Admins": "admin"}}, "permission": "scim:manage"}),
+          ok("clearing group role mappings needs scim:manage", A, {"org": dict(org, settings={"group_role_mappings": {"A": "owner"}}), "patch": {"group_role_mappings": None}},
+             {"settings": {"group_role_mappings": None}, "permission": "scim:manage"}),
+          ok("re-sending the same mappings is an org:update", A, {"org": dict(org, settings={"group_role_mappings": {"A": "owner"}}), "patch": {"group_role_mappings": {"A": "owner"}, "welcome_text": "Hi"}},
+             {"permission": "org:update"}),
           ok("metadata merge-patch", A, {"org": org, "patch": {"metadata": {"floor": None, "wing": "B"}}}, {"metadata": {"department_code": "CARD-01", "wing": "B"}}),
           ok("metadata null clears", A, {"org": org, "patch": {"metadata": None}}, {"metadata": {}}),
           ok("rename and re-slug", A, {"org": org, "patch": {"name": "Cardiology", "slug": "cardio"}}, {"name": "Cardiology", "slug": "cardio"}),
@@ -811,7 +858,10 @@ def sso():
           err("a private key instead of a certificate", C, {"body": dict(body, certificate=PEM["EdDSA"])}, "invalid_request"),
           err("an email domain that is not a hostname", C, {"body": dict(body, email_domains=["not a domain"])}, "invalid_request"),
           err("an unknown connection field", C, {"body": dict(body, acs_url="https://x.test")}, "unknown_field"),
-          err("no name", C, {"body": {k: val for k, val in body.items() if k != "name"}}, "invalid_request")]
+          err("no name", C, {"body": {k: val for k, val in body.items() if k != "name"}}, "invalid_request"),
+          ok("a groups attribute for roles from IdP groups", C, {"body": dict(body, groupsAttribute=" memberOf ")}, {"groups_attribute": "memberOf"}),
+          err("an empty groups attribute", C, {"body": dict(body, groups_attribute=" ")}, "invalid_request"),
+          err("a groups attribute that is not text", C, {"body": dict(body, groups_attribute=["memberOf"])}, "invalid_request")]
     S, pol = "decide_step_up", {"max_attempts": 3, "duration_seconds": 1800}
     def step(n, out, **kw):
         facts = dict({"amr": ["pwd"], "require_mfa": True, "lockout_policy": pol, "now": NOW, "connections": ["conn-a"]}, **kw)
@@ -1077,6 +1127,7 @@ FILES = {
     "membership.json": ("Who may grant, change and remove which role; the last owner.", membership),
     "settings.json": ("Settings inheritance, merge-patches, validation and tenant floors.", settings),
     "organizations.json": ("Organization creation and patch bodies, metadata limits.", organizations),
+    "directory.json": ("Directory rules: IdP groups to roles (SCIM and SSO), the last owner, which users an org's directory may provision.", directory),
     "login.json": ("Password rules, lockout, routing, connections, password-login decisions, explain-login.", login),
     "sso.json": ("SSO decisions: redirect targets, just-in-time roles, SAML connection configurations, step-up into an org.", sso),
     "tokens.json": ("Access tokens signed by PyJWT: claims, requirements and the attack corpus.", tokens),

@@ -50,6 +50,7 @@ from orgkit.types import (
     CustomDomain,
     CustomDomainInput,
     CustomDomainServingInput,
+    DirectoryUserInput,
     Domain,
     DomainChallenge,
     DomainClaimInput,
@@ -59,6 +60,8 @@ from orgkit.types import (
     EmailVerificationAt,
     ErrorCodes,
     GrantInput,
+    GroupRole,
+    GroupRolesInput,
     HostInput,
     InvitationAt,
     InvitationClaims,
@@ -114,6 +117,8 @@ from orgkit.types import (
     SsoLoginFacts,
     SsoLoginPlan,
     StepUpFacts,
+    SyncedRole,
+    SyncedRoleInput,
     TenantPatchInput,
     TenantUpdate,
     Token,
@@ -171,6 +176,9 @@ __all__ = [
     "check_connection_allowed",
     "check_session",
     "redirect_target",
+    "role_from_groups",
+    "synced_role",
+    "admit_directory_user",
     "jit_role",
     "parse_saml_connection",
     "custom_domain_of_host",
@@ -351,13 +359,32 @@ def redirect_target(input: Optional[RedirectInput] = None, /, **fields: Any) -> 
     return call("redirect_target", _input(input, fields))
 
 
+def role_from_groups(input: Optional[GroupRolesInput] = None, /, **fields: Any) -> GroupRole:
+    """``{mappings, groups}`` → ``{role}``: the highest role the org's ``group_role_mappings``
+    give any of ``groups`` (``member`` when none is mapped), ``None`` when the org maps none."""
+    return call("role_from_groups", _input(input, fields))
+
+
+def synced_role(input: Optional[SyncedRoleInput] = None, /, **fields: Any) -> SyncedRole:
+    """``{current, from_groups, owner_count}`` → ``{role}``: the role a member ends with after
+    their directory speaks; the last owner is never demoted."""
+    return call("synced_role", _input(input, fields))
+
+
+def admit_directory_user(input: Optional[DirectoryUserInput] = None, /, **fields: Any) -> EmailAddress:
+    """``{user, verified_domains, any_domain?}`` → ``{email}``: the account a directory user is
+    provisioned as, or ``OrgkitError`` ``email_domain_not_verified`` / ``invalid_email``."""
+    return call("admit_directory_user", _input(input, fields))
+
+
 def jit_role(input: Optional[JitInput] = None, /, **fields: Any) -> JitRole:
     """``{email, connection}`` → ``{role}``: ``member`` for a routed domain, else ``None``."""
     return call("jit_role", _input(input, fields))
 
 
 def parse_saml_connection(input: Optional[SamlConnectionInput] = None, /, **fields: Any) -> SamlConnection:
-    """``{body}`` → the validated connection ``{name, entity_id, sso_url, certificate, email_domains}``."""
+    """``{body}`` → the validated connection ``{name, entity_id, sso_url, certificate, email_domains,
+    groups_attribute?}``."""
     return call("parse_saml_connection", _input(input, fields))
 
 

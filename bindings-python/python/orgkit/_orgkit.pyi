@@ -44,6 +44,7 @@ from orgkit.types import (
     CustomDomain,
     CustomDomainInput,
     CustomDomainServingInput,
+    DirectoryUserInput,
     Domain,
     DomainChallenge,
     DomainClaimInput,
@@ -53,6 +54,8 @@ from orgkit.types import (
     EmailVerificationAt,
     ErrorCodes,
     GrantInput,
+    GroupRole,
+    GroupRolesInput,
     HostInput,
     InvitationAt,
     InvitationClaims,
@@ -109,6 +112,8 @@ from orgkit.types import (
     SsoLoginFacts,
     SsoLoginPlan,
     StepUpFacts,
+    SyncedRole,
+    SyncedRoleInput,
     TenantPatchInput,
     TenantUpdate,
     Token,
@@ -178,6 +183,12 @@ def call(op: Literal["check_connection_allowed"], input: ConnectionCheckInput) -
 def call(op: Literal["check_session"], input: SessionInput) -> Allowed: ...
 @overload
 def call(op: Literal["redirect_target"], input: RedirectInput) -> Redirect: ...
+@overload
+def call(op: Literal["role_from_groups"], input: GroupRolesInput) -> GroupRole: ...
+@overload
+def call(op: Literal["synced_role"], input: SyncedRoleInput) -> SyncedRole: ...
+@overload
+def call(op: Literal["admit_directory_user"], input: DirectoryUserInput) -> EmailAddress: ...
 @overload
 def call(op: Literal["jit_role"], input: JitInput) -> JitRole: ...
 @overload

@@ -50,6 +50,9 @@ __all__ = [
     "CustomDomain",
     "CustomDomainInput",
     "CustomDomainServingInput",
+    "DirectoryEmail",
+    "DirectoryUser",
+    "DirectoryUserInput",
     "Domain",
     "DomainChallenge",
     "DomainClaimInput",
@@ -69,6 +72,9 @@ __all__ = [
     "Floors",
     "FloorsPatch",
     "GrantInput",
+    "GroupRole",
+    "GroupRoleMappings",
+    "GroupRolesInput",
     "HostInput",
     "InvitationAt",
     "InvitationClaims",
@@ -154,6 +160,8 @@ __all__ = [
     "SsoLoginFacts",
     "SsoLoginPlan",
     "StepUpFacts",
+    "SyncedRole",
+    "SyncedRoleInput",
     "Target",
     "TenantPatchInput",
     "TenantSettings",
@@ -185,7 +193,7 @@ NoInput: TypeAlias = Optional[EmptyObject]
 
 
 # A stable, machine-readable error code. Serialises as its snake_case string.
-ErrorCode: TypeAlias = Literal["invalid_request", "unknown_field", "input_too_large", "invalid_slug", "invalid_email", "invalid_role", "invalid_permission", "invalid_organization", "invalid_setting", "below_tenant_floor", "invalid_key", "unauthenticated", "invalid_token", "invalid_signature", "algorithm_not_allowed", "unknown_key", "wrong_token_type", "token_expired", "token_not_yet_valid", "token_revoked", "session_expired", "invalid_issuer", "invalid_audience", "invalid_org_claim", "org_required", "org_mismatch", "insufficient_role", "role_ceiling", "owner_required", "last_owner", "not_found", "invitation_revoked", "invitation_used", "invitation_expired", "invitation_email_mismatch", "invitation_pending", "invitation_resend_limit", "invalid_credentials", "weak_password", "password_change_required", "mfa_required", "mfa_enrollment_required", "invalid_mfa_code", "account_locked", "connection_not_allowed", "saml_invalid_response", "saml_invalid_signature", "saml_expired", "saml_audience_mismatch", "saml_unknown_request", "saml_replay", "email_domain_not_verified", "redirect_not_allowed", "domain_not_allowed", "domain_reserved", "slug_taken", "custom_domain_taken", "email_taken", "already_member", "domain_taken", "domain_not_verified", "payload_too_large", "rate_limited", "not_implemented", "internal_error"]
+ErrorCode: TypeAlias = Literal["invalid_request", "unknown_field", "input_too_large", "invalid_slug", "invalid_email", "invalid_role", "invalid_permission", "invalid_organization", "invalid_setting", "below_tenant_floor", "invalid_key", "unauthenticated", "invalid_token", "invalid_signature", "algorithm_not_allowed", "unknown_key", "wrong_token_type", "token_expired", "token_not_yet_valid", "token_revoked", "session_expired", "invalid_issuer", "invalid_audience", "invalid_org_claim", "org_required", "org_mismatch", "insufficient_role", "role_ceiling", "owner_required", "last_owner", "not_found", "invitation_revoked", "invitation_used", "invitation_expired", "invitation_email_mismatch", "invitation_pending", "invitation_resend_limit", "invalid_credentials", "weak_password", "password_change_required", "mfa_required", "mfa_enrollment_required", "invalid_mfa_code", "account_locked", "connection_not_allowed", "saml_invalid_response", "saml_invalid_signature", "saml_expired", "saml_audience_mismatch", "saml_unknown_request", "saml_replay", "email_domain_not_verified", "redirect_not_allowed", "domain_not_allowed", "domain_reserved", "slug_taken", "custom_domain_taken", "email_taken", "already_member", "directory_conflict", "domain_taken", "domain_not_verified", "payload_too_large", "rate_limited", "not_implemented", "internal_error"]
 
 
 class ErrorCodes(TypedDict):
@@ -230,7 +238,7 @@ class RoleName(TypedDict):
 
 
 # One action of the org APIs (management API of seed 000 and user API of seed 004).
-Permission: TypeAlias = Literal["org:read", "org:update", "org:delete", "members:read", "members:add", "members:update_role", "members:remove", "invitations:create", "invitations:list", "invitations:revoke", "sso:read", "sso:manage", "connections:read", "connections:manage", "audit_log:read"]
+Permission: TypeAlias = Literal["org:read", "org:update", "org:delete", "members:read", "members:add", "members:update_role", "members:remove", "invitations:create", "invitations:list", "invitations:revoke", "sso:read", "sso:manage", "connections:read", "connections:manage", "audit_log:read", "scim:manage"]
 
 
 class Permissions(TypedDict):
@@ -333,6 +341,10 @@ class RemoveMemberInput(TypedDict):
     owner_count: int
 
 
+# An org's `group_role_mappings`: IdP group display name → the role its members get.
+GroupRoleMappings: TypeAlias = dict[str, Role]
+
+
 class SettingsLayer(TypedDict):
     """One layer of settings (the tenant's or an org's overrides). `None` means "not set at
     this layer": the value is inherited from the layer below.
@@ -367,6 +379,10 @@ class SettingsLayer(TypedDict):
 
     # The connection proposed first at login; must be one of the org's connections.
     default_connection_id: NotRequired[Optional[str]]
+
+    # IdP group display name → org role, applied at SCIM pushes and SSO logins (highest
+    # mapped role wins; changing it needs `scim:manage`).
+    group_role_mappings: NotRequired[Optional[GroupRoleMappings]]
 
 
 class Floors(TypedDict):
@@ -463,6 +479,10 @@ class EffectiveSettings(TypedDict):
     # The connection proposed first at login; must be one of the org's connections.
     default_connection_id: Effective[Optional[str]]
 
+    # IdP group display name → org role, applied at SCIM pushes and SSO logins (highest
+    # mapped role wins; changing it needs `scim:manage`).
+    group_role_mappings: Effective[Optional[GroupRoleMappings]]
+
 
 class SettingsPatch(TypedDict):
     """A merge-patch of settings: absent = unchanged, `null` = inherit again; snake_case or camelCase names."""
@@ -497,6 +517,10 @@ class SettingsPatch(TypedDict):
     # The connection proposed first at login; must be one of the org's connections.
     default_connection_id: NotRequired[Optional[str]]
 
+    # IdP group display name → org role, applied at SCIM pushes and SSO logins (highest
+    # mapped role wins; changing it needs `scim:manage`).
+    group_role_mappings: NotRequired[Optional[GroupRoleMappings]]
+
     # Logo shown on the login page (https URL).
     logoUrl: NotRequired[Optional[str]]
 
@@ -526,6 +550,10 @@ class SettingsPatch(TypedDict):
 
     # The connection proposed first at login; must be one of the org's connections.
     defaultConnectionId: NotRequired[Optional[str]]
+
+    # IdP group display name → org role, applied at SCIM pushes and SSO logins (highest
+    # mapped role wins; changing it needs `scim:manage`).
+    groupRoleMappings: NotRequired[Optional[GroupRoleMappings]]
 
 
 class SettingsPatchInput(TypedDict):
@@ -667,6 +695,9 @@ class OrganizationUpdate(TypedDict):
 
     # Every setting with the layer it comes from.
     effective: EffectiveSettings
+
+    # The permission the change needs (`scim:manage` when it changes the group mappings).
+    permission: Permission
 
 
 class PasswordRules(TypedDict):
@@ -987,6 +1018,77 @@ class Redirect(TypedDict):
     url: str
 
 
+class GroupRolesInput(TypedDict):
+    """A member's IdP groups under the org's mappings."""
+
+    # The org's effective `group_role_mappings` (group name → role).
+    mappings: dict[str, Role]
+
+    # The display names of the member's groups.
+    groups: list[str]
+
+
+class GroupRole(TypedDict):
+    """The role a member's IdP groups give."""
+
+    # The highest mapped role, `member` when no group is mapped; `null` when the org maps
+    # no group (the directory does not decide roles).
+    role: Optional[Role]
+
+
+class SyncedRoleInput(TypedDict):
+    """A member's role after their directory speaks."""
+
+    # The member's role now; `null` for someone not a member yet.
+    current: Optional[Role]
+
+    # What `role_from_groups` answered.
+    from_groups: Optional[Role]
+
+    # The org's owners, this member included.
+    owner_count: int
+
+
+class SyncedRole(TypedDict):
+    """The role a member ends with."""
+
+    # That role.
+    role: Role
+
+
+class DirectoryEmail(TypedDict):
+    """One of the email addresses a directory sends for a user."""
+
+    # The address.
+    value: str
+
+    # Whether the directory marks it primary.
+    primary: NotRequired[bool]
+
+
+class DirectoryUser(TypedDict):
+    """A user as an org's directory describes it."""
+
+    # The directory's unique name for the user (often, not always, an email).
+    user_name: str
+
+    # The user's addresses.
+    emails: NotRequired[list[DirectoryEmail]]
+
+
+class DirectoryUserInput(TypedDict):
+    """A user an org's directory provisions."""
+
+    # The user as the directory sends it.
+    user: DirectoryUser
+
+    # The org's verified domains.
+    verified_domains: list[str]
+
+    # Whether the operator allowed this directory any domain.
+    any_domain: NotRequired[bool]
+
+
 class JitInput(TypedDict):
     """Which role does a user logging in through a connection get when not a member yet?"""
 
@@ -1015,6 +1117,8 @@ class SamlConnectionBody(TypedDict):
     ssoUrl: NotRequired[str]
     email_domains: NotRequired[Optional[list[str]]]
     emailDomains: NotRequired[Optional[list[str]]]
+    groups_attribute: NotRequired[Optional[str]]
+    groupsAttribute: NotRequired[Optional[str]]
 
 
 class SamlConnectionInput(TypedDict):
@@ -1041,6 +1145,11 @@ class SamlConnection(TypedDict):
 
     # Email domains routed to this connection, lowercase.
     email_domains: list[str]
+
+    # The SAML attribute (Name or FriendlyName) carrying the user's IdP groups, whose display
+    # names the org's `group_role_mappings` turn into a role at each login; `None`: roles do
+    # not follow this IdP's groups.
+    groups_attribute: NotRequired[str]
 
 
 class HostInput(TypedDict):
@@ -2017,7 +2126,7 @@ class EmailVerificationAt(TypedDict):
 
 
 # The snake_case name of a core operation (`orgkit.OPERATIONS`).
-OperationName: TypeAlias = Literal["error_codes", "validate_slug", "normalize_slug", "normalize_email", "role_permissions", "authorize", "can_grant", "can_change_role", "can_remove_member", "resolve_settings", "apply_settings_patch", "apply_tenant_settings_patch", "parse_new_organization", "apply_organization_patch", "check_password", "enforce_password", "lockout_check", "lockout_after_failure", "account_lockout_policy", "decide_password_login", "decide_step_up", "totp_enrolment", "verify_totp", "route_email", "check_connection_allowed", "check_session", "redirect_target", "jit_role", "parse_saml_connection", "custom_domain_of_host", "page_size", "client_address", "rate_limits", "explain_login", "invitation_status", "check_invitation_acceptable", "check_invitation_resendable", "check_invitation_link", "acceptance_amr", "check_invitation_creatable", "issue_invitation", "verify_invitation", "build_org_claims", "sign_org_claims", "verify_org_token", "verify_profiled_token", "check_token_not_revoked", "should_fetch_jwks", "parse_bearer", "public_jwk", "check_domain_claim", "domain_challenge", "decide_domain_verification", "check_custom_domain", "custom_domain_served", "decide_sso_login", "check_email_verification"]
+OperationName: TypeAlias = Literal["error_codes", "validate_slug", "normalize_slug", "normalize_email", "role_permissions", "authorize", "can_grant", "can_change_role", "can_remove_member", "resolve_settings", "apply_settings_patch", "apply_tenant_settings_patch", "parse_new_organization", "apply_organization_patch", "check_password", "enforce_password", "lockout_check", "lockout_after_failure", "account_lockout_policy", "decide_password_login", "decide_step_up", "totp_enrolment", "verify_totp", "route_email", "check_connection_allowed", "check_session", "redirect_target", "role_from_groups", "synced_role", "admit_directory_user", "jit_role", "parse_saml_connection", "custom_domain_of_host", "page_size", "client_address", "rate_limits", "explain_login", "invitation_status", "check_invitation_acceptable", "check_invitation_resendable", "check_invitation_link", "acceptance_amr", "check_invitation_creatable", "issue_invitation", "verify_invitation", "build_org_claims", "sign_org_claims", "verify_org_token", "verify_profiled_token", "check_token_not_revoked", "should_fetch_jwks", "parse_bearer", "public_jwk", "check_domain_claim", "domain_challenge", "decide_domain_verification", "check_custom_domain", "custom_domain_served", "decide_sso_login", "check_email_verification"]
 
 
 # The family a code belongs to; bindings map each family to an exception/error subclass.

@@ -6,6 +6,7 @@
 //! document that core parses itself (a JWKS, a settings or organization merge-patch) are
 //! `serde_json::Value` here and carry the TypeScript name of their shape.
 
+use crate::directory::DirectoryUser;
 use crate::domain::{DomainProof, DomainStatus};
 use crate::email::EmailVerificationRecord;
 use crate::error::ErrorCode;
@@ -216,6 +217,8 @@ records! {
         settings: SettingsLayer,
         /// Every setting with the layer it comes from.
         effective: EffectiveSettings,
+        /// The permission the change needs (`scim:manage` when it changes the group mappings).
+        permission: Permission,
     }
     /// A password to check against the rules.
     PasswordInput {
@@ -499,6 +502,44 @@ records! {
         email: String,
         /// The connection used, with its routed domains.
         connection: Connection,
+    }
+    /// A member's IdP groups under the org's mappings.
+    GroupRolesInput {
+        /// The org's effective `group_role_mappings` (group name → role).
+        #[cfg_attr(feature = "ts", tsify(type = "Record<string, Role>"))]
+        mappings: Value,
+        /// The display names of the member's groups.
+        groups: Vec<String>,
+    }
+    /// A member's role after their directory speaks.
+    SyncedRoleInput {
+        /// The member's role now; `null` for someone not a member yet.
+        current: Option<Role>,
+        /// What `role_from_groups` answered.
+        from_groups: Option<Role>,
+        /// The org's owners, this member included.
+        owner_count: u64,
+    }
+    /// The role a member ends with.
+    SyncedRole {
+        /// That role.
+        role: Role,
+    }
+    /// A user an org's directory provisions.
+    DirectoryUserInput {
+        /// The user as the directory sends it.
+        user: DirectoryUser,
+        /// The org's verified domains.
+        verified_domains: Vec<String>,
+        /// Whether the operator allowed this directory any domain.
+        #[serde(default)]
+        any_domain: bool,
+    }
+    /// The role a member's IdP groups give.
+    GroupRole {
+        /// The highest mapped role, `member` when no group is mapped; `null` when the org maps
+        /// no group (the directory does not decide roles).
+        role: Option<Role>,
     }
     /// The just-in-time role.
     JitRole {

@@ -9,6 +9,7 @@
 pub mod io;
 
 use crate::connection::SamlConnection;
+use crate::directory;
 use crate::domain::{self, DomainChallenge, VerificationFacts};
 use crate::error::{Error, ErrorCode, Result};
 use crate::login::{
@@ -122,6 +123,12 @@ operations! {
     };
     redirect_target(RedirectInput) -> Redirect =
         |i| login::check_redirect_target(&i.target, &i.public_url, &i.allowed).map(|url| Redirect { url });
+    role_from_groups(GroupRolesInput) -> GroupRole =
+        |i| Ok(GroupRole { role: directory::role_from_groups(&directory::roles::parse_mappings("mappings", &i.mappings)?, &i.groups) });
+    synced_role(SyncedRoleInput) -> SyncedRole =
+        |i| Ok(SyncedRole { role: directory::synced_role(i.current, i.from_groups, i.owner_count) });
+    admit_directory_user(DirectoryUserInput) -> EmailAddress =
+        |i| directory::admit_directory_user(&i.user, &i.verified_domains, i.any_domain).map(|email| EmailAddress { email });
     jit_role(JitInput) -> JitRole = |i| Ok(JitRole { role: login::jit_role(&i.email, &i.connection) });
     parse_saml_connection(SamlConnectionInput) -> SamlConnection = |i| SamlConnection::from_json(&i.body);
     custom_domain_of_host(HostInput) -> CustomDomain =
@@ -280,6 +287,7 @@ fn apply_organization_patch(i: OrganizationPatchInput) -> Result<OrganizationUpd
     let org = change.org;
     Ok(OrganizationUpdate {
         effective: resolve(&i.tenant, &org.settings),
+        permission: change.permission,
         name: org.name,
         slug: org.slug,
         metadata: org.metadata,

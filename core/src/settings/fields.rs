@@ -235,6 +235,11 @@ pub(crate) mod value {
         super::connection_id(field, string(field, value)?)
     }
 
+    /// IdP group names to roles ([`crate::directory::roles::parse_mappings`]).
+    pub(crate) fn group_role_mappings(field: &str, value: &Value) -> Result<crate::directory::GroupRoleMappings> {
+        crate::directory::roles::parse_mappings(field, value)
+    }
+
     /// `true` or `false`.
     pub(crate) fn flag(field: &str, value: &Value) -> Result<bool> {
         value

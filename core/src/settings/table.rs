@@ -54,6 +54,10 @@ macro_rules! for_each_setting {
                 floored(DEFAULT_LOCKOUT_DURATION_MINUTES, Higher);
             /// The connection proposed first at login; must be one of the org's connections.
             default_connection_id: String = "defaultConnectionId", value::connection_id, optional();
+            /// IdP group display name → org role, applied at SCIM pushes and SSO logins (highest
+            /// mapped role wins; changing it needs `scim:manage`).
+            group_role_mappings: $crate::directory::GroupRoleMappings = "groupRoleMappings",
+                value::group_role_mappings, optional();
         }
     };
 }
