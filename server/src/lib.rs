@@ -19,6 +19,7 @@ pub mod password;
 pub mod rate_limit;
 pub mod request;
 pub mod saml;
+pub mod scim;
 pub mod service;
 pub mod startup;
 pub mod state;

@@ -45,11 +45,49 @@ impl<T: Type> ParsePayload for Body<T> {
 
 impl_apirequest_for_payload!(Body<T>, T: Type);
 
+/// A JSON body documented as `T` that may be left out (no body at all): `None`.
+pub struct OptionalBody<T>(pub Option<Value>, PhantomData<fn() -> T>);
+
+impl<'a, T: Type> poem_openapi::ApiExtractor<'a> for OptionalBody<T> {
+    const TYPES: &'static [poem_openapi::ApiExtractorType] = &[poem_openapi::ApiExtractorType::RequestObject];
+
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+
+    fn request_meta() -> Option<poem_openapi::registry::MetaRequest> {
+        Some(poem_openapi::registry::MetaRequest {
+            description: None,
+            content: vec![poem_openapi::registry::MetaMediaType { content_type: "application/json", schema: T::schema_ref() }],
+            required: false,
+        })
+    }
+
+    async fn from_request(request: &'a Request, body: &mut RequestBody, _: poem_openapi::ExtractParamOptions<()>) -> poem::Result<Self> {
+        let bytes = body.take()?.into_bytes().await?;
+        if bytes.is_empty() {
+            return Ok(OptionalBody(None, PhantomData));
+        }
+        match request.content_type() {
+            Some(content_type) if <Json<Value> as Payload>::check_content_type(content_type) => {
+                let value = serde_json::from_slice(&bytes).map_err(|e| poem_openapi::error::ParseRequestPayloadError { reason: e.to_string() })?;
+                Ok(OptionalBody(Some(value), PhantomData))
+            }
+            Some(content_type) => Err(poem_openapi::error::ContentTypeError::NotSupported { content_type: content_type.to_owned() }.into()),
+            None => Err(poem_openapi::error::ContentTypeError::ExpectContentType.into()),
+        }
+    }
+}
+
 pub use crate::service::accept::Accept;
 pub use crate::service::connections::EnableConnection;
 pub use crate::service::discovery::Discover;
 pub use crate::service::domains::{OperatorClaim as NewManagedDomain, OwnerClaim as NewDomain};
 pub use crate::service::email_verification::Verify as EmailVerification;
+pub use crate::service::scim_tokens::OperatorTokenRequest as ScimTokenRequest;
 pub use crate::service::invitations::NewInvitation;
 pub use crate::service::login::{Login, Signup, Switch};
 pub use crate::service::members::{AddMember as NewMember, RoleChange};
@@ -117,6 +155,9 @@ pub struct NewConnection {
     pub certificate: String,
     /// Email domains routed to this connection.
     pub email_domains: Option<Vec<String>>,
+    /// The SAML attribute carrying the user's IdP groups: roles then follow the orgs'
+    /// `group_role_mappings` at each login.
+    pub groups_attribute: Option<String>,
 }
 
 /// Seed 004's SAML configuration.
@@ -131,6 +172,9 @@ pub struct SsoConfig {
     pub certificate: String,
     /// Email domain routed to the org.
     pub email_domain: String,
+    /// The SAML attribute carrying the user's IdP groups: roles then follow the org's
+    /// `groupRoleMappings` at each login.
+    pub groups_attribute: Option<String>,
 }
 
 
@@ -171,5 +215,6 @@ mod tests {
         same_fields::<NewDomain>();
         same_fields::<NewManagedDomain>();
         same_fields::<EmailVerification>();
+        same_fields::<ScimTokenRequest>();
     }
 }

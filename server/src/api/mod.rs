@@ -42,6 +42,7 @@ pub fn openapi(state: &AppState) -> OpenApiService<impl poem_openapi::OpenApi + 
                 manage::connections::Api(s()),
                 manage::domains::Api(s()),
                 manage::audit::Api(s()),
+                manage::scim::Api(s()),
             ),
             // The user API (seed 004).
             (
@@ -52,6 +53,7 @@ pub fn openapi(state: &AppState) -> OpenApiService<impl poem_openapi::OpenApi + 
                 user::audit::Api(s()),
                 user::sso::Api(s()),
                 user::domains::Api(s()),
+                user::scim::Api(s()),
             ),
             saml::Api(s()),
             ops::Api(s()),
@@ -76,8 +78,9 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> {
         .nest("/docs", docs)
         .at("/invitations/:token", ops::invitation_page(state.clone()))
         .at("/verify-email/:token", ops::verify_email_page())
-        .at("/login", login::page(state))
+        .at("/login", login::page(state.clone()))
         .at("/login/login.js", login::script())
+        .nest("/scim/v2", crate::scim::routes(state.clone()))
         .around(move |ep, mut req| {
             let metrics = metrics.clone();
             // Who the client is and the request's id, once per request, for the abuse limits,
@@ -134,7 +137,7 @@ async fn guard<E: Endpoint>(ep: std::sync::Arc<E>, mut req: Request, max_body: u
 /// An error response some layer produced without our JSON body.
 fn is_uncoded_error(resp: &Response) -> bool {
     // JSON bodies are ours; HTML pages carry their own message.
-    let ours = resp.content_type().is_some_and(|c| c.starts_with("application/json") || c.starts_with("text/html"));
+    let ours = resp.content_type().is_some_and(|c| c.starts_with("application/json") || c.starts_with(crate::scim::SCIM_JSON) || c.starts_with("text/html"));
     (resp.status().is_client_error() || resp.status().is_server_error()) && !ours
 }
 

@@ -67,6 +67,8 @@ pub struct VerifiedAssertion {
     pub email: Option<String>,
     /// The request this answers, when it is not IdP-initiated.
     pub in_response_to: Option<String>,
+    /// The values of the connection's groups attribute (empty when it has none).
+    pub groups: Vec<String>,
     /// Until when (unix seconds) the assertion would still be accepted: its replay record must
     /// be kept that long.
     pub usable_until: i64,
@@ -200,7 +202,8 @@ pub fn verify_response(conn: &ConnectionRow, urls: &SpUrls, xml: &str, shape: &R
         return Err(refused(ErrorCode::SamlUnknownRequest, "InResponseTo differs between response and assertion"));
     }
     let in_response_to = in_response_to.or_else(|| shape.response_signed.then(|| shape.response_in_response_to.clone()).flatten());
-    Ok(VerifiedAssertion { id: assertion.id.clone(), email: email_of(&assertion), in_response_to, usable_until: usable_until(&assertion) })
+    let groups = conn.groups_attribute.as_deref().map(|name| attribute_values(&assertion, name)).unwrap_or_default();
+    Ok(VerifiedAssertion { id: assertion.id.clone(), email: email_of(&assertion), in_response_to, groups, usable_until: usable_until(&assertion) })
 }
 
 fn confirmation_in_response_to(a: &Assertion) -> Option<String> {
@@ -246,6 +249,18 @@ fn email_of(a: &Assertion) -> Option<String> {
             named(&attr.name) || named(&attr.friendly_name)
         })
         .find_map(|attr| attr.values.iter().find_map(|v| v.value.as_ref().map(|v| v.trim().to_owned())))
+}
+
+/// The values of the attributes named `name` (by `Name` or `FriendlyName`, ignoring case).
+fn attribute_values(a: &Assertion, name: &str) -> Vec<String> {
+    a.attribute_statements
+        .iter()
+        .flatten()
+        .flat_map(|s| s.attributes.iter())
+        .filter(|attr| [&attr.name, &attr.friendly_name].into_iter().any(|n| n.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name))))
+        .flat_map(|attr| attr.values.iter().filter_map(|v| v.value.as_ref().map(|v| v.trim().to_owned())))
+        .filter(|v| !v.is_empty())
+        .collect()
 }
 
 /// samael's refusals as our codes.

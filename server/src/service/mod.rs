@@ -15,6 +15,8 @@ pub mod mfa;
 pub mod orgs;
 pub mod password_change;
 pub mod saml;
+pub mod scim;
+pub mod scim_tokens;
 pub mod sso;
 pub mod tenants;
 pub mod tokens;

@@ -91,6 +91,7 @@ pub async fn update(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: 
     let current = OrganizationState { name: org.name.clone(), slug: org.slug.clone(), metadata: org.metadata()?, settings: org.settings()? };
     let connections = store.org_connection_ids(&mut tx, &org.id).await?;
     let change = patch_organization(&current, body, &tenant.settings()?, Some(&connections))?;
+    authorize(&actor, change.permission)?;
     let OrganizationState { name, slug, metadata, settings } = change.org;
     let now = store.now();
     // The operator naming a custom domain vouches for it, even one an org admin set before; an

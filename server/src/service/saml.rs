@@ -22,6 +22,9 @@ use crate::store::saml::AssertionUse;
 use crate::store::tenants::TenantRow;
 use crate::store::users::UserRow;
 use crate::store::{Store, Tx};
+use super::scim::GroupFollower;
+use orgkit_core::directory::role_from_groups;
+use orgkit_core::settings::resolve;
 use orgkit_core::login::{SsoAccountFacts, SsoLoginFacts, check_connection_allowed, check_redirect_target, decide_sso_login};
 use orgkit_core::{ErrorCode, Role};
 use orgkit_core::token::Authentication;
@@ -110,11 +113,25 @@ pub async fn acs(state: &AppState, connection_id: &str, saml_response: &str, rel
         return Err(ApiError::new(ErrorCode::SamlUnknownRequest, "InResponseTo names no open authentication request of this connection"));
     }
     let (user, role) = sso_account(store, &mut tx, &cx, &email, now).await?;
+    let role = follow_groups(store, &mut tx, &cx, &user, role, &verified.groups, now).await?;
     tx.commit().await?;
     let authentication = Authentication { amr: vec!["saml".to_owned()], connection_id: Some(cx.conn.id.clone()), auth_time: None };
     let org = TokenOrg { org: &cx.org, role };
     let token = tokens::issue_for(state, &cx.tenant, &user, Some(org), authentication, org_connections).await?;
     Ok(AcsOutcome { token, redirect })
+}
+
+/// With a groups attribute on the connection, the member's role follows the IdP groups the
+/// assertion lists through the org's `group_role_mappings` (core's rules: nothing changes when
+/// the org maps no group); answers the role the session signs in with.
+async fn follow_groups(store: &Store, tx: &mut Tx, cx: &SsoContext, user: &UserRow, role: Role, groups: &[String], now: i64) -> ApiResult<Role> {
+    if cx.conn.groups_attribute.is_none() {
+        return Ok(role);
+    }
+    let mappings = resolve(&cx.tenant.settings()?, &cx.org.settings()?).group_role_mappings.value.unwrap_or_default();
+    let actor = format!("connection:{}", cx.conn.id);
+    let follower = GroupFollower { tenant_id: &cx.tenant.id, org_id: &cx.org.id, actor: &actor };
+    follower.follow(store, tx, &user.id, role, role_from_groups(&mappings, groups), now).await
 }
 
 /// Which account the assertion signs in, as core's `decide_sso_login` decides from the org's

@@ -30,6 +30,8 @@ pub struct ConnectionRow {
     pub created_at: i64,
     /// The org that configured it (its own SSO, user API); `None`: the operator's.
     pub owner_org_id: Option<String>,
+    /// The SAML attribute carrying the user's IdP groups, when roles follow them.
+    pub groups_attribute: Option<String>,
 }
 
 impl ConnectionRow {
@@ -45,14 +47,14 @@ impl ConnectionRow {
     }
 }
 
-const COLUMNS: &str = "id, tenant_id, kind, name, entity_id, sso_url, certificate, email_domains, created_at, owner_org_id";
+const COLUMNS: &str = "id, tenant_id, kind, name, entity_id, sso_url, certificate, email_domains, created_at, owner_org_id, groups_attribute";
 
 impl Store {
     /// Inserts a SAML connection: the operator's, or the own connection of `owner_org_id`.
     pub async fn insert_connection(&self, tx: &mut Tx, id: &str, tenant_id: &str, c: &SamlConnection, owner_org_id: Option<&str>, now: i64) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO connections (id, tenant_id, kind, name, entity_id, sso_url, certificate, email_domains, created_at, owner_org_id) \
-             VALUES ($1, $2, 'saml', $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO connections (id, tenant_id, kind, name, entity_id, sso_url, certificate, email_domains, created_at, owner_org_id, groups_attribute) \
+             VALUES ($1, $2, 'saml', $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(id)
         .bind(tenant_id)
@@ -63,6 +65,7 @@ impl Store {
         .bind(serde_json::to_string(&c.email_domains).map_err(StoreError::corrupt)?)
         .bind(now)
         .bind(owner_org_id)
+        .bind(c.groups_attribute.clone())
         .execute(&mut **tx)
         .await?;
         Ok(())
@@ -142,7 +145,7 @@ impl Store {
 
     /// Every connection an org allows, for email-domain routing.
     pub async fn org_connections(&self, org_id: &str) -> StoreResult<Vec<ConnectionRow>> {
-        let sql = "SELECT c.id, c.tenant_id, c.kind, c.name, c.entity_id, c.sso_url, c.certificate, c.email_domains, c.created_at, c.owner_org_id \
+        let sql = "SELECT c.id, c.tenant_id, c.kind, c.name, c.entity_id, c.sso_url, c.certificate, c.email_domains, c.created_at, c.owner_org_id, c.groups_attribute \
                    FROM org_connections oc JOIN connections c ON c.id = oc.connection_id \
                    WHERE oc.org_id = $1 ORDER BY oc.connection_id";
         Ok(sqlx::query_as(sql).bind(org_id).fetch_all(self.pool()).await?)
@@ -150,7 +153,7 @@ impl Store {
 
     /// A page of the connections an org allows.
     pub async fn list_org_connections(&self, org_id: &str, page: &PageQuery) -> StoreResult<Page<ConnectionRow>> {
-        let sql = "SELECT c.id, c.tenant_id, c.kind, c.name, c.entity_id, c.sso_url, c.certificate, c.email_domains, c.created_at, c.owner_org_id \
+        let sql = "SELECT c.id, c.tenant_id, c.kind, c.name, c.entity_id, c.sso_url, c.certificate, c.email_domains, c.created_at, c.owner_org_id, c.groups_attribute \
                    FROM org_connections oc JOIN connections c ON c.id = oc.connection_id \
                    WHERE oc.org_id = $1 AND oc.connection_id > $2 ORDER BY oc.connection_id LIMIT $3";
         let rows: Vec<ConnectionRow> =

@@ -127,6 +127,13 @@ impl Store {
         Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(tenant_id).bind(id).fetch_optional(self.pool()).await?)
     }
 
+    /// The org `id`, whichever tenant holds it (for a credential bound to one org, such as a
+    /// SCIM token, which names its org and not its tenant).
+    pub async fn org_by_id(&self, id: &str) -> StoreResult<Option<OrgRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM organizations WHERE id = $1");
+        Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(id).fetch_optional(self.pool()).await?)
+    }
+
     /// A tenant's org and a user's role in it (`None` when not a member), in one query: what
     /// every user-API read of an org needs first.
     pub async fn org_with_role(&self, tenant_id: &str, id: &str, user_id: &str) -> StoreResult<Option<(OrgRow, Option<String>)>> {

@@ -62,13 +62,14 @@ impl Store {
 
     /// Replaces a connection's IdP fields in place (its id, hence its ACS URL, stays).
     pub async fn update_connection(&self, tx: &mut Tx, id: &str, c: &SamlConnection, now: i64) -> StoreResult<()> {
-        sqlx::query("UPDATE connections SET name = $2, entity_id = $3, sso_url = $4, certificate = $5, email_domains = $6 WHERE id = $1")
+        sqlx::query("UPDATE connections SET name = $2, entity_id = $3, sso_url = $4, certificate = $5, email_domains = $6, groups_attribute = $7 WHERE id = $1")
             .bind(id)
             .bind(&c.name)
             .bind(&c.entity_id)
             .bind(&c.sso_url)
             .bind(&c.certificate)
             .bind(serde_json::to_string(&c.email_domains).map_err(StoreError::corrupt)?)
+            .bind(c.groups_attribute.clone())
             .execute(&mut **tx)
             .await?;
         sqlx::query("UPDATE org_sso SET updated_at = $2 WHERE connection_id = $1").bind(id).bind(now).execute(&mut **tx).await?;
@@ -96,7 +97,7 @@ impl Store {
     /// A connection by id alone (the SAML endpoints are named by connection, not tenant).
     pub async fn connection_by_id(&self, id: &str) -> StoreResult<Option<ConnectionRow>> {
         Ok(sqlx::query_as(
-            "SELECT id, tenant_id, kind, name, entity_id, sso_url, certificate, email_domains, created_at, owner_org_id FROM connections WHERE id = $1",
+            "SELECT id, tenant_id, kind, name, entity_id, sso_url, certificate, email_domains, created_at, owner_org_id, groups_attribute FROM connections WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(self.pool())

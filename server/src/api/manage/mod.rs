@@ -6,5 +6,6 @@ pub mod domains;
 pub mod invitations;
 pub mod members;
 pub mod orgs;
+pub mod scim;
 pub mod settings;
 pub mod users;

@@ -7,6 +7,7 @@ pub mod domains;
 pub mod invitations;
 pub mod members;
 pub mod orgs;
+pub mod scim;
 pub mod sso;
 
 use crate::auth::{self as authn, AuthUser};

@@ -8,6 +8,7 @@ pub mod orgs;
 pub mod people;
 pub mod settings;
 pub mod sso;
+pub mod directory;
 
 /// Declares a view twice from one field list: `Snake` as the management API spells it and
 /// `Camel` as the user API does.

@@ -26,6 +26,9 @@ pub struct Connection {
     pub sso_url: String,
     /// Email domains routed to this connection.
     pub email_domains: Vec<String>,
+    /// The SAML attribute carrying the user's IdP groups, `null` when roles do not follow them.
+    #[oai(nullable)]
+    pub groups_attribute: Option<String>,
     /// Created (RFC 3339).
     pub created_at: String,
 }
@@ -41,6 +44,7 @@ impl Connection {
             name: c.name,
             entity_id: c.entity_id,
             sso_url: c.sso_url,
+            groups_attribute: c.groups_attribute,
         })
     }
 }
@@ -66,6 +70,9 @@ pub struct SsoConfiguration {
     /// The email domain routed to the org.
     #[oai(nullable)]
     pub email_domain: Option<String>,
+    /// The SAML attribute carrying the user's IdP groups, `null` when roles do not follow them.
+    #[oai(nullable)]
+    pub groups_attribute: Option<String>,
     /// Always `true`: configuring enables it.
     pub enabled: bool,
     /// This server's entity id for the connection.
@@ -94,6 +101,7 @@ impl SsoConfiguration {
             kind: c.kind,
             entity_id: c.entity_id,
             sso_url: c.sso_url,
+            groups_attribute: c.groups_attribute,
         })
     }
 }

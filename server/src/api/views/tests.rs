@@ -126,6 +126,7 @@ fn connection() -> ConnectionRow {
         email_domains: r#"["acme.test"]"#.into(),
         created_at: 1_700_000_000,
         owner_org_id: Some("org_1".into()),
+        groups_attribute: Some("groups".into()),
     }
 }
 
