@@ -290,15 +290,16 @@ class Idp:
         self.server = IdpServer(config=config)
 
     def response(self, email, sp, *, in_response_to=None, audience=None, recipient=None, sign_response=True,
-                 sign_assertion=False, email_in_name_id=True, sign_alg=SIG_RSA_SHA256, digest_alg=DIGEST_SHA256):
-        """A signed Response (XML text) for `sp` = (entity id, ACS URL)."""
+                 sign_assertion=False, email_in_name_id=True, sign_alg=SIG_RSA_SHA256, digest_alg=DIGEST_SHA256, attributes=None):
+        """A signed Response (XML text) for `sp` = (entity id, ACS URL), asserting `mail` and any
+        other `attributes` ({name: [values]})."""
         entity_id, acs = sp
         if email_in_name_id:
             name_id = NameID(format=NAMEID_FORMAT_EMAILADDRESS, text=email)
         else:
             name_id = NameID(format=NAMEID_FORMAT_TRANSIENT, text="_" + os.urandom(8).hex())
         xml = self.server.create_authn_response(
-            identity={"mail": [email]}, in_response_to=in_response_to, destination=recipient or acs,
+            identity={"mail": [email], **(attributes or {})}, in_response_to=in_response_to, destination=recipient or acs,
             sp_entity_id=audience or entity_id, name_id=name_id, authn=AUTHN,
             sign_response=sign_response, sign_assertion=sign_assertion, sign_alg=sign_alg, digest_alg=digest_alg,
         )

@@ -235,6 +235,8 @@ class World:
         if "domain" in setup:
             claim = {"domain": values["domain"], "verified": True}
             values["domain_id"] = ok(*self.call("POST", f"/manage/v1/default/organizations/{values['org_id']}/domains", claim, self.key), 201)["id"]
+        if "scim_token" in setup:
+            values["token_id"] = ok(*self.call("POST", f"/manage/v1/default/organizations/{values['org_id']}/scim/tokens", None, self.key), 201)["id"]
         if "email_verification" in setup:
             self.signup(values["email"])
             values["token"] = self.verification_token(values["email"])

@@ -214,6 +214,60 @@ def test_an_sso_session_switches_only_into_orgs_that_allow_its_connection(env):
     assert verify(env, back["data"]["accessToken"])["cid"] == env["cid"]
 
 
+def test_roles_follow_the_idp_groups_the_assertion_lists(env):
+    """With a groups attribute on the connection and the org's group_role_mappings, each login
+    gives the member the highest mapped role of the groups the signed assertion lists (member
+    when none is mapped), audited; without mappings, or without the attribute, roles stay."""
+    base, org, owner = env["base"], env["org"], env["owner"]
+
+    def login(email, groups):
+        xml = env["idp"].response(email, env["sp"], attributes={"groups": groups})
+        status, _, body = acs(env, xml)
+        assert status == 200, body
+        return verify(env, body["data"]["accessToken"])
+
+    def put_org(body):
+        status, _, answer = http(base, "PUT", f"/api/v1/organizations/{org}", body, owner)
+        assert status == 200, answer
+        return answer
+
+    # No groups attribute yet: a listed group changes nothing.
+    put_org({"groupRoleMappings": {"Acme Admins": "admin", "Acme Readers": "viewer"}})
+    assert login("grouped@acme.test", ["Acme Admins"])["org_role"] == "member"
+
+    status, _, sso = http(base, "POST", f"/api/v1/organizations/{org}/sso", dict(env["config"], groupsAttribute="groups"), owner)
+    assert status in (200, 201) and sso["data"]["groupsAttribute"] == "groups", sso
+    try:
+        assert login("grouped@acme.test", ["acme admins", "Staff"])["org_role"] == "admin"
+        assert login("grouped@acme.test", ["Acme Readers"])["org_role"] == "viewer"
+        assert login("grouped@acme.test", ["Staff"])["org_role"] == "member"
+        assert login("grouped@acme.test", ["Acme Readers", "Acme Admins"])["org_role"] == "admin"
+        # A new user joins just in time with the mapped role.
+        fresh = login("fresh-grouped@acme.test", ["Acme Readers"])
+        assert fresh["org_role"] == "viewer"
+        status, _, members = http(base, "GET", f"/manage/v1/default/organizations/{org}/members", token=env["mgmt"])
+        roles = {m["email"]: m["role"] for m in members["data"]}
+        assert (roles["grouped@acme.test"], roles["fresh-grouped@acme.test"]) == ("admin", "viewer"), roles
+        entries, cursor = [], None
+        while True:
+            after = f"&cursor={cursor}" if cursor else ""
+            status, _, page = http(base, "GET", f"/manage/v1/default/organizations/{org}/audit-log?limit=100{after}", token=env["mgmt"])
+            assert status == 200, page
+            entries += page["data"]
+            cursor = page.get("next_cursor")
+            if not cursor:
+                break
+        changes = [e for e in entries if e["action"] == "member.role_changed" and e["actor"] == f"connection:{env['cid']}"]
+        assert len(changes) == 5, changes
+        # Without mappings the IdP's groups leave roles alone.
+        put_org({"groupRoleMappings": None})
+        assert login("grouped@acme.test", ["Acme Readers"])["org_role"] == "admin"
+    finally:
+        put_org({"groupRoleMappings": None})
+        status, _, sso = http(base, "POST", f"/api/v1/organizations/{org}/sso", env["config"], owner)
+        assert status in (200, 201) and sso["data"]["groupsAttribute"] is None, sso
+
+
 def test_disabled_sso_refuses_logins(env):
     status, _, body = http(env["base"], "DELETE", f"/api/v1/organizations/{env['org']}/sso", token=env["owner"])
     assert (status, body) == (200, {"success": True, "data": None})
