@@ -65,6 +65,9 @@ operations! {
     admit_directory_user => admitDirectoryUser;
     jit_role => jitRole;
     parse_saml_connection => parseSamlConnection;
+    parse_oidc_connection => parseOidcConnection;
+    verify_id_token => verifyIdToken;
+    id_token_email => idTokenEmail;
     custom_domain_of_host => customDomainOfHost;
     page_size => pageSize;
     client_address => clientAddress;

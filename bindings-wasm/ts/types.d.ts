@@ -48,6 +48,11 @@ export type SamlConnectionBody = {
   email_domains?: string[] | null; emailDomains?: string[] | null;
   groups_attribute?: string | null; groupsAttribute?: string | null;
 };
+/** An org's OpenID Connect configuration (camelCase or snake_case). */
+export type OidcConnectionBody = {
+  issuer: string; clientId?: string; client_id?: string; clientSecret?: string; client_secret?: string;
+  emailDomain?: string; email_domain?: string; groupsClaim?: string | null; groups_claim?: string | null;
+};
 /** An org's `group_role_mappings`: IdP group display name → the role its members get. */
 export type GroupRoleMappings = Record<string, Role>;
 /** An organization body (name, slug, metadata and setting overrides), as the API takes it. */

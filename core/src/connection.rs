@@ -244,6 +244,93 @@ impl SamlConnection {
     }
 }
 
+/// Longest OIDC client id or secret, in characters.
+pub const OIDC_CLIENT_FIELD_MAX_CHARS: usize = 1024;
+
+/// A validated OpenID Connect connection of an org: its provider and the client orgkit is there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+pub struct OidcConnection {
+    /// The provider's issuer URL, as its ID tokens' `iss` must spell it.
+    pub issuer: String,
+    /// The client id orgkit has at the provider (the ID tokens' audience).
+    pub client_id: String,
+    /// The client secret (the host stores it encrypted).
+    pub client_secret: String,
+    /// The email domain routed to the connection (the org must verify it).
+    pub email_domains: Vec<String>,
+    /// The ID token claim carrying the user's groups, when roles follow them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups_claim: Option<String>,
+}
+
+fn client_field(map: &serde_json::Map<String, Value>, field: &str) -> Result<String> {
+    let value = string(map, field)?;
+    let ok = !value.is_empty() && value.chars().count() <= OIDC_CLIENT_FIELD_MAX_CHARS && !value.chars().any(char::is_control);
+    if ok {
+        Ok(value.to_owned())
+    } else {
+        Err(invalid(field, format!("{field} must be 1-{OIDC_CLIENT_FIELD_MAX_CHARS} characters without control characters")))
+    }
+}
+
+impl OidcConnection {
+    /// Whether a discovery document's `issuer` names this connection's provider: identical, but
+    /// for one trailing slash either may carry (OIDC Discovery §4.3 asks identical; the owner
+    /// may have typed it without Auth0's slash). The document's spelling is then the one ID
+    /// tokens must carry.
+    pub fn same_issuer(&self, discovered: &str) -> bool {
+        self.issuer.trim_end_matches('/') == discovered.trim_end_matches('/') && !discovered.is_empty()
+    }
+
+    /// Parses seed 004's style OIDC configuration `{issuer, clientId, clientSecret, emailDomain,
+    /// groupsClaim?}` (camelCase or snake_case; unknown fields refused). The issuer is an
+    /// `https` URL with a host and no query or fragment — `http` too when `allow_http` (a
+    /// provider on this machine, for tests); one email domain is required.
+    pub fn from_config(value: &Value, allow_http: bool) -> Result<OidcConnection> {
+        let map = value
+            .as_object()
+            .ok_or_else(|| Error::new(ErrorCode::InvalidRequest, "expected a JSON object"))?;
+        let mut norm = serde_json::Map::new();
+        for (key, v) in map {
+            let field = match key.as_str() {
+                "issuer" => "issuer",
+                "clientId" | "client_id" => "clientId",
+                "clientSecret" | "client_secret" => "clientSecret",
+                "emailDomain" | "email_domain" => "emailDomain",
+                "groupsClaim" | "groups_claim" => "groupsClaim",
+                other => {
+                    return Err(Error::new(ErrorCode::UnknownField, format!("unknown field {:?}", crate::role::truncate(other))).with_field(other));
+                }
+            };
+            norm.insert(field.to_owned(), v.clone());
+        }
+        let issuer_text = string(&norm, "issuer")?.trim();
+        let issuer = url::Url::parse(issuer_text).map_err(|_| invalid("issuer", "issuer is not a URL"))?;
+        let scheme_ok = issuer.scheme() == "https" || (allow_http && issuer.scheme() == "http");
+        if !scheme_ok || issuer.host().is_none() || issuer.query().is_some() || issuer.fragment().is_some()
+            || !issuer.username().is_empty() || issuer_text.len() > CONNECTION_URL_MAX_LEN
+        {
+            return Err(invalid("issuer", "issuer must be an https URL with a host and no query, fragment or credentials"));
+        }
+        let domain = string(&norm, "emailDomain")?.trim().trim_end_matches('.').to_ascii_lowercase();
+        if !is_hostname(&domain) {
+            return Err(invalid("emailDomain", "emailDomain must be a domain like example.com"));
+        }
+        let groups_claim = match norm.get("groupsClaim") {
+            None | Some(Value::Null) => None,
+            Some(_) => Some(client_field(&norm, "groupsClaim")?),
+        };
+        Ok(OidcConnection {
+            issuer: issuer_text.to_owned(),
+            client_id: client_field(&norm, "clientId")?,
+            client_secret: client_field(&norm, "clientSecret")?,
+            email_domains: vec![domain],
+            groups_claim,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -133,6 +133,9 @@ error_codes! {
     InvalidIssuer = "invalid_issuer", 401, Token, Core;
     /// A token for another audience.
     InvalidAudience = "invalid_audience", 401, Token, Core;
+    /// An ID token whose `nonce` is not the one its login sent: replayed, or injected into
+    /// another login.
+    InvalidNonce = "invalid_nonce", 401, Token, Core;
     /// A provider's org claim is present but malformed, or its role has no orgkit mapping.
     InvalidOrgClaim = "invalid_org_claim", 401, Token, Core;
     /// An org was required but the token carries no org context.
@@ -195,6 +198,11 @@ error_codes! {
     /// An SSO assertion for an email whose domain the org has not verified, for an account not
     /// linked to the connection (or not a member): the org's IdP may not sign it in.
     EmailDomainNotVerified = "email_domain_not_verified", 403, Login, Core;
+    /// An OpenID Connect login that cannot complete: the provider refused, its answer is
+    /// malformed, or the login's `state` is unknown, used or expired.
+    OidcInvalidResponse = "oidc_invalid_response", 400, Login, Host;
+    /// An IdP login whose email the provider does not say it verified (OIDC `email_verified`).
+    EmailNotVerified = "email_not_verified", 403, Login, Core;
     /// A redirect target (RelayState) outside the server's origin and the allowed list.
     RedirectNotAllowed = "redirect_not_allowed", 400, Request, Core;
     /// A domain no organization may claim: a public suffix or a free email provider's domain.

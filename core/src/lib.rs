@@ -28,6 +28,7 @@ pub mod login;
 pub mod membership;
 pub mod ops;
 pub mod organization;
+pub mod outbound;
 pub mod page;
 pub mod rate_limit;
 mod role;

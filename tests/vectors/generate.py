@@ -409,6 +409,64 @@ def login():
           err("explain with a malformed email", E, q(email="not-an-email"), "invalid_email")]
     return v
 
+# ---------------------------------------------------------------- OpenID Connect (PyJWT signs the ID tokens)
+IDP_ISS, CLIENT = "https://idp.hospital.test", "orgkit-client"
+
+def oidc():
+    P = "parse_oidc_connection"
+    body = {"issuer": IDP_ISS, "clientId": CLIENT, "clientSecret": "s3cret", "emailDomain": "Hospital.com", "groupsClaim": "groups"}
+    v = [ok("an OIDC connection", P, {"body": body}, {"issuer": IDP_ISS, "client_id": CLIENT, "client_secret": "s3cret",
+                                                       "email_domains": ["hospital.com"], "groups_claim": "groups"}),
+         ok("snake_case fields, no groups claim", P, {"body": {"issuer": IDP_ISS + "/", "client_id": "c", "client_secret": "s", "email_domain": "a.com"}},
+            {"issuer": IDP_ISS + "/", "client_id": "c"}),
+         err("an http issuer", P, {"body": dict(body, issuer="http://idp.hospital.test")}, "invalid_request"),
+         ok("an http issuer when allowed (a provider on this machine)", P, {"body": dict(body, issuer="http://localhost:5000"), "allow_http": True},
+            {"issuer": "http://localhost:5000"}),
+         err("an issuer with a query", P, {"body": dict(body, issuer=IDP_ISS + "?tenant=x")}, "invalid_request"),
+         err("no client secret", P, {"body": {k: val for k, val in body.items() if k != "clientSecret"}}, "invalid_request"),
+         err("no email domain", P, {"body": {k: val for k, val in body.items() if k != "emailDomain"}}, "invalid_request"),
+         err("an OIDC email domain that is not a hostname", P, {"body": dict(body, emailDomain="not a domain")}, "invalid_request"),
+         err("an unknown OIDC field", P, {"body": dict(body, scopes="openid")}, "unknown_field")]
+    V, NONCE = "verify_id_token", "n-0S6_WzA2Mj"
+    opts = {"issuer": IDP_ISS, "audience": CLIENT, "leeway": 30, "now": NOW}
+    def id_token(**kw):
+        c = {"iss": IDP_ISS, "sub": "idp-user-1", "aud": CLIENT, "iat": NOW - 10, "exp": NOW + 300, "nonce": NONCE,
+             "email": "Ann@hospital.com", "email_verified": True, "groups": ["Doctors", "Staff"]}
+        c.update(kw)
+        return sign({k: val for k, val in c.items() if val is not None}, alg="RS256")
+    def vi(n, token, out, nonce=NONCE, options=opts, groups_claim="groups", jwks=JWKS):
+        inp = {"token": token, "jwks": jwks, "options": options, "nonce": nonce}
+        if groups_claim is not None:
+            inp["groups_claim"] = groups_claim
+        return (err if isinstance(out, str) else ok)(n, V, inp, out)
+    def tampered(token, **changes):
+        header, payload, signature = token.split(".")
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return ".".join([header, b64(json.dumps(dict(claims, **changes)).encode()), signature])
+    good = {"sub": "idp-user-1", "email": "Ann@hospital.com", "groups": ["Doctors", "Staff"]}
+    v += [vi("an ID token", id_token(), good),
+          vi("the groups claim may be one string", id_token(groups="Doctors"), dict(good, groups=["Doctors"])),
+          vi("no groups claim named: no groups", id_token(), dict(good, groups=[]), groups_claim=None),
+          vi("an unverified email is not taken", id_token(email_verified=False), dict(good, email=None)),
+          vi("no email_verified at all: not taken", id_token(email_verified=None), dict(good, email=None)),
+          vi("email_verified as the string true", id_token(email_verified="true"), good),
+          vi("several audiences with azp the client", id_token(aud=[CLIENT, "api"], azp=CLIENT), good),
+          vi("a wrong nonce", id_token(nonce="other"), "invalid_nonce"),
+          vi("no nonce in the token", id_token(nonce=None), "invalid_nonce"),
+          vi("a wrong audience", id_token(aud="another-client"), "invalid_audience"),
+          vi("several audiences without azp", id_token(aud=[CLIENT, "api"]), "invalid_audience"),
+          vi("azp another client", id_token(azp="another-client"), "invalid_audience"),
+          vi("another issuer", id_token(iss="https://evil.test"), "invalid_issuer"),
+          vi("an expired ID token", id_token(exp=NOW - 31), "token_expired"),
+          vi("an ID token from the future", id_token(iat=NOW + 120), "token_not_yet_valid"),
+          vi("no sub", id_token(sub=None), "invalid_token"),
+          vi("a payload changed under the provider's signature", tampered(id_token(), sub="admin"), "invalid_signature"),
+          ok("the verified email signs in, normalised", "id_token_email", good, {"email": "ann@hospital.com"}),
+          err("no verified email: no login", "id_token_email", dict(good, email=None), "email_not_verified"),
+          vi("alg none", unsigned({"alg": "none", "typ": "JWT"}, {"iss": IDP_ISS, "sub": "x", "aud": CLIENT, "exp": NOW + 300, "nonce": NONCE}),
+             "algorithm_not_allowed")]
+    return v
+
 # ---------------------------------------------------------------- tokens (PyJWT)
 def sign(claims, alg="ES256", kid="default", typ="JWT", extra_headers=None, key=None):
     headers = {"typ": typ} if typ is not None else {}
@@ -862,6 +920,7 @@ def sso():
           ok("a groups attribute for roles from IdP groups", C, {"body": dict(body, groupsAttribute=" memberOf ")}, {"groups_attribute": "memberOf"}),
           err("an empty groups attribute", C, {"body": dict(body, groups_attribute=" ")}, "invalid_request"),
           err("a groups attribute that is not text", C, {"body": dict(body, groups_attribute=["memberOf"])}, "invalid_request")]
+    v += oidc()
     S, pol = "decide_step_up", {"max_attempts": 3, "duration_seconds": 1800}
     def step(n, out, **kw):
         facts = dict({"amr": ["pwd"], "require_mfa": True, "lockout_policy": pol, "now": NOW, "connections": ["conn-a"]}, **kw)
@@ -892,6 +951,8 @@ def sessions():
           sess("a session that performed TOTP", {"allowed": True}, amr=["pwd", "otp"], require_mfa=True),
           sess("a hardware key is a second factor", {"allowed": True}, amr=["pwd", "hwk"], require_mfa=True),
           sess("the org's own SSO satisfies its MFA", {"allowed": True}, amr=["saml"], connection_id="conn-a", require_mfa=True),
+          sess("the org's own OIDC satisfies its MFA", {"allowed": True}, amr=["oidc"], connection_id="conn-a", require_mfa=True),
+          sess("another org's OIDC into an org", "connection_not_allowed", amr=["oidc"], connection_id="conn-z"),
           sess("another org's SSO into an org without MFA", "connection_not_allowed", amr=["saml"], connection_id="conn-z"),
           sess("another org's SSO is refused before MFA is asked", "connection_not_allowed", amr=["saml"], connection_id="conn-z", require_mfa=True),
           sess("an SSO session into an org with no connection", "connection_not_allowed", amr=["saml"], connection_id="conn-a", connections=[]),
@@ -929,6 +990,8 @@ def sessions():
     v += [r("an SP-initiated login of any connection", "/saml/conn-evil/login", "redirect_not_allowed"),
           r("an SP-initiated login listed by URL", "https://auth.example.com/saml/conn-evil/login", "redirect_not_allowed"),
           r("the ACS", "/saml/conn-a/acs", "redirect_not_allowed"),
+          r("an OIDC login start of any connection", "/oidc/conn-evil/login", "redirect_not_allowed"),
+          r("the OIDC callback", "/oidc/conn-a/callback?code=x&state=y", "redirect_not_allowed"),
           r("the login page", "/login?organization=evil", "redirect_not_allowed"),
           r("the login page's script", "/login/login.js", "redirect_not_allowed"),
           r("the API docs", "/docs", "redirect_not_allowed"),

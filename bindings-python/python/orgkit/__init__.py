@@ -63,6 +63,7 @@ from orgkit.types import (
     GroupRole,
     GroupRolesInput,
     HostInput,
+    IdTokenIdentity,
     InvitationAt,
     InvitationClaims,
     InvitationLinkAt,
@@ -85,6 +86,8 @@ from orgkit.types import (
     LoginQuery,
     NewOrganizationInput,
     NoInput,
+    OidcConnection,
+    OidcConnectionInput,
     OrgClaims,
     OrgName,
     OrganizationPatchInput,
@@ -128,6 +131,7 @@ from orgkit.types import (
     TotpVerifyInput,
     Unlocked,
     VerificationFacts,
+    VerifyIdTokenInput,
     VerifyInvitationInput,
     VerifyProfiledInput,
     VerifyTokenInput,
@@ -181,6 +185,9 @@ __all__ = [
     "admit_directory_user",
     "jit_role",
     "parse_saml_connection",
+    "parse_oidc_connection",
+    "verify_id_token",
+    "id_token_email",
     "custom_domain_of_host",
     "page_size",
     "client_address",
@@ -386,6 +393,24 @@ def parse_saml_connection(input: Optional[SamlConnectionInput] = None, /, **fiel
     """``{body}`` → the validated connection ``{name, entity_id, sso_url, certificate, email_domains,
     groups_attribute?}``."""
     return call("parse_saml_connection", _input(input, fields))
+
+
+def parse_oidc_connection(input: Optional[OidcConnectionInput] = None, /, **fields: Any) -> OidcConnection:
+    """``{body, allow_http?}`` → the validated OIDC connection ``{issuer, client_id, client_secret,
+    email_domains, groups_claim?}``."""
+    return call("parse_oidc_connection", _input(input, fields))
+
+
+def verify_id_token(input: Optional[VerifyIdTokenInput] = None, /, **fields: Any) -> IdTokenIdentity:
+    """``{token, jwks, options, nonce, groups_claim?}`` → ``{sub, email, groups}``: an OIDC ID
+    token's signature, issuer, audience, times and nonce checked; ``email`` only when verified."""
+    return call("verify_id_token", _input(input, fields))
+
+
+def id_token_email(input: Optional[IdTokenIdentity] = None, /, **fields: Any) -> EmailAddress:
+    """``{sub, email, groups}`` → ``{email}``: the verified email an OIDC login signs in with,
+    or ``OrgkitError`` ``email_not_verified``."""
+    return call("id_token_email", _input(input, fields))
 
 
 def custom_domain_of_host(input: Optional[HostInput] = None, /, **fields: Any) -> CustomDomain:

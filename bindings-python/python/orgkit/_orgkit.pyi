@@ -57,6 +57,7 @@ from orgkit.types import (
     GroupRole,
     GroupRolesInput,
     HostInput,
+    IdTokenIdentity,
     InvitationAt,
     InvitationClaims,
     InvitationLinkAt,
@@ -79,6 +80,8 @@ from orgkit.types import (
     LoginQuery,
     NewOrganizationInput,
     NoInput,
+    OidcConnection,
+    OidcConnectionInput,
     OperationName,
     OrgClaims,
     OrgName,
@@ -123,6 +126,7 @@ from orgkit.types import (
     TotpVerifyInput,
     Unlocked,
     VerificationFacts,
+    VerifyIdTokenInput,
     VerifyInvitationInput,
     VerifyProfiledInput,
     VerifyTokenInput,
@@ -193,6 +197,12 @@ def call(op: Literal["admit_directory_user"], input: DirectoryUserInput) -> Emai
 def call(op: Literal["jit_role"], input: JitInput) -> JitRole: ...
 @overload
 def call(op: Literal["parse_saml_connection"], input: SamlConnectionInput) -> SamlConnection: ...
+@overload
+def call(op: Literal["parse_oidc_connection"], input: OidcConnectionInput) -> OidcConnection: ...
+@overload
+def call(op: Literal["verify_id_token"], input: VerifyIdTokenInput) -> IdTokenIdentity: ...
+@overload
+def call(op: Literal["id_token_email"], input: IdTokenIdentity) -> EmailAddress: ...
 @overload
 def call(op: Literal["custom_domain_of_host"], input: HostInput) -> CustomDomain: ...
 @overload

@@ -76,6 +76,7 @@ __all__ = [
     "GroupRoleMappings",
     "GroupRolesInput",
     "HostInput",
+    "IdTokenIdentity",
     "InvitationAt",
     "InvitationClaims",
     "InvitationLinkAt",
@@ -110,6 +111,9 @@ __all__ = [
     "NamedOrg",
     "NewOrganizationInput",
     "NoInput",
+    "OidcConnection",
+    "OidcConnectionBody",
+    "OidcConnectionInput",
     "OperationName",
     "OrgClaims",
     "OrgContext",
@@ -175,6 +179,7 @@ __all__ = [
     "Unlocked",
     "UserLoginFacts",
     "VerificationFacts",
+    "VerifyIdTokenInput",
     "VerifyInvitationInput",
     "VerifyOptions",
     "VerifyProfiledInput",
@@ -193,7 +198,7 @@ NoInput: TypeAlias = Optional[EmptyObject]
 
 
 # A stable, machine-readable error code. Serialises as its snake_case string.
-ErrorCode: TypeAlias = Literal["invalid_request", "unknown_field", "input_too_large", "invalid_slug", "invalid_email", "invalid_role", "invalid_permission", "invalid_organization", "invalid_setting", "below_tenant_floor", "invalid_key", "unauthenticated", "invalid_token", "invalid_signature", "algorithm_not_allowed", "unknown_key", "wrong_token_type", "token_expired", "token_not_yet_valid", "token_revoked", "session_expired", "invalid_issuer", "invalid_audience", "invalid_org_claim", "org_required", "org_mismatch", "insufficient_role", "role_ceiling", "owner_required", "last_owner", "not_found", "invitation_revoked", "invitation_used", "invitation_expired", "invitation_email_mismatch", "invitation_pending", "invitation_resend_limit", "invalid_credentials", "weak_password", "password_change_required", "mfa_required", "mfa_enrollment_required", "invalid_mfa_code", "account_locked", "connection_not_allowed", "saml_invalid_response", "saml_invalid_signature", "saml_expired", "saml_audience_mismatch", "saml_unknown_request", "saml_replay", "email_domain_not_verified", "redirect_not_allowed", "domain_not_allowed", "domain_reserved", "slug_taken", "custom_domain_taken", "email_taken", "already_member", "directory_conflict", "domain_taken", "domain_not_verified", "payload_too_large", "rate_limited", "not_implemented", "internal_error"]
+ErrorCode: TypeAlias = Literal["invalid_request", "unknown_field", "input_too_large", "invalid_slug", "invalid_email", "invalid_role", "invalid_permission", "invalid_organization", "invalid_setting", "below_tenant_floor", "invalid_key", "unauthenticated", "invalid_token", "invalid_signature", "algorithm_not_allowed", "unknown_key", "wrong_token_type", "token_expired", "token_not_yet_valid", "token_revoked", "session_expired", "invalid_issuer", "invalid_audience", "invalid_nonce", "invalid_org_claim", "org_required", "org_mismatch", "insufficient_role", "role_ceiling", "owner_required", "last_owner", "not_found", "invitation_revoked", "invitation_used", "invitation_expired", "invitation_email_mismatch", "invitation_pending", "invitation_resend_limit", "invalid_credentials", "weak_password", "password_change_required", "mfa_required", "mfa_enrollment_required", "invalid_mfa_code", "account_locked", "connection_not_allowed", "saml_invalid_response", "saml_invalid_signature", "saml_expired", "saml_audience_mismatch", "saml_unknown_request", "saml_replay", "email_domain_not_verified", "oidc_invalid_response", "email_not_verified", "redirect_not_allowed", "domain_not_allowed", "domain_reserved", "slug_taken", "custom_domain_taken", "email_taken", "already_member", "directory_conflict", "domain_taken", "domain_not_verified", "payload_too_large", "rate_limited", "not_implemented", "internal_error"]
 
 
 class ErrorCodes(TypedDict):
@@ -1152,6 +1157,107 @@ class SamlConnection(TypedDict):
     groups_attribute: NotRequired[str]
 
 
+class OidcConnectionBody(TypedDict):
+    """An org's OpenID Connect configuration (camelCase or snake_case)."""
+
+    issuer: str
+    clientId: NotRequired[str]
+    client_id: NotRequired[str]
+    clientSecret: NotRequired[str]
+    client_secret: NotRequired[str]
+    emailDomain: NotRequired[str]
+    email_domain: NotRequired[str]
+    groupsClaim: NotRequired[Optional[str]]
+    groups_claim: NotRequired[Optional[str]]
+
+
+class OidcConnectionInput(TypedDict):
+    """An org's OIDC configuration, as the user API takes it."""
+
+    # `{ issuer, clientId, clientSecret, emailDomain, groupsClaim? }`.
+    body: OidcConnectionBody
+
+    # Whether an `http` issuer is allowed (a provider on this machine, for tests).
+    allow_http: NotRequired[bool]
+
+
+class OidcConnection(TypedDict):
+    """A validated OpenID Connect connection of an org: its provider and the client orgkit is there."""
+
+    # The provider's issuer URL, as its ID tokens' `iss` must spell it.
+    issuer: str
+
+    # The client id orgkit has at the provider (the ID tokens' audience).
+    client_id: str
+
+    # The client secret (the host stores it encrypted).
+    client_secret: str
+
+    # The email domain routed to the connection (the org must verify it).
+    email_domains: list[str]
+
+    # The ID token claim carrying the user's groups, when roles follow them.
+    groups_claim: NotRequired[str]
+
+
+# A JSON Web Key (RFC 7517): `kty`, `kid`, `alg` and the key's own members.
+Jwk: TypeAlias = dict[str, Any]
+
+
+class Jwks(TypedDict):
+    """A JSON Web Key Set (its keys as fetched: core checks each member)."""
+
+    keys: list[Union[Jwk, dict[str, Any]]]
+
+
+class VerifyOptions(TypedDict):
+    """What a verifier expects of every token, and the current time."""
+
+    # The exact `iss` required.
+    issuer: str
+
+    # The `aud` required (one of the token's audiences must equal it).
+    audience: str
+
+    # Clock-skew allowance in seconds for `exp`, `nbf` and `iat` (at most 300).
+    leeway: NotRequired[int]
+
+    # The current time, unix seconds.
+    now: int
+
+
+class VerifyIdTokenInput(TypedDict):
+    """An ID token from an org's OIDC provider."""
+
+    # The compact JWS.
+    token: str
+
+    # The provider's public keys.
+    jwks: Jwks
+
+    # The provider's issuer, the client id as audience, leeway and now.
+    options: VerifyOptions
+
+    # The nonce the login sent.
+    nonce: str
+
+    # The claim carrying the user's groups.
+    groups_claim: NotRequired[Optional[str]]
+
+
+class IdTokenIdentity(TypedDict):
+    """What a verified ID token says about its user."""
+
+    # The provider's subject.
+    sub: str
+
+    # The email, present only when the provider says it verified it (`email_verified`).
+    email: Optional[str]
+
+    # The values of the groups claim, when one was named.
+    groups: NotRequired[list[str]]
+
+
 class HostInput(TypedDict):
     """A `Host` header value."""
 
@@ -1494,32 +1600,6 @@ class IssuedInvitation(TypedDict):
 
     # Its claims.
     claims: InvitationClaims
-
-
-# A JSON Web Key (RFC 7517): `kty`, `kid`, `alg` and the key's own members.
-Jwk: TypeAlias = dict[str, Any]
-
-
-class Jwks(TypedDict):
-    """A JSON Web Key Set (its keys as fetched: core checks each member)."""
-
-    keys: list[Union[Jwk, dict[str, Any]]]
-
-
-class VerifyOptions(TypedDict):
-    """What a verifier expects of every token, and the current time."""
-
-    # The exact `iss` required.
-    issuer: str
-
-    # The `aud` required (one of the token's audiences must equal it).
-    audience: str
-
-    # Clock-skew allowance in seconds for `exp`, `nbf` and `iat` (at most 300).
-    leeway: NotRequired[int]
-
-    # The current time, unix seconds.
-    now: int
 
 
 class VerifyInvitationInput(TypedDict):
@@ -2126,7 +2206,7 @@ class EmailVerificationAt(TypedDict):
 
 
 # The snake_case name of a core operation (`orgkit.OPERATIONS`).
-OperationName: TypeAlias = Literal["error_codes", "validate_slug", "normalize_slug", "normalize_email", "role_permissions", "authorize", "can_grant", "can_change_role", "can_remove_member", "resolve_settings", "apply_settings_patch", "apply_tenant_settings_patch", "parse_new_organization", "apply_organization_patch", "check_password", "enforce_password", "lockout_check", "lockout_after_failure", "account_lockout_policy", "decide_password_login", "decide_step_up", "totp_enrolment", "verify_totp", "route_email", "check_connection_allowed", "check_session", "redirect_target", "role_from_groups", "synced_role", "admit_directory_user", "jit_role", "parse_saml_connection", "custom_domain_of_host", "page_size", "client_address", "rate_limits", "explain_login", "invitation_status", "check_invitation_acceptable", "check_invitation_resendable", "check_invitation_link", "acceptance_amr", "check_invitation_creatable", "issue_invitation", "verify_invitation", "build_org_claims", "sign_org_claims", "verify_org_token", "verify_profiled_token", "check_token_not_revoked", "should_fetch_jwks", "parse_bearer", "public_jwk", "check_domain_claim", "domain_challenge", "decide_domain_verification", "check_custom_domain", "custom_domain_served", "decide_sso_login", "check_email_verification"]
+OperationName: TypeAlias = Literal["error_codes", "validate_slug", "normalize_slug", "normalize_email", "role_permissions", "authorize", "can_grant", "can_change_role", "can_remove_member", "resolve_settings", "apply_settings_patch", "apply_tenant_settings_patch", "parse_new_organization", "apply_organization_patch", "check_password", "enforce_password", "lockout_check", "lockout_after_failure", "account_lockout_policy", "decide_password_login", "decide_step_up", "totp_enrolment", "verify_totp", "route_email", "check_connection_allowed", "check_session", "redirect_target", "role_from_groups", "synced_role", "admit_directory_user", "jit_role", "parse_saml_connection", "parse_oidc_connection", "verify_id_token", "id_token_email", "custom_domain_of_host", "page_size", "client_address", "rate_limits", "explain_login", "invitation_status", "check_invitation_acceptable", "check_invitation_resendable", "check_invitation_link", "acceptance_amr", "check_invitation_creatable", "issue_invitation", "verify_invitation", "build_org_claims", "sign_org_claims", "verify_org_token", "verify_profiled_token", "check_token_not_revoked", "should_fetch_jwks", "parse_bearer", "public_jwk", "check_domain_claim", "domain_challenge", "decide_domain_verification", "check_custom_domain", "custom_domain_served", "decide_sso_login", "check_email_verification"]
 
 
 # The family a code belongs to; bindings map each family to an exception/error subclass.

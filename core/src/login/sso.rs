@@ -12,11 +12,11 @@ use crate::role::Role;
 pub const REDIRECT_TARGET_MAX_LEN: usize = 2048;
 
 /// The first path segments (under the public URL's path) of the server's own routes that send
-/// a browser on, which are never a redirect target: `saml` (an SP-initiated login redirects to
-/// an IdP, whichever org configured it), `login` (the login page follows discovery into SSO)
+/// a browser on, which are never a redirect target: `saml` and `oidc` (a login start redirects
+/// to an IdP, whichever org configured it), `login` (the login page follows discovery into SSO)
 /// and `docs` (a script-driven page). A token carried into one of them could leave for
 /// another party's IdP.
-pub const SERVER_REDIRECTING_PATHS: [&str; 3] = ["saml", "login", "docs"];
+pub const SERVER_REDIRECTING_PATHS: [&str; 4] = ["saml", "oidc", "login", "docs"];
 
 /// Whether `url` is one of the server's own routes that send the browser on: on the origin of
 /// `own`, under its path, with a first segment in [`SERVER_REDIRECTING_PATHS`]. The path is
@@ -49,7 +49,7 @@ fn is_server_redirect(url: &url::Url, own: &url::Url) -> bool {
 /// included). Refused are other origins, scheme-relative (`//evil`) and backslash tricks
 /// (`/\evil`), credentials in the URL, fragments (the host puts the token there), control
 /// characters, targets over [`REDIRECT_TARGET_MAX_LEN`] bytes, and the server's own routes
-/// that send the browser on (`SERVER_REDIRECTING_PATHS`: `/saml/…`, `/login…`, `/docs…`),
+/// that send the browser on (`SERVER_REDIRECTING_PATHS`: `/saml/…`, `/oidc/…`, `/login…`, `/docs…`),
 /// listed or not.
 ///
 /// ```
@@ -191,6 +191,7 @@ mod tests {
             "/./saml/c1/login",
             "/app/../saml/c1/login",
             "/login",
+            "/oidc/c1/login",
             "/login?organization=evil",
             "/login/login.js",
             "/login;x",

@@ -552,6 +552,30 @@ records! {
         #[cfg_attr(feature = "ts", tsify(type = "SamlConnectionBody"))]
         body: Value,
     }
+    /// An org's OIDC configuration, as the user API takes it.
+    OidcConnectionInput {
+        /// `{ issuer, clientId, clientSecret, emailDomain, groupsClaim? }`.
+        #[cfg_attr(feature = "ts", tsify(type = "OidcConnectionBody"))]
+        body: Value,
+        /// Whether an `http` issuer is allowed (a provider on this machine, for tests).
+        #[serde(default)]
+        allow_http: bool,
+    }
+    /// An ID token from an org's OIDC provider.
+    VerifyIdTokenInput {
+        /// The compact JWS.
+        token: String,
+        /// The provider's public keys.
+        #[cfg_attr(feature = "ts", tsify(type = "Jwks"))]
+        jwks: Value,
+        /// The provider's issuer, the client id as audience, leeway and now.
+        options: VerifyOptions,
+        /// The nonce the login sent.
+        nonce: String,
+        /// The claim carrying the user's groups.
+        #[serde(default)]
+        groups_claim: Option<String>,
+    }
     /// A `Host` header value.
     HostInput {
         /// `host[:port]`.

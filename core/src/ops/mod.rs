@@ -8,7 +8,7 @@
 
 pub mod io;
 
-use crate::connection::SamlConnection;
+use crate::connection::{OidcConnection, SamlConnection};
 use crate::directory;
 use crate::domain::{self, DomainChallenge, VerificationFacts};
 use crate::error::{Error, ErrorCode, Result};
@@ -23,7 +23,7 @@ use crate::settings::{
     EffectiveSettings, SettingsLayer, SettingsPatch, check_default_connection, resolve,
 };
 use crate::token::{
-    self, ClaimsRequest, InvitationClaims, KeySet, OrgClaims, ProfiledClaims, SigningKey,
+    self, ClaimsRequest, IdTokenIdentity, InvitationClaims, KeySet, OrgClaims, ProfiledClaims, SigningKey,
 };
 use io::*;
 use serde::Serialize;
@@ -131,6 +131,12 @@ operations! {
         |i| directory::admit_directory_user(&i.user, &i.verified_domains, i.any_domain).map(|email| EmailAddress { email });
     jit_role(JitInput) -> JitRole = |i| Ok(JitRole { role: login::jit_role(&i.email, &i.connection) });
     parse_saml_connection(SamlConnectionInput) -> SamlConnection = |i| SamlConnection::from_json(&i.body);
+    parse_oidc_connection(OidcConnectionInput) -> OidcConnection = |i| OidcConnection::from_config(&i.body, i.allow_http);
+    verify_id_token(VerifyIdTokenInput) -> IdTokenIdentity = |i| {
+        let keys = KeySet::from_jwks(&i.jwks)?;
+        token::verify_id_token(&i.token, &keys, &i.options, &i.nonce, i.groups_claim.as_deref())
+    };
+    id_token_email(IdTokenIdentity) -> EmailAddress = |i| i.login_email().map(|email| EmailAddress { email });
     custom_domain_of_host(HostInput) -> CustomDomain =
         |i| Ok(CustomDomain { custom_domain: crate::hostname::custom_domain_of_host(&i.host) });
     page_size(PageSizeInput) -> PageSize = |i| crate::page::page_size(i.limit).map(|limit| PageSize { limit });

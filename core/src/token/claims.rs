@@ -174,6 +174,8 @@ pub struct ClaimsRequest {
 
 /// `amr` values that are a second factor (RFC 8176).
 const SECOND_FACTORS: [&str; 4] = ["otp", "mfa", "hwk", "swk"];
+/// `amr` values of a login through an SSO connection (orgkit's): SAML and OpenID Connect.
+const SSO_METHODS: [&str; 2] = ["saml", "oidc"];
 
 impl Authentication {
     /// Refuses an SSO session (`connection_id`) into an org that does not allow its connection
@@ -196,7 +198,7 @@ impl Authentication {
     }
 
     /// Whether this authentication satisfies an org's MFA requirement: a second factor, or an
-    /// SSO login (`saml`) through one of `org_connections` — the org's own IdP owns its users'
+    /// SSO login (`saml`, `oidc`) through one of `org_connections` — the org's own IdP owns its users'
     /// factors. Another org's SSO does not count: its IdP answers to someone else. The one rule
     /// [`build_org_claims`] and an org switch's step-up share.
     ///
@@ -211,7 +213,7 @@ impl Authentication {
     pub fn satisfies_mfa(&self, org_connections: &[String]) -> bool {
         let has = |m: &str| self.amr.iter().any(|a| a == m);
         SECOND_FACTORS.iter().any(|m| has(m))
-            || (has("saml")
+            || (SSO_METHODS.iter().any(|m| has(m))
                 && self
                     .connection_id
                     .as_ref()

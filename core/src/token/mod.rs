@@ -3,6 +3,7 @@
 
 mod cache;
 mod claims;
+mod id_token;
 mod invitation;
 mod jwks_refresh;
 mod keys;
@@ -27,6 +28,7 @@ pub use jwks_refresh::{
     DEFAULT_JWKS_COOLDOWN_MS, DEFAULT_JWKS_MAX_AGE_MS, JwksFetchState, JwksNeed, JwksRefreshPolicy,
     MAX_JWKS_INTERVAL_MS,
 };
+pub use id_token::{ID_TOKEN_GROUPS_MAX, IdTokenIdentity, verify_id_token};
 pub use keys::{KeySet, RETIRED_KEY_PUBLISH_SECONDS, SigningKey, SigningKeySpec};
 pub use pipeline::{
     INSTANCE_LEEWAY_SECONDS, MAX_LEEWAY_SECONDS, MAX_TOKEN_BYTES, VerifyOptions, check_not_revoked, parse_bearer,

@@ -165,7 +165,7 @@ pub struct ProfiledClaims {
 }
 
 /// A claims object that refuses duplicate names, so a token cannot say two things at once.
-struct StrictClaims(Map<String, Value>);
+pub(crate) struct StrictClaims(pub(crate) Map<String, Value>);
 
 impl<'de> Deserialize<'de> for StrictClaims {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
