@@ -10,7 +10,7 @@ management API, which alone may allow any domain); at its base URL `{public URL}
 a SCIM user is a member of the org (`active: false` suspends the membership and revokes the
 user's tokens, DELETE ends it, never for the last owner), and the org's `group_role_mappings`
 turn SCIM groups into roles (the highest mapped role of a user's groups wins). Every change is
-audited with a `scim.` action or `member.role_changed`.
+audited with a `scim.` action or `member.role_changed`, by `scim_token:{id}`.
 
 Each test makes its own orgs on a server shared by the module (one per backend); none depends on
 another's leftovers. The abuse limits are off: the tests sign up many users from one address."""
@@ -217,8 +217,12 @@ def tenant_users(env):
             return users
 
 
+def audit_entries(env, org):
+    return ok(call(env["base"], "GET", f"{M}/organizations/{org.id}/audit-log?limit=200", token=env["key"]), 200)["data"]
+
+
 def audit_actions(env, org):
-    return [e["action"] for e in ok(call(env["base"], "GET", f"{M}/organizations/{org.id}/audit-log?limit=200", token=env["key"]), 200)["data"]]
+    return [e["action"] for e in audit_entries(env, org)]
 
 
 def map_groups(env, org, mappings, token=None):
@@ -445,6 +449,10 @@ def test_okta_provisioning_sequence(env):
 
     actions = audit_actions(env, org)
     assert {"scim.user.created", "scim.user.deactivated", "scim.group.created", "member.role_changed"} <= set(actions), actions
+    # Each directory change names the token that made it.
+    token_ids = {t["id"] for t in ok(call(env["base"], "GET", f"/api/v1/organizations/{org.id}/scim/tokens", token=org.owner), 200)["data"]}
+    directory_actors = {e["actor"] for e in audit_entries(env, org) if e["action"].startswith("scim.user") or e["action"] == "member.role_changed"}
+    assert directory_actors == {f"scim_token:{t}" for t in token_ids}, directory_actors
 
 
 def test_entra_provisioning_sequence(env):

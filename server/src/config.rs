@@ -68,6 +68,14 @@ pub struct Options {
     /// Serve `/metrics` on this separate socket address only (unset: on the API's listener).
     #[arg(long, global = true, env = "ORGKIT_METRICS_BIND")]
     pub metrics_bind: Option<String>,
+    /// `1`: OIDC providers may be on loopback or private addresses and plain http (tests, a
+    /// provider on this machine); `0` (default): only public https providers are fetched.
+    #[arg(long, global = true, env = "ORGKIT_ALLOW_PRIVATE_IDP", default_value = "0", value_parser = flag, action = clap::ArgAction::Set)]
+    pub allow_private_idp: bool,
+    /// The key (32 bytes, base64url) OIDC client secrets are encrypted with; unset: a key the
+    /// server generates and keeps in the database.
+    #[arg(long, global = true, env = "ORGKIT_SECRET_KEY")]
+    pub secret_key: Option<String>,
 }
 
 /// How log lines are written.
@@ -110,6 +118,10 @@ pub struct Config {
     pub log_format: LogFormat,
     /// `ORGKIT_METRICS_BIND`: a separate listener for `/metrics`.
     pub metrics_bind: Option<String>,
+    /// `ORGKIT_ALLOW_PRIVATE_IDP`: whether OIDC providers may be private addresses or http.
+    pub allow_private_idp: bool,
+    /// `ORGKIT_SECRET_KEY`: the key client secrets are encrypted with (unset: one kept in the database).
+    pub secret_key: Option<String>,
 }
 
 impl From<Options> for Config {
@@ -129,6 +141,8 @@ impl From<Options> for Config {
             dns_resolver: set(o.dns_resolver),
             log_format: o.log_format,
             metrics_bind: set(o.metrics_bind),
+            allow_private_idp: o.allow_private_idp,
+            secret_key: set(o.secret_key),
             bind,
             public_url,
         }
@@ -178,6 +192,14 @@ fn on_off(value: &str) -> Result<bool, String> {
         "" | "on" => Ok(true),
         "off" => Ok(false),
         other => Err(format!("ORGKIT_RATE_LIMIT must be on or off, not {other:?}")),
+    }
+}
+
+fn flag(value: &str) -> Result<bool, String> {
+    match value {
+        "" | "0" | "false" | "off" => Ok(false),
+        "1" | "true" | "on" => Ok(true),
+        other => Err(format!("ORGKIT_ALLOW_PRIVATE_IDP must be 1 or 0, not {other:?}")),
     }
 }
 
@@ -249,16 +271,19 @@ mod tests {
         assert!(refused("ORGKIT_LOG_FORMAT", "xml").contains("ORGKIT_LOG_FORMAT"));
         assert_eq!(config(&[("ORGKIT_LOG_FORMAT", "json")]).log_format, LogFormat::Json);
         assert_eq!(config(&[("ORGKIT_METRICS_BIND", "127.0.0.1:9100")]).metrics_bind.as_deref(), Some("127.0.0.1:9100"));
+        assert!(refused("ORGKIT_ALLOW_PRIVATE_IDP", "maybe").contains("ORGKIT_ALLOW_PRIVATE_IDP"));
+        assert!(config(&[("ORGKIT_ALLOW_PRIVATE_IDP", "1")]).allow_private_idp && !config(&[]).allow_private_idp);
     }
 
     #[test]
     fn an_empty_variable_counts_as_unset() {
-        let names = ["ORGKIT_DATABASE_URL", "ORGKIT_BIND", "ORGKIT_SMTP_URL", "ORGKIT_RATE_LIMIT", "ORGKIT_TRUSTED_PROXIES", "ORGKIT_MAX_BODY_BYTES", "ORGKIT_LOG_FORMAT", "ORGKIT_METRICS_BIND", "ORGKIT_PUBLIC_URL", "ORGKIT_EMAIL_FROM"];
+        let names = ["ORGKIT_DATABASE_URL", "ORGKIT_BIND", "ORGKIT_SMTP_URL", "ORGKIT_RATE_LIMIT", "ORGKIT_TRUSTED_PROXIES", "ORGKIT_MAX_BODY_BYTES", "ORGKIT_LOG_FORMAT", "ORGKIT_METRICS_BIND", "ORGKIT_PUBLIC_URL", "ORGKIT_EMAIL_FROM", "ORGKIT_ALLOW_PRIVATE_IDP", "ORGKIT_SECRET_KEY"];
         let empty: Vec<(&str, &str)> = names.iter().map(|n| (*n, "")).collect();
         let c = config(&empty);
         let d = config(&[]);
         assert_eq!((c.database_url, c.bind, c.public_url, c.email_from), (d.database_url, d.bind, d.public_url, d.email_from));
         assert!(c.smtp_url.is_none() && c.metrics_bind.is_none() && c.rate_limit && c.trusted_proxies.is_empty());
+        assert!(!c.allow_private_idp && c.secret_key.is_none());
         assert_eq!((c.max_body_bytes, c.log_format), (DEFAULT_MAX_BODY_BYTES, LogFormat::Text));
     }
 

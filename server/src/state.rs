@@ -28,6 +28,10 @@ pub struct AppState {
     pub limits: Arc<RateLimits>,
     /// The DNS resolver domain verification asks.
     pub dns: crate::dns::TxtResolver,
+    /// The key stored secrets (OIDC client secrets) are sealed with.
+    pub secrets: Arc<crate::secrets::SecretBox>,
+    /// The OIDC providers' client and metadata cache.
+    pub providers: Arc<crate::oidc::Providers>,
 }
 
 impl AppState {
@@ -39,7 +43,9 @@ impl AppState {
         let mailer = Mailer::new(config.smtp_url.as_deref(), &config.outbox_dir)?;
         let limits = Arc::new(RateLimits::new(config.rate_limit));
         let dns = crate::dns::TxtResolver::new(config.dns_resolver.as_deref())?;
-        Ok(AppState { store, config: Arc::new(config), mailer, metrics: Arc::new(Metrics::default()), keys: Arc::default(), limits, dns })
+        let secrets = Arc::new(crate::secrets::SecretBox::load(config.secret_key.as_deref(), &store).await?);
+        let providers = Arc::new(crate::oidc::Providers::new(config.allow_private_idp).map_err(|e| StartupError::new("ORGKIT_ALLOW_PRIVATE_IDP", e))?);
+        Ok(AppState { store, config: Arc::new(config), mailer, metrics: Arc::new(Metrics::default()), keys: Arc::default(), limits, dns, secrets, providers })
     }
 }
 

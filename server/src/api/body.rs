@@ -177,6 +177,22 @@ pub struct SsoConfig {
     pub groups_attribute: Option<String>,
 }
 
+/// An org's OpenID Connect configuration.
+#[derive(Object)]
+#[oai(rename_all = "camelCase")]
+pub struct OidcConfig {
+    /// The provider's issuer URL (https), exactly as its discovery document and ID tokens name it.
+    pub issuer: String,
+    /// The client id registered at the provider.
+    pub client_id: String,
+    /// The client secret (stored encrypted, never answered).
+    pub client_secret: String,
+    /// Email domain routed to the org (a pending domain claim until verified).
+    pub email_domain: String,
+    /// The ID token claim carrying the user's groups: roles then follow the org's
+    /// `groupRoleMappings` at each login.
+    pub groups_claim: Option<String>,
+}
 
 #[cfg(test)]
 mod tests {

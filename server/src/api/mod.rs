@@ -6,6 +6,7 @@ pub mod answer;
 pub mod body;
 pub mod login;
 pub mod manage;
+pub mod oidc;
 pub mod ops;
 pub mod saml;
 pub mod user;
@@ -54,8 +55,10 @@ pub fn openapi(state: &AppState) -> OpenApiService<impl poem_openapi::OpenApi + 
                 user::sso::Api(s()),
                 user::domains::Api(s()),
                 user::scim::Api(s()),
+                user::oidc::Api(s()),
             ),
             saml::Api(s()),
+            oidc::Api(s()),
             ops::Api(s()),
         ),
         "orgkit",

@@ -6,6 +6,7 @@ use crate::service::tokens::IssuedToken;
 use crate::error::ApiResult;
 use crate::rate_limit::ClientAddress;
 use crate::service::saml;
+use crate::service::idp::SsoOutcome;
 use crate::state::AppState;
 use orgkit_core::rate_limit::LimitedAction;
 use poem::Request;
@@ -33,16 +34,16 @@ pub struct AcsForm {
     pub relay_state: Option<String>,
 }
 
-/// A SAML answer: JSON for API clients, a redirect for browsers.
+/// An SSO answer (SAML and OIDC): JSON for API clients, a redirect for browsers.
 #[derive(ApiResponse)]
-pub enum SamlReply {
-    /// `{"success": true, "data": {accessToken, …}}` (ACS with `Accept: application/json`).
+pub enum SsoReply {
+    /// `{"success": true, "data": {accessToken, …}}` (ACS or callback with `Accept: application/json`).
     #[oai(status = 200)]
     Ok(Json<Envelope<AccessToken>>),
-    /// To the IdP with the AuthnRequest (login).
+    /// To the IdP with the AuthnRequest or authorization request (login).
     #[oai(status = 302)]
     Found(#[oai(header = "Location")] String),
-    /// To the RelayState target, the token in the fragment (ACS).
+    /// To the RelayState target, the token in the fragment (ACS, callback).
     #[oai(status = 303)]
     SeeOther(#[oai(header = "Location")] String),
 }
@@ -55,25 +56,32 @@ impl Api {
     /// Start an SP-initiated login: redirects to the IdP (HTTP-Redirect binding). Rate limited
     /// per client address (each start stores a request).
     #[oai(path = "/saml/:connection_id/login", method = "get")]
-    async fn login(&self, req: &Request, connection_id: Path<String>, #[oai(name = "RelayState")] relay_state: Query<Option<String>>) -> ApiResult<SamlReply> {
+    async fn login(&self, req: &Request, connection_id: Path<String>, #[oai(name = "RelayState")] relay_state: Query<Option<String>>) -> ApiResult<SsoReply> {
         self.0.limits.check(LimitedAction::SamlStart, ClientAddress::of(req), None)?;
-        Ok(SamlReply::Found(saml::login(&self.0, &connection_id, relay_state.0.as_deref()).await?))
+        Ok(SsoReply::Found(saml::login(&self.0, &connection_id, relay_state.0.as_deref()).await?))
     }
 
     /// Assertion consumer service (HTTP-POST binding).
     #[oai(path = "/saml/:connection_id/acs", method = "post")]
-    async fn acs(&self, connection_id: Path<String>, #[oai(name = "Accept")] accept: Header<Option<String>>, form: Form<AcsForm>) -> ApiResult<SamlReply> {
+    async fn acs(&self, connection_id: Path<String>, #[oai(name = "Accept")] accept: Header<Option<String>>, form: Form<AcsForm>) -> ApiResult<SsoReply> {
         let json = accept.0.as_deref().is_some_and(|a| a.contains("application/json"));
         let out = saml::acs(&self.0, &connection_id, &form.0.saml_response, form.0.relay_state.as_deref(), json).await?;
-        Ok(match out.redirect {
-            None => SamlReply::Ok(enveloped(AccessToken::from(out.token))),
-            Some(target) => SamlReply::SeeOther(with_token_fragment(&target, &out.token)),
-        })
+        Ok(SsoReply::of(out))
+    }
+}
+
+impl SsoReply {
+    /// A completed login: its token as JSON, or the browser sent on with it in the fragment.
+    pub(crate) fn of(out: SsoOutcome) -> SsoReply {
+        match out.redirect {
+            None => SsoReply::Ok(enveloped(AccessToken::from(out.token))),
+            Some(target) => SsoReply::SeeOther(with_token_fragment(&target, &out.token)),
+        }
     }
 }
 
 /// `target#access_token=…&token_type=Bearer&expires_in=…` (the fragment never reaches a server).
-fn with_token_fragment(target: &str, token: &IssuedToken) -> String {
+pub(crate) fn with_token_fragment(target: &str, token: &IssuedToken) -> String {
     let mut fragment = url::form_urlencoded::Serializer::new(String::new());
     fragment.append_pair("access_token", &token.token);
     fragment.append_pair("token_type", "Bearer");

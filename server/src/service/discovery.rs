@@ -53,7 +53,7 @@ async fn login_connections(store: &Store, rows: &[ConnectionRow]) -> ApiResult<V
 
 /// Answers `{method, connectionId, loginUrl, mfaRequired, locked, lockedUntil,
 /// passwordMinLength}`.
-pub async fn discover(state: &AppState, client: ClientAddress, body: Value) -> ApiResult<LoginPlan> {
+pub async fn discover(state: &AppState, client: ClientAddress, body: Value) -> ApiResult<Discovered> {
     let body: Discover = parse_body(body)?;
     let tenant = tenant(state, body.tenant.as_deref()).await?;
     let email = orgkit_core::normalize_email(&body.email)?;
@@ -64,6 +64,10 @@ pub async fn discover(state: &AppState, client: ClientAddress, body: Value) -> A
         None => None,
     };
     let tenant_effective = resolve(&tenant.settings()?, &SettingsLayer::default());
+    let rows = match &org {
+        Some(o) => store.org_connections(&o.id).await?,
+        None => store.live_tenant_connections(&tenant.id).await?,
+    };
     let org_facts = match &org {
         Some(o) => {
             let effective = resolve(&tenant.settings()?, &o.settings()?);
@@ -72,14 +76,14 @@ pub async fn discover(state: &AppState, client: ClientAddress, body: Value) -> A
                 require_mfa: effective.require_mfa.value,
                 password_min_length: effective.password_min_length.value,
                 default_connection_id: effective.default_connection_id.value.clone(),
-                connections: login_connections(store, &store.org_connections(&o.id).await?).await?,
+                connections: login_connections(store, &rows).await?,
             })
         }
         None => None,
     };
     let tenant_connections = match &org {
         Some(_) => Vec::new(),
-        None => login_connections(store, &store.live_tenant_connections(&tenant.id).await?).await?,
+        None => login_connections(store, &rows).await?,
     };
     // Unknown emails have no counter: they are never locked (see the module doc). A known
     // one has one counter, whatever org is named.
@@ -96,5 +100,18 @@ pub async fn discover(state: &AppState, client: ClientAddress, body: Value) -> A
         user: Some(UserLoginFacts { has_password: false, mfa_enrolled: false, lockout }),
         now: store.now(),
     };
-    Ok(explain_login(&query)?)
+    let plan = explain_login(&query)?;
+    let login_url = plan.connection_id.as_ref().and_then(|id| rows.iter().find(|r| &r.id == id)).map(|r| match r.kind.as_str() {
+        "oidc" => format!("/oidc/{}/login", r.id),
+        _ => format!("/saml/{}/login", r.id),
+    });
+    Ok(Discovered { plan, login_url })
+}
+
+/// A login plan and where its SSO login starts (a SAML or an OIDC connection's route).
+pub struct Discovered {
+    /// Core's plan.
+    pub plan: LoginPlan,
+    /// The path an SSO login starts at, when the plan is SSO.
+    pub login_url: Option<String>,
 }

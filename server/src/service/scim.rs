@@ -30,11 +30,13 @@ pub struct Directory {
     pub org: OrgRow,
     /// The org's tenant.
     pub tenant: TenantRow,
+    /// Who the audit log names: `scim_token:{id}`.
+    pub actor: String,
 }
 
 impl Directory {
     fn audit<'a>(&'a self, action: &'a str, target: String) -> AuditEntry<'a> {
-        AuditEntry { tenant_id: &self.tenant.id, org_id: Some(&self.org.id), actor: "scim", action, target: Some(target) }
+        AuditEntry { tenant_id: &self.tenant.id, org_id: Some(&self.org.id), actor: &self.actor, action, target: Some(target) }
     }
 }
 
@@ -52,7 +54,8 @@ pub async fn open(state: &AppState, org_id: &str, token_hash: &str) -> ApiResult
     if token.last_used_at.is_none_or(|t| now - t >= TOUCH_INTERVAL) {
         store.touch_scim_token(&token.id, now).await?;
     }
-    Ok(Some(Directory { token, org, tenant }))
+    let actor = format!("scim_token:{}", token.id);
+    Ok(Some(Directory { token, org, tenant, actor }))
 }
 
 /// The org, locked, and its effective group mappings.
@@ -302,7 +305,7 @@ async fn sync_roles(store: &Store, tx: &mut Tx, dir: &Directory, mappings: &Grou
         let wanted = role_from_groups(mappings, &groups);
         match store.member_tx(tx, &dir.org.id, &user.user_id).await? {
             Some(member) => {
-                let follower = GroupFollower { tenant_id: &dir.tenant.id, org_id: &dir.org.id, actor: "scim" };
+                let follower = GroupFollower { tenant_id: &dir.tenant.id, org_id: &dir.org.id, actor: &dir.actor };
                 follower.follow(store, tx, &user.user_id, member.role()?, wanted, now).await?;
             }
             None => {

@@ -17,6 +17,8 @@ use crate::state::AppState;
 use crate::store::audit::AuditEntry;
 use crate::store::connections::ConnectionRow;
 use crate::store::new_id;
+use crate::store::orgs::OrgRow;
+use crate::store::{Store, Tx};
 use crate::store::tenants::TenantRow;
 use orgkit_core::connection::SamlConnection;
 use orgkit_core::settings::check_default_connection;
@@ -83,15 +85,22 @@ pub async fn disable(state: &AppState, tenant: &TenantRow, caller: &Caller, org_
     let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
     authorize(&actor_in(store, &mut tx, tenant, caller, &org).await?, Permission::SsoManage)?;
     let sso = store.org_sso_tx(&mut tx, &org.id).await?.ok_or_else(|| ApiError::not_found("SSO connection"))?;
-    let remaining: Vec<String> = store.org_connection_ids(&mut tx, &org.id).await?.into_iter().filter(|c| *c != sso.connection_id).collect();
+    stop_allowing(store, &mut tx, tenant, caller, &org, &sso.connection_id, "sso.disabled").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Stops `org` allowing its own connection `connection_id` (SAML or OIDC), audited as
+/// `action`; refused while the org's settings name it as their default connection.
+pub(crate) async fn stop_allowing(store: &Store, tx: &mut Tx, tenant: &TenantRow, caller: &Caller, org: &OrgRow, connection_id: &str, action: &str) -> ApiResult<()> {
+    let remaining: Vec<String> = store.org_connection_ids(tx, &org.id).await?.into_iter().filter(|c| c != connection_id).collect();
     check_default_connection(&org.settings()?, Some(&remaining))?;
-    if !store.delete_org_connection(&mut tx, &org.id, &sso.connection_id).await? {
+    if !store.delete_org_connection(tx, &org.id, connection_id).await? {
         return Err(ApiError::not_found("SSO connection"));
     }
     let who = caller.audit_name();
-    let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action: "sso.disabled", target: Some(format!("connection:{}", sso.connection_id)) };
-    store.audit(&mut tx, entry, store.now()).await?;
-    tx.commit().await?;
+    let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action, target: Some(format!("connection:{connection_id}")) };
+    store.audit(tx, entry, store.now()).await?;
     Ok(())
 }
 

@@ -16,6 +16,7 @@ pub mod management_keys;
 pub mod members;
 pub mod orgs;
 pub mod saml;
+pub mod oidc;
 pub mod scim;
 pub mod tenants;
 pub mod totp;

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod domains;
 pub mod invitations;
 pub mod members;
+pub mod oidc;
 pub mod orgs;
 pub mod scim;
 pub mod sso;

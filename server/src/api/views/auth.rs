@@ -4,7 +4,8 @@
 use super::{Sometimes, time};
 use crate::service::accept::Accepted;
 use crate::service::tokens::IssuedToken;
-use orgkit_core::login::{LoginMethod, LoginPlan, TotpEnrolment};
+use crate::service::discovery::Discovered;
+use orgkit_core::login::{LoginMethod, TotpEnrolment};
 use poem_openapi::Object;
 use serde::Serialize;
 
@@ -91,15 +92,15 @@ pub struct Discovery {
     pub password_min_length: u32,
 }
 
-impl From<LoginPlan> for Discovery {
-    fn from(plan: LoginPlan) -> Discovery {
+impl From<Discovered> for Discovery {
+    fn from(Discovered { plan, login_url }: Discovered) -> Discovery {
         Discovery {
             method: match plan.method {
                 LoginMethod::Sso => "sso",
                 LoginMethod::Password => "password",
             }
             .to_owned(),
-            login_url: plan.connection_id.as_ref().map(|id| format!("/saml/{id}/login")),
+            login_url,
             connection_id: plan.connection_id,
             mfa_required: plan.mfa_required,
             locked: plan.locked,

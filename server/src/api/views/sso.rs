@@ -173,3 +173,57 @@ macro_rules! domain_from {
 }
 domain_from!(Domain);
 domain_from!(DomainCamel);
+
+/// An org's own OpenID Connect configuration (user API), with the URLs to give the provider;
+/// the client secret is never echoed.
+#[derive(Object, Serialize)]
+#[oai(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
+pub struct OidcConfiguration {
+    /// The connection's id.
+    pub id: String,
+    /// The org.
+    pub organization_id: String,
+    /// `oidc`.
+    #[oai(rename = "type")]
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The provider's issuer.
+    pub issuer: String,
+    /// The client id at the provider.
+    pub client_id: String,
+    /// The email domain routed to the org.
+    #[oai(nullable)]
+    pub email_domain: Option<String>,
+    /// The ID token claim carrying the user's groups, `null` when roles do not follow them.
+    #[oai(nullable)]
+    pub groups_claim: Option<String>,
+    /// Always `true`: configuring enables it.
+    pub enabled: bool,
+    /// The redirect URI to register at the provider.
+    pub redirect_uri: String,
+    /// Where a login through this connection starts.
+    pub login_url: String,
+    /// Created (RFC 3339).
+    pub created_at: String,
+}
+
+impl OidcConfiguration {
+    /// The view of OIDC connection `c` of org `org_id` with client id `client_id`, served at
+    /// `public_url`.
+    pub fn new(public_url: &str, org_id: &str, client_id: String, c: ConnectionRow) -> ApiResult<OidcConfiguration> {
+        Ok(OidcConfiguration {
+            organization_id: org_id.to_owned(),
+            email_domain: c.email_domains()?.into_iter().next(),
+            enabled: true,
+            redirect_uri: crate::service::oidc::callback_url(public_url, &c.id),
+            login_url: crate::service::oidc::login_url(public_url, &c.id),
+            created_at: time(c.created_at),
+            client_id,
+            groups_claim: c.groups_attribute,
+            issuer: c.entity_id,
+            id: c.id,
+            kind: c.kind,
+        })
+    }
+}

@@ -4,7 +4,7 @@
 use super::auth::{AcceptedInvitation, AccessToken, Discovery, Me, TokenOrganization};
 use super::orgs::{ManagedOrg, TenantSettingsView, UserOrg};
 use super::people::{AuditEntry, Invitation, InvitationCamel, ManagedMember, ManagedUser, UserMember};
-use super::sso::{Connection, Domain, DomainCamel, SsoConfiguration};
+use super::sso::{Connection, Domain, DomainCamel, OidcConfiguration, SsoConfiguration};
 use crate::service::accept::Accepted;
 use crate::service::tokens::IssuedToken;
 use crate::store::audit::AuditRow;
@@ -166,6 +166,7 @@ fn people() {
 fn sso_and_domains() {
     same_fields(Connection::new(connection()).unwrap());
     same_fields(SsoConfiguration::new("https://orgkit.test", "org_1", connection()).unwrap());
+    same_fields(OidcConfiguration::new("https://orgkit.test", "org_1", "client".into(), connection()).unwrap());
     same_fields(Domain::new(domain("pending")).unwrap());
     same_fields(DomainCamel::new(domain("pending")).unwrap());
 }
@@ -181,7 +182,7 @@ fn a_verified_domain_has_no_verification_and_invitations_no_link_unless_issued()
 fn sessions() {
     same_fields(AccessToken::from(token()));
     let plan = LoginPlan { method: LoginMethod::Sso, connection_id: Some("conn_1".into()), mfa_required: true, locked: true, locked_until: Some(1_700_000_000), password_min_length: 12 };
-    same_fields(Discovery::from(plan));
+    same_fields(Discovery::from(crate::service::discovery::Discovered { plan, login_url: Some("/saml/conn_1/login".into()) }));
     same_fields(Me {
         id: "u_1".into(),
         email: "ada@acme.test".into(),
