@@ -6,10 +6,11 @@ ID token. Tokens are checked with PyJWT against orgkit's JWKS.
 The test plays the browser: it follows orgkit's redirect to the provider's authorization
 endpoint, "logs in" there by posting the subject (the provider's own form), and follows the
 provider's redirect back to orgkit's callback. Attacks tamper with that round trip: another
-nonce, a replayed state, a code issued to another client, a provider whose ID tokens are
-already expired, an unverified or foreign email. `ORGKIT_ALLOW_PRIVATE_IDP=1` lets orgkit fetch
+nonce, a replayed state, a code issued to another client, a provider that answers with an ID
+token for another client or with an ID token already expired, an unverified or foreign email. `ORGKIT_ALLOW_PRIVATE_IDP=1` lets orgkit fetch
 a provider on localhost; a server without it refuses to."""
 
+import base64
 import contextlib
 import datetime
 import json
@@ -27,6 +28,7 @@ from conftest import BACKENDS, NO_RATE_LIMIT, Server, call, dns_server, http
 from test_scim import M, company, me, ok, refused, roles, signup, unique
 
 CLIENT_ID, CLIENT_SECRET = "orgkit-test-client", "test-client-secret"
+OTHER_CLIENT = "another-client"
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -38,27 +40,18 @@ def env(request):
         tmp = stack.enter_context(tempfile.TemporaryDirectory())
         provider = stack.enter_context(run_server_in_thread(require_nonce=True))
         expired = stack.enter_context(expired_provider())
+        foreign_audience = stack.enter_context(provider_for_another_client())
         server = Server(request.param, tmp, extra_env={"ORGKIT_DNS_RESOLVER": resolver, "ORGKIT_ALLOW_PRIVATE_IDP": "1", **NO_RATE_LIMIT})
         server.start()
         stack.callback(server.stop)
         yield {"base": server.base, "key": server.key, "zone": zone,
-               "issuer": f"http://localhost:{provider.server_port}", "expired_issuer": f"http://localhost:{expired.server_port}"}
+               "issuer": f"http://localhost:{provider.server_port}", "expired_issuer": f"http://localhost:{expired.server_port}",
+               "foreign_audience_issuer": f"http://localhost:{foreign_audience.server_port}"}
 
 
 @contextlib.contextmanager
-def expired_provider():
-    """The provider with ID tokens that expired five minutes before they were issued. Its token
-    response's `expires_in` (of the access token, the same age) is made positive, as OAuth
-    requires, so the exchange succeeds and the ID token itself is what orgkit must refuse."""
-    flask_app = provider_app(require_nonce=True, access_token_max_age=datetime.timedelta(seconds=-300))
-
-    @flask_app.after_request
-    def positive_expires_in(response):
-        if response.is_json and isinstance(response.get_json(), dict) and "expires_in" in response.get_json():
-            body = dict(response.get_json(), expires_in=60)
-            response.set_data(json.dumps(body))
-        return response
-
+def served(flask_app):
+    """A provider app served on a loopback port (as run_server_in_thread does)."""
     server = werkzeug.serving.make_server("localhost", 0, flask_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, args=(0.1,))
     thread.start()
@@ -68,6 +61,37 @@ def expired_provider():
         server.shutdown()
         thread.join()
         server.server_close()
+
+
+def expired_provider():
+    """The provider with ID tokens that expired five minutes before they were issued. Its token
+    response's `expires_in` (of the access token, the same age) is made positive, as OAuth
+    requires, so the exchange succeeds and the ID token itself is what orgkit must refuse."""
+    flask_app = provider_app(require_nonce=True, access_token_max_age=datetime.timedelta(seconds=-300))
+
+    @flask_app.after_request
+    def positive_expires_in(response):
+        if response.is_json and isinstance(response.get_json(), dict) and "expires_in" in response.get_json():
+            response.set_data(json.dumps(dict(response.get_json(), expires_in=60)))
+        return response
+
+    return served(flask_app)
+
+
+def provider_for_another_client():
+    """A provider that answers orgkit's code exchange as if another client had made it: for a
+    code issued to that client (the browser swapped `client_id`), it signs a genuine ID token
+    whose audience is the other client — which orgkit must refuse."""
+    flask_app = provider_app(require_nonce=True)
+    inner = flask_app.wsgi_app
+
+    def as_another_client(environ, start_response):
+        if environ.get("PATH_INFO") == "/oauth2/token":
+            environ["HTTP_AUTHORIZATION"] = "Basic " + base64.b64encode(f"{OTHER_CLIENT}:its-secret".encode()).decode()
+        return inner(environ, start_response)
+
+    flask_app.wsgi_app = as_another_client
+    return served(flask_app)
 
 
 def configure(env, org, issuer=None, **extra):
@@ -184,12 +208,22 @@ def test_an_id_token_for_another_nonce_is_refused(env, org):
 
 def test_a_code_issued_to_another_client_is_refused(env, org):
     """A code (and its ID token) obtained for another client of the same provider does not sign
-    in here: the exchange under orgkit's client fails and nothing is created (the ID token's
-    audience rule itself is core's, with vectors)."""
+    in here: the exchange under orgkit's client fails and nothing is created."""
     org, cid = org
     sub = unique("dy")
     provider_user(env["issuer"], sub, email=f"{sub}@{org.domain}", email_verified=True)
-    assert_refused(login(env, cid, sub, client_id="another-client"), 400, "oidc_invalid_response")
+    assert_refused(login(env, cid, sub, client_id=OTHER_CLIENT), 400, "oidc_invalid_response")
+    assert f"{sub}@{org.domain}" not in roles(env, org)
+
+
+def test_an_id_token_for_another_client_is_refused(env):
+    """A genuine ID token of the provider, signed by its key, for another client (audience):
+    orgkit's own audience check refuses it."""
+    org = company(env, "aud")
+    cid = ok(configure(env, org, issuer=env["foreign_audience_issuer"]), 201)["data"]["id"]
+    sub = unique("au")
+    provider_user(env["foreign_audience_issuer"], sub, email=f"{sub}@{org.domain}", email_verified=True)
+    assert_refused(login(env, cid, sub, client_id=OTHER_CLIENT), 401, "invalid_audience")
     assert f"{sub}@{org.domain}" not in roles(env, org)
 
 
