@@ -309,6 +309,8 @@ async fn sync_roles(store: &Store, tx: &mut Tx, dir: &Directory, mappings: &Grou
                 follower.follow(store, tx, &user.user_id, member.role()?, wanted, now).await?;
             }
             None => {
+                // Suspended: not a member, so no owner count to protect; the role waits for a
+                // reactivation.
                 let role = synced_role(Some(user.role()?), wanted, u64::MAX);
                 if role.as_str() != user.role {
                     user.role = role.as_str().to_owned();
