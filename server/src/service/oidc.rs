@@ -17,7 +17,6 @@ use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::oidc::error_chain;
 use crate::state::AppState;
-use crate::store::audit::AuditEntry;
 use crate::store::connections::ConnectionRow;
 use crate::store::new_id;
 use crate::store::oidc::{NewOidcLogin, OrgOidcRow};
@@ -85,19 +84,11 @@ pub async fn configure(state: &AppState, tenant: &TenantRow, caller: &Caller, or
         client_secret: state.secrets.seal(&conn.client_secret, &secret_context(&id))?,
     };
     store.upsert_org_oidc(&mut tx, &client, now).await?;
-    if !store.org_allows(&mut tx, &org.id, &id).await? {
-        store.insert_org_connection(&mut tx, &org.id, &id, now).await?;
-    }
-    for domain in &conn.email_domains {
-        super::domains::record_claim(store, &mut tx, tenant, &org.id, domain, now).await?;
-    }
-    let who = caller.audit_name();
     let action = match outcome {
         Configured::Created => "oidc.configured",
         Configured::Replaced => "oidc.replaced",
     };
-    let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action, target: Some(format!("connection:{id}")) };
-    store.audit(&mut tx, entry, now).await?;
+    super::sso::start_allowing(store, &mut tx, tenant, caller, &org, &id, &conn.email_domains, action).await?;
     tx.commit().await?;
     let row = store.connection(&tenant.id, &id).await?.ok_or_else(|| ApiError::internal("connection vanished"))?;
     Ok((row, client, outcome))

@@ -142,8 +142,7 @@ where
     let now = store.now();
     let mut tx = store.begin().await?;
     let mappings = lock(store, &mut tx, dir).await?;
-    let found = if is_uuid(id) { store.lock_scim_user(&mut tx, &dir.org.id, id).await? } else { None };
-    let mut row = found.ok_or_else(|| ApiError::not_found("user"))?;
+    let mut row = store.lock_scim_user(&mut tx, &dir.org.id, id).await?.ok_or_else(|| ApiError::not_found("user"))?;
     let doc = change(&row)?;
     let was_active = row.is_active();
     let member = store.member_tx(&mut tx, &dir.org.id, &row.user_id).await?;
@@ -188,8 +187,7 @@ where
     let now = store.now();
     let mut tx = store.begin().await?;
     lock(store, &mut tx, dir).await?;
-    let found = if is_uuid(id) { store.lock_scim_user(&mut tx, &dir.org.id, id).await? } else { None };
-    let row = found.ok_or_else(|| ApiError::not_found("user"))?;
+    let row = store.lock_scim_user(&mut tx, &dir.org.id, id).await?.ok_or_else(|| ApiError::not_found("user"))?;
     check(&row)?;
     if let Some(m) = store.member_tx(&mut tx, &dir.org.id, &row.user_id).await? {
         suspend(store, &mut tx, dir, &row.user_id, m.role()?, now).await?;
@@ -254,8 +252,7 @@ where
     let now = store.now();
     let mut tx = store.begin().await?;
     let mappings = lock(store, &mut tx, dir).await?;
-    let found = if is_uuid(id) { store.lock_scim_group(&mut tx, &dir.org.id, id).await? } else { None };
-    let mut row = found.ok_or_else(|| ApiError::not_found("group"))?;
+    let mut row = store.lock_scim_group(&mut tx, &dir.org.id, id).await?.ok_or_else(|| ApiError::not_found("group"))?;
     let before = store.scim_group_members_tx(&mut tx, &row.id).await?;
     let doc = change(&(row.clone(), before.clone()))?;
     let members = members_of(store, &mut tx, dir, &doc).await?;
@@ -283,8 +280,7 @@ where
     let now = store.now();
     let mut tx = store.begin().await?;
     let mappings = lock(store, &mut tx, dir).await?;
-    let found = if is_uuid(id) { store.lock_scim_group(&mut tx, &dir.org.id, id).await? } else { None };
-    let row = found.ok_or_else(|| ApiError::not_found("group"))?;
+    let row = store.lock_scim_group(&mut tx, &dir.org.id, id).await?.ok_or_else(|| ApiError::not_found("group"))?;
     check(&row)?;
     let members = store.scim_group_members_tx(&mut tx, &row.id).await?;
     store.delete_scim_group(&mut tx, &row.id).await?;

@@ -57,20 +57,11 @@ pub async fn configure(state: &AppState, tenant: &TenantRow, caller: &Caller, or
             (id, Configured::Created)
         }
     };
-    if !store.org_allows(&mut tx, &org.id, &id).await? {
-        store.insert_org_connection(&mut tx, &org.id, &id, now).await?;
-    }
-    // The email domain is the owner's claim, trusted only once verified (`GET …/domains`).
-    for domain in &conn.email_domains {
-        super::domains::record_claim(store, &mut tx, tenant, &org.id, domain, now).await?;
-    }
-    let who = caller.audit_name();
     let action = match outcome {
         Configured::Created => "sso.configured",
         Configured::Replaced => "sso.replaced",
     };
-    let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action, target: Some(format!("connection:{id}")) };
-    store.audit(&mut tx, entry, now).await?;
+    start_allowing(store, &mut tx, tenant, caller, &org, &id, &conn.email_domains, action).await?;
     tx.commit().await?;
     let row = store.connection(&tenant.id, &id).await?.ok_or_else(|| ApiError::internal("connection vanished"))?;
     Ok((row, outcome))
@@ -87,6 +78,33 @@ pub async fn disable(state: &AppState, tenant: &TenantRow, caller: &Caller, org_
     let sso = store.org_sso_tx(&mut tx, &org.id).await?.ok_or_else(|| ApiError::not_found("SSO connection"))?;
     stop_allowing(store, &mut tx, tenant, caller, &org, &sso.connection_id, "sso.disabled").await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Has `org` allow its own connection `connection_id` (SAML or OIDC) just configured, records
+/// its email domains as the owner's claims (trusted only once verified, `GET …/domains`), and
+/// audits it as `action`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn start_allowing(
+    store: &Store,
+    tx: &mut Tx,
+    tenant: &TenantRow,
+    caller: &Caller,
+    org: &OrgRow,
+    connection_id: &str,
+    email_domains: &[String],
+    action: &str,
+) -> ApiResult<()> {
+    let now = store.now();
+    if !store.org_allows(tx, &org.id, connection_id).await? {
+        store.insert_org_connection(tx, &org.id, connection_id, now).await?;
+    }
+    for domain in email_domains {
+        super::domains::record_claim(store, tx, tenant, &org.id, domain, now).await?;
+    }
+    let who = caller.audit_name();
+    let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action, target: Some(format!("connection:{connection_id}")) };
+    store.audit(tx, entry, now).await?;
     Ok(())
 }
 

@@ -227,8 +227,11 @@ impl Store {
         Ok(())
     }
 
-    /// A provisioned user of an org, locked.
+    /// A provisioned user of an org, locked (`None` for an id that is no UUID: none is).
     pub async fn lock_scim_user(&self, tx: &mut Tx, org_id: &str, id: &str) -> StoreResult<Option<ScimUserRow>> {
+        if !super::is_uuid(id) {
+            return Ok(None);
+        }
         let sql = format!("SELECT {USER_COLUMNS} FROM scim_users WHERE org_id = $1 AND id = $2{}", self.for_update());
         Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(org_id).bind(id).fetch_optional(&mut **tx).await?)
     }
@@ -299,8 +302,11 @@ impl Store {
         Ok(())
     }
 
-    /// A group of an org, locked.
+    /// A group of an org, locked (`None` for an id that is no UUID: none is).
     pub async fn lock_scim_group(&self, tx: &mut Tx, org_id: &str, id: &str) -> StoreResult<Option<ScimGroupRow>> {
+        if !super::is_uuid(id) {
+            return Ok(None);
+        }
         let sql = format!("SELECT {GROUP_COLUMNS} FROM scim_groups WHERE org_id = $1 AND id = $2{}", self.for_update());
         Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(org_id).bind(id).fetch_optional(&mut **tx).await?)
     }
