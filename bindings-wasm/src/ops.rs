@@ -63,6 +63,9 @@ operations! {
     role_from_groups => roleFromGroups;
     synced_role => syncedRole;
     admit_directory_user => admitDirectoryUser;
+    webhook_endpoint => webhookEndpoint;
+    event_type_filter => eventTypeFilter;
+    delivery_failure => deliveryFailure;
     jit_role => jitRole;
     parse_saml_connection => parseSamlConnection;
     parse_oidc_connection => parseOidcConnection;

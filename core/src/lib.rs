@@ -13,6 +13,7 @@
 //!   count against behind reverse proxies.
 //! - [`directory`]: what an org's IdP may do to its members (SCIM and SSO groups to roles).
 //! - [`domain`]: domain claims, their DNS challenge and verification, custom domains.
+//! - [`event`]: the events every change emits, webhook subscriptions and delivery retries.
 //! - [`ops`]: every operation as JSON in → JSON out, the surface bindings and vectors use.
 //!
 //! No I/O, no clock, no randomness: the current time, keys and nonces are arguments.
@@ -23,6 +24,7 @@ pub mod directory;
 pub mod domain;
 pub mod email;
 pub mod error;
+pub mod event;
 pub mod hostname;
 pub mod login;
 pub mod membership;

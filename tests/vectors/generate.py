@@ -279,6 +279,42 @@ def directory():
     ]
     return v
 
+# ---------------------------------------------------------------- events and webhooks
+def events():
+    W, F, D = "webhook_endpoint", "event_type_filter", "delivery_failure"
+    v = [
+        ok("every event type when events is absent", W, {"url": "https://hooks.example.com/orgkit"}, {"url": "https://hooks.example.com/orgkit", "events": None}),
+        ok("loopback is allowed: only the operator declares endpoints", W, {"url": "http://127.0.0.1:8080/hook"}, {"url": "http://127.0.0.1:8080/hook", "events": None}),
+        ok("the URL is normalised", W, {"url": "HTTPS://Hooks.Example.com:443/a?b=1"}, {"url": "https://hooks.example.com/a?b=1", "events": None}),
+        ok("subscribed types come back sorted without repeats", W,
+           {"url": "https://h.example/x", "events": ["membership.deleted", "membership.created", "membership.deleted"]},
+           {"url": "https://h.example/x", "events": ["membership.created", "membership.deleted"]}),
+        err("an unknown event type is refused", W, {"url": "https://h.example/x", "events": ["user.hacked"]}, "invalid_request"),
+        err("an empty subscription is refused (leave it out for all)", W, {"url": "https://h.example/x", "events": []}, "invalid_request"),
+        err("not http or https", W, {"url": "ftp://h.example/x"}, "invalid_request"),
+        err("javascript: is no endpoint", W, {"url": "javascript:alert(1)"}, "invalid_request"),
+        err("a relative URL is refused", W, {"url": "/hook"}, "invalid_request"),
+        err("credentials in the URL are refused", W, {"url": "https://user:pw@h.example/x"}, "invalid_request"),
+        err("a fragment is refused", W, {"url": "https://h.example/x#frag"}, "invalid_request"),
+        err("an over-long URL is refused", W, {"url": "https://h.example/" + "a" * 2048}, "invalid_request"),
+        ok("a listing filter, sorted", F, {"types": "domain.verified, organization.created"}, {"types": ["organization.created", "domain.verified"]}),
+        ok("an empty filter is every type", F, {"types": ""}, {"types": []}),
+        ok("blanks and repeats are ignored", F, {"types": "scim.user.created,,scim.user.created"}, {"types": ["scim.user.created"]}),
+        err("an unknown type in a filter is refused", F, {"types": "organization.created,org.created"}, "invalid_request"),
+    ]
+    def d(n, attempts, since, now, jitter, out):
+        v.append(ok(n, D, {"attempts": attempts, "failing_since": since, "now": now, "jitter_permille": jitter}, out))
+    d("the first retry comes within seconds", 1, 1000, 1000, 500, {"then": "retry", "at": 1005})
+    d("the second after about 30 s", 2, 1000, 1005, 500, {"then": "retry", "at": 1035})
+    d("the third after about 2 min", 3, 1000, 1035, 500, {"then": "retry", "at": 1155})
+    d("jitter spreads a retry down to 80 %", 3, 1000, 1035, 0, {"then": "retry", "at": 1035 + 96})
+    d("jitter spreads a retry up to 120 %", 3, 1000, 1035, 1000, {"then": "retry", "at": 1035 + 144})
+    d("later retries grow", 6, 1000, 5000, 500, {"then": "retry", "at": 5000 + 3600})
+    d("past the schedule the last delay repeats", 20, 1000, 50000, 500, {"then": "retry", "at": 50000 + 28800})
+    d("a day of failures disables the endpoint", 10, 1000, 1000 + 86400, 500, {"then": "disable_endpoint"})
+    d("just under a day still retries", 10, 1000, 1000 + 86399, 500, {"then": "retry", "at": 1000 + 86399 + 28800})
+    return v
+
 # ---------------------------------------------------------------- organizations
 SEED_CREATE = {"name": "Cardiology Department", "slug": "cardiology", "metadata": {"department_code": "CARD-01"}}
 
@@ -1191,6 +1227,7 @@ FILES = {
     "settings.json": ("Settings inheritance, merge-patches, validation and tenant floors.", settings),
     "organizations.json": ("Organization creation and patch bodies, metadata limits.", organizations),
     "directory.json": ("Directory rules: IdP groups to roles (SCIM and SSO), the last owner, which users an org's directory may provision.", directory),
+    "events.json": ("Events and webhooks: endpoint URLs and subscriptions, listing filters, retries after a failed delivery.", events),
     "login.json": ("Password rules, lockout, routing, connections, password-login decisions, explain-login.", login),
     "sso.json": ("SSO decisions: redirect targets, just-in-time roles, SAML connection configurations, step-up into an org.", sso),
     "tokens.json": ("Access tokens signed by PyJWT: claims, requirements and the attack corpus.", tokens),

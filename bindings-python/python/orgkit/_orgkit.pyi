@@ -31,6 +31,7 @@ MAX_TOKEN_BYTES: int
 #   bash bindings-wasm/build.sh && python bindings-python/gen_types.py
 from orgkit.types import (
     AcceptanceInput,
+    AfterFailure,
     Allowed,
     AmrAnswer,
     AuthorizationHeader,
@@ -44,6 +45,7 @@ from orgkit.types import (
     CustomDomain,
     CustomDomainInput,
     CustomDomainServingInput,
+    DeliveryFailureInput,
     DirectoryUserInput,
     Domain,
     DomainChallenge,
@@ -53,6 +55,8 @@ from orgkit.types import (
     EmailAddress,
     EmailVerificationAt,
     ErrorCodes,
+    EventTypeFilterInput,
+    EventTypes,
     GrantInput,
     GroupRole,
     GroupRolesInput,
@@ -131,6 +135,8 @@ from orgkit.types import (
     VerifyProfiledInput,
     VerifyTokenInput,
     Violations,
+    WebhookEndpoint,
+    WebhookEndpointInput,
 )
 
 @overload
@@ -193,6 +199,12 @@ def call(op: Literal["role_from_groups"], input: GroupRolesInput) -> GroupRole: 
 def call(op: Literal["synced_role"], input: SyncedRoleInput) -> SyncedRole: ...
 @overload
 def call(op: Literal["admit_directory_user"], input: DirectoryUserInput) -> EmailAddress: ...
+@overload
+def call(op: Literal["webhook_endpoint"], input: WebhookEndpointInput) -> WebhookEndpoint: ...
+@overload
+def call(op: Literal["event_type_filter"], input: EventTypeFilterInput) -> EventTypes: ...
+@overload
+def call(op: Literal["delivery_failure"], input: DeliveryFailureInput) -> AfterFailure: ...
 @overload
 def call(op: Literal["jit_role"], input: JitInput) -> JitRole: ...
 @overload

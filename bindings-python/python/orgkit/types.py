@@ -24,6 +24,9 @@ __all__ = [
     "ActorMember",
     "ActorNonMember",
     "ActorTenant",
+    "AfterFailure",
+    "AfterFailureDisableEndpoint",
+    "AfterFailureRetry",
     "Allowed",
     "AmrAnswer",
     "Audience",
@@ -50,6 +53,7 @@ __all__ = [
     "CustomDomain",
     "CustomDomainInput",
     "CustomDomainServingInput",
+    "DeliveryFailureInput",
     "DirectoryEmail",
     "DirectoryUser",
     "DirectoryUserInput",
@@ -68,6 +72,9 @@ __all__ = [
     "EmptyObject",
     "ErrorCode",
     "ErrorCodes",
+    "EventType",
+    "EventTypeFilterInput",
+    "EventTypes",
     "Family",
     "Floors",
     "FloorsPatch",
@@ -185,6 +192,8 @@ __all__ = [
     "VerifyProfiledInput",
     "VerifyTokenInput",
     "Violations",
+    "WebhookEndpoint",
+    "WebhookEndpointInput",
 ]
 
 
@@ -1092,6 +1101,77 @@ class DirectoryUserInput(TypedDict):
 
     # Whether the operator allowed this directory any domain.
     any_domain: NotRequired[bool]
+
+
+class WebhookEndpointInput(TypedDict):
+    """A webhook endpoint as the operator declares it."""
+
+    # Where deliveries go.
+    url: str
+
+    # The event types wanted; absent for every type.
+    events: NotRequired[Optional[list[str]]]
+
+
+# A kind of event, named `resource.change` on the wire.
+EventType: TypeAlias = Literal["organization.created", "organization.updated", "organization.deleted", "membership.created", "membership.updated", "membership.deleted", "invitation.created", "invitation.accepted", "invitation.revoked", "domain.verified", "connection.created", "connection.updated", "connection.deleted", "scim.user.created", "scim.user.updated", "scim.user.deactivated", "scim.user.reactivated", "scim.user.deleted", "scim.group.created", "scim.group.updated", "scim.group.deleted"]
+
+
+class WebhookEndpoint(TypedDict):
+    """A valid webhook endpoint."""
+
+    # The URL, normalised.
+    url: str
+
+    # The event types wanted, sorted; `null` for every type.
+    events: Optional[list[EventType]]
+
+
+class EventTypeFilterInput(TypedDict):
+    """The `types` filter of an event listing."""
+
+    # Comma-separated event types.
+    types: str
+
+
+class EventTypes(TypedDict):
+    """Event types."""
+
+    # Sorted, without repeats.
+    types: list[EventType]
+
+
+class DeliveryFailureInput(TypedDict):
+    """A failed delivery attempt."""
+
+    # Attempts made so far, this one included.
+    attempts: int
+
+    # When the endpoint began failing (unix seconds).
+    failing_since: int
+
+    # Now (unix seconds).
+    now: int
+
+    # A random number from 0 to 1000 that spreads retries.
+    jitter_permille: int
+
+
+class AfterFailureRetry(TypedDict):
+    """`AfterFailure` tagged `retry`."""
+
+    then: Literal["retry"]
+    at: int
+
+
+class AfterFailureDisableEndpoint(TypedDict):
+    """`AfterFailure` tagged `disable_endpoint`."""
+
+    then: Literal["disable_endpoint"]
+
+
+# What follows a failed delivery attempt.
+AfterFailure: TypeAlias = Union[AfterFailureRetry, AfterFailureDisableEndpoint]
 
 
 class JitInput(TypedDict):
@@ -2206,7 +2286,7 @@ class EmailVerificationAt(TypedDict):
 
 
 # The snake_case name of a core operation (`orgkit.OPERATIONS`).
-OperationName: TypeAlias = Literal["error_codes", "validate_slug", "normalize_slug", "normalize_email", "role_permissions", "authorize", "can_grant", "can_change_role", "can_remove_member", "resolve_settings", "apply_settings_patch", "apply_tenant_settings_patch", "parse_new_organization", "apply_organization_patch", "check_password", "enforce_password", "lockout_check", "lockout_after_failure", "account_lockout_policy", "decide_password_login", "decide_step_up", "totp_enrolment", "verify_totp", "route_email", "check_connection_allowed", "check_session", "redirect_target", "role_from_groups", "synced_role", "admit_directory_user", "jit_role", "parse_saml_connection", "parse_oidc_connection", "verify_id_token", "id_token_email", "custom_domain_of_host", "page_size", "client_address", "rate_limits", "explain_login", "invitation_status", "check_invitation_acceptable", "check_invitation_resendable", "check_invitation_link", "acceptance_amr", "check_invitation_creatable", "issue_invitation", "verify_invitation", "build_org_claims", "sign_org_claims", "verify_org_token", "verify_profiled_token", "check_token_not_revoked", "should_fetch_jwks", "parse_bearer", "public_jwk", "check_domain_claim", "domain_challenge", "decide_domain_verification", "check_custom_domain", "custom_domain_served", "decide_sso_login", "check_email_verification"]
+OperationName: TypeAlias = Literal["error_codes", "validate_slug", "normalize_slug", "normalize_email", "role_permissions", "authorize", "can_grant", "can_change_role", "can_remove_member", "resolve_settings", "apply_settings_patch", "apply_tenant_settings_patch", "parse_new_organization", "apply_organization_patch", "check_password", "enforce_password", "lockout_check", "lockout_after_failure", "account_lockout_policy", "decide_password_login", "decide_step_up", "totp_enrolment", "verify_totp", "route_email", "check_connection_allowed", "check_session", "redirect_target", "role_from_groups", "synced_role", "admit_directory_user", "webhook_endpoint", "event_type_filter", "delivery_failure", "jit_role", "parse_saml_connection", "parse_oidc_connection", "verify_id_token", "id_token_email", "custom_domain_of_host", "page_size", "client_address", "rate_limits", "explain_login", "invitation_status", "check_invitation_acceptable", "check_invitation_resendable", "check_invitation_link", "acceptance_amr", "check_invitation_creatable", "issue_invitation", "verify_invitation", "build_org_claims", "sign_org_claims", "verify_org_token", "verify_profiled_token", "check_token_not_revoked", "should_fetch_jwks", "parse_bearer", "public_jwk", "check_domain_claim", "domain_challenge", "decide_domain_verification", "check_custom_domain", "custom_domain_served", "decide_sso_login", "check_email_verification"]
 
 
 # The family a code belongs to; bindings map each family to an exception/error subclass.

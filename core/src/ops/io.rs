@@ -7,6 +7,7 @@
 //! `serde_json::Value` here and carry the TypeScript name of their shape.
 
 use crate::directory::DirectoryUser;
+use crate::event::EventType;
 use crate::domain::{DomainProof, DomainStatus};
 use crate::email::EmailVerificationRecord;
 use crate::error::ErrorCode;
@@ -682,5 +683,41 @@ records! {
         record: EmailVerificationRecord,
         /// Now, unix seconds.
         now: i64,
+    }
+    /// A webhook endpoint as the operator declares it.
+    WebhookEndpointInput {
+        /// Where deliveries go.
+        url: String,
+        /// The event types wanted; absent for every type.
+        #[serde(default)]
+        events: Option<Vec<String>>,
+    }
+    /// A valid webhook endpoint.
+    WebhookEndpoint {
+        /// The URL, normalised.
+        url: String,
+        /// The event types wanted, sorted; `null` for every type.
+        events: Option<Vec<EventType>>,
+    }
+    /// The `types` filter of an event listing.
+    EventTypeFilterInput {
+        /// Comma-separated event types.
+        types: String,
+    }
+    /// Event types.
+    EventTypes {
+        /// Sorted, without repeats.
+        types: Vec<EventType>,
+    }
+    /// A failed delivery attempt.
+    DeliveryFailureInput {
+        /// Attempts made so far, this one included.
+        attempts: u32,
+        /// When the endpoint began failing (unix seconds).
+        failing_since: i64,
+        /// Now (unix seconds).
+        now: i64,
+        /// A random number from 0 to 1000 that spreads retries.
+        jitter_permille: u16,
     }
 }

@@ -11,6 +11,7 @@ pub mod io;
 use crate::connection::{OidcConnection, SamlConnection};
 use crate::directory;
 use crate::domain::{self, DomainChallenge, VerificationFacts};
+use crate::event::{self, AfterFailure};
 use crate::error::{Error, ErrorCode, Result};
 use crate::login::{
     self, LockoutPolicy, LockoutState, LoginPlan, LoginQuery, PasswordLoginFacts, SsoLoginFacts,
@@ -129,6 +130,12 @@ operations! {
         |i| Ok(SyncedRole { role: directory::synced_role(i.current, i.from_groups, i.owner_count) });
     admit_directory_user(DirectoryUserInput) -> EmailAddress =
         |i| directory::admit_directory_user(&i.user, &i.verified_domains, i.any_domain).map(|email| EmailAddress { email });
+    webhook_endpoint(WebhookEndpointInput) -> WebhookEndpoint = |i| Ok(WebhookEndpoint {
+        url: event::parse_webhook_url(&i.url)?,
+        events: event::parse_subscription(i.events.as_deref())?,
+    });
+    event_type_filter(EventTypeFilterInput) -> EventTypes = |i| event::parse_type_filter(&i.types).map(|types| EventTypes { types });
+    delivery_failure(DeliveryFailureInput) -> AfterFailure = |i| Ok(event::after_failure(i.attempts, i.failing_since, i.now, i.jitter_permille));
     jit_role(JitInput) -> JitRole = |i| Ok(JitRole { role: login::jit_role(&i.email, &i.connection) });
     parse_saml_connection(SamlConnectionInput) -> SamlConnection = |i| SamlConnection::from_json(&i.body);
     parse_oidc_connection(OidcConnectionInput) -> OidcConnection = |i| OidcConnection::from_config(&i.body, i.allow_http);
