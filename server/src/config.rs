@@ -17,6 +17,8 @@ pub const DEFAULT_OUTBOX_DIR: &str = "./outbox";
 pub const DEFAULT_EMAIL_FROM: &str = "orgkit <no-reply@orgkit.localhost>";
 /// Default audience of access tokens.
 pub const DEFAULT_AUDIENCE: &str = "orgkit";
+/// Days events are kept by default.
+pub const DEFAULT_EVENT_RETENTION_DAYS: i64 = 30;
 /// Default request body limit: 64 KiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
 
@@ -76,6 +78,10 @@ pub struct Options {
     /// server generates and keeps in the database.
     #[arg(long, global = true, env = "ORGKIT_SECRET_KEY")]
     pub secret_key: Option<String>,
+    /// How many days events are kept (listed by `GET /manage/v1/{tenant}/events`, delivered
+    /// to webhooks) before they are purged.
+    #[arg(long, global = true, env = "ORGKIT_EVENT_RETENTION_DAYS", default_value_t = DEFAULT_EVENT_RETENTION_DAYS, value_parser = clap::value_parser!(i64).range(1..=3650))]
+    pub event_retention_days: i64,
 }
 
 /// How log lines are written.
@@ -122,6 +128,8 @@ pub struct Config {
     pub allow_private_idp: bool,
     /// `ORGKIT_SECRET_KEY`: the key client secrets are encrypted with (unset: one kept in the database).
     pub secret_key: Option<String>,
+    /// `ORGKIT_EVENT_RETENTION_DAYS`: how many days events are kept.
+    pub event_retention_days: i64,
 }
 
 impl From<Options> for Config {
@@ -143,6 +151,7 @@ impl From<Options> for Config {
             metrics_bind: set(o.metrics_bind),
             allow_private_idp: o.allow_private_idp,
             secret_key: set(o.secret_key),
+            event_retention_days: o.event_retention_days,
             bind,
             public_url,
         }

@@ -10,6 +10,7 @@ pub mod api;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod delivery;
 pub mod dns;
 pub mod error;
 pub mod keys;

@@ -185,6 +185,7 @@ async fn serve(config: Config) -> Result<(), String> {
         });
         tracing::info!(%metrics_bind, "metrics listening");
     }
+    tokio::spawn(orgkit_server::delivery::run(state.clone()));
     tracing::info!(%bind, public_url = %state.config.public_url, "orgkit-server listening");
     Server::new(TcpListener::bind(bind))
         .run_with_graceful_shutdown(build_app(state), shutdown_signal(), Some(std::time::Duration::from_secs(10)))

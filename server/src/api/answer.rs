@@ -76,6 +76,14 @@ pub enum Upserted<T: Type + Serialize> {
     Ok(Json<T>),
 }
 
+/// `202 Accepted`: done later (a delivery queued), with what was queued.
+#[derive(ApiResponse)]
+pub enum Accepted202<T: Type + Serialize> {
+    /// Accepted.
+    #[oai(status = 202)]
+    Accepted(Json<T>),
+}
+
 /// `204 No Content`.
 #[derive(ApiResponse)]
 pub enum NoContent204 {

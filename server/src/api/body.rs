@@ -94,6 +94,7 @@ pub use crate::service::members::{AddMember as NewMember, RoleChange};
 pub use crate::service::mfa::VerifyCode as TotpCode;
 pub use crate::service::password_change::PasswordChange;
 pub use crate::service::users::NewUser;
+pub use crate::service::webhooks::{EndpointPatch as WebhookEndpointPatch, NewEndpoint as NewWebhookEndpoint};
 
 /// The request schemas that carry settings, each setting's field and doc from core's table
 /// ([`orgkit_core::for_each_setting`]).

@@ -44,6 +44,8 @@ pub fn openapi(state: &AppState) -> OpenApiService<impl poem_openapi::OpenApi + 
                 manage::domains::Api(s()),
                 manage::audit::Api(s()),
                 manage::scim::Api(s()),
+                manage::events::Api(s()),
+                manage::webhooks::Api(s()),
             ),
             // The user API (seed 004).
             (

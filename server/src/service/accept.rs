@@ -1,6 +1,7 @@
 //! Accepting an invitation: core verifies the token (signature, type, expiry, email); the
 //! store makes it single-use, in one transaction that locks the invitation row.
 
+use super::events;
 use super::parse_body;
 use super::tokens::{self, IssuedToken, TokenOrg};
 use super::users::user_name;
@@ -15,6 +16,7 @@ use crate::store::audit::AuditEntry;
 use crate::store::new_id;
 use crate::store::users::UserRow;
 use orgkit_core::ErrorCode;
+use orgkit_core::event::EventType;
 use orgkit_core::login::{PasswordRules, acceptance_amr, enforce_password};
 use orgkit_core::token::verify_invitation;
 use poem_openapi::Object;
@@ -103,6 +105,9 @@ pub async fn accept(state: &AppState, token: &str, bearer: Option<String>, body:
     let who = format!("user:{}", user.id);
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action: "invitation.accepted", target: Some(format!("invitation:{}", row.id)) };
     store.audit(&mut tx, entry, now).await?;
+    events::membership(store, &mut tx, &tenant.id, &org.id, &user.id, EventType::MembershipCreated, now).await?;
+    let accepted = store.lock_invitation(&mut tx, &row.id).await?.ok_or_else(|| ApiError::internal("invitation vanished"))?;
+    events::invitation(store, &mut tx, &tenant.id, &accepted, EventType::InvitationAccepted, now).await?;
     tx.commit().await?;
     // Accepting proves nothing of the address (the inviter holds the link too): a new account is
     // asked to verify its email like a signup.

@@ -1,5 +1,6 @@
 //! SSO connections: the tenant's SAML connections and which ones each org allows.
 
+use super::events::{self, ConnectionScope};
 use super::{Caller, actor_in, parse_body, path_id};
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::AuditEntry;
@@ -8,6 +9,7 @@ use crate::store::tenants::TenantRow;
 use crate::store::{Store, new_id};
 use orgkit_core::connection::SamlConnection;
 use orgkit_core::settings::check_default_connection;
+use orgkit_core::event::EventType;
 use orgkit_core::{Permission, authorize};
 use poem_openapi::Object;
 use serde::Deserialize;
@@ -30,6 +32,7 @@ pub async fn create(store: &Store, tenant: &TenantRow, body: &Value) -> ApiResul
     store.insert_connection(&mut tx, &id, &tenant.id, &conn, None, now).await?;
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: None, actor: "management_key", action: "connection.created", target: Some(format!("connection:{id}")) };
     store.audit(&mut tx, entry, now).await?;
+    events::connection(store, &mut tx, &tenant.id, ConnectionScope::Tenant, &id, EventType::ConnectionCreated, now).await?;
     tx.commit().await?;
     store.connection(&tenant.id, &id).await?.ok_or_else(|| ApiError::internal("connection vanished"))
 }
@@ -52,6 +55,7 @@ pub async fn delete(store: &Store, tenant: &TenantRow, id: &str) -> ApiResult<()
     store.delete_connection(&mut tx, &conn.id).await?;
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: None, actor: "management_key", action: "connection.deleted", target: Some(format!("connection:{}", conn.id)) };
     store.audit(&mut tx, entry, store.now()).await?;
+    events::connection_as_was(store, &mut tx, &tenant.id, ConnectionScope::Tenant, conn, EventType::ConnectionDeleted, store.now()).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -71,6 +75,8 @@ pub async fn enable(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: 
     let who = caller.audit_name();
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action: "connection.enabled", target: Some(format!("connection:{}", conn.id)) };
     store.audit(&mut tx, entry, now).await?;
+    let scope = ConnectionScope::Org { org_id: &org.id, enabled: true };
+    events::connection(store, &mut tx, &tenant.id, scope, &conn.id, EventType::ConnectionUpdated, now).await?;
     tx.commit().await?;
     Ok(conn)
 }
@@ -91,6 +97,8 @@ pub async fn disable(store: &Store, tenant: &TenantRow, caller: &Caller, org_id:
     let who = caller.audit_name();
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action: "connection.disabled", target: Some(format!("connection:{connection_id}")) };
     store.audit(&mut tx, entry, store.now()).await?;
+    let scope = ConnectionScope::Org { org_id: &org.id, enabled: false };
+    events::connection(store, &mut tx, &tenant.id, scope, connection_id, EventType::ConnectionUpdated, store.now()).await?;
     tx.commit().await?;
     Ok(())
 }

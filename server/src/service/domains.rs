@@ -196,8 +196,15 @@ pub async fn delete(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
     Ok(())
 }
 
+/// Audits a change of a claim; a verification (by DNS or the operator) is also the event
+/// `domain.verified`, carrying the claim as it now is.
 async fn audit(store: &Store, tx: &mut Tx, tenant: &TenantRow, caller: &Caller, row: &DomainRow, action: &str, now: i64) -> ApiResult<()> {
     let who = caller.audit_name();
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&row.org_id), actor: &who, action, target: Some(format!("domain:{}", row.domain)) };
-    Ok(store.audit(tx, entry, now).await?)
+    store.audit(tx, entry, now).await?;
+    if matches!(action, "domain.verified" | "domain.verified_by_operator") {
+        let verified = store.lock_domain(tx, &row.org_id, &row.id).await?.ok_or_else(|| ApiError::internal("a domain claim vanished"))?;
+        super::events::domain_verified(store, tx, &tenant.id, &verified, now).await?;
+    }
+    Ok(())
 }

@@ -133,6 +133,9 @@ pub(crate) async fn sso_account(store: &Store, tx: &mut Tx, cx: &IdpLogin, email
         let entry = AuditEntry { tenant_id: &cx.tenant.id, org_id: Some(&cx.org.id), actor: &actor, action, target: Some(format!("user:{}", user.id)) };
         store.audit(tx, entry, now).await?;
     }
+    if plan.join {
+        super::events::membership(store, tx, &cx.tenant.id, &cx.org.id, &user.id, orgkit_core::event::EventType::MembershipCreated, now).await?;
+    }
     let user = store.user_by_email_tx(tx, &cx.tenant.id, email).await?.ok_or_else(|| ApiError::internal("user vanished"))?;
     Ok((user, plan.role))
 }

@@ -1,5 +1,6 @@
 //! Invitations: create (and email), list pending, revoke, resend with a fresh link.
 
+use super::events;
 use super::{Caller, RoleName, actor, actor_in, parse_body, path_id};
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
@@ -11,6 +12,7 @@ use crate::store::invitations::InvitationRow;
 use crate::store::orgs::OrgRow;
 use crate::store::tenants::TenantRow;
 use crate::store::{Page, PageQuery, new_id};
+use orgkit_core::event::EventType;
 use orgkit_core::token::{InvitationRequest, check_can_invite, issue_invitation};
 use orgkit_core::{ErrorCode, Permission, Role, authorize, can_grant, normalize_email};
 use poem_openapi::Object;
@@ -101,12 +103,17 @@ pub async fn create(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
     store.insert_invitation(&mut tx, &row, &who).await?;
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action: "invitation.created", target: Some(format!("invitation:{}", row.id)) };
     store.audit(&mut tx, entry, now).await?;
+    events::invitation(store, &mut tx, &tenant.id, &row, EventType::InvitationCreated, now).await?;
     tx.commit().await?;
     let url = link(state, &token);
     if let Err(e) = send(state, tenant, &org, &row, &url).await {
         // Nobody received the link: withdraw the invitation rather than leave it pending.
         let mut tx = store.begin().await?;
-        store.revoke_invitation(&mut tx, &row.id, store.now()).await?;
+        let now = store.now();
+        store.revoke_invitation(&mut tx, &row.id, now).await?;
+        if let Some(withdrawn) = store.lock_invitation(&mut tx, &row.id).await? {
+            events::invitation(store, &mut tx, &tenant.id, &withdrawn, EventType::InvitationRevoked, now).await?;
+        }
         tx.commit().await?;
         return Err(e);
     }
@@ -139,6 +146,7 @@ pub async fn revoke(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action: "invitation.revoked", target: Some(format!("invitation:{}", row.id)) };
     store.audit(&mut tx, entry, now).await?;
     let row = store.lock_invitation(&mut tx, &row.id).await?.ok_or_else(|| ApiError::internal("invitation vanished"))?;
+    events::invitation(store, &mut tx, &tenant.id, &row, EventType::InvitationRevoked, now).await?;
     tx.commit().await?;
     Ok(row)
 }

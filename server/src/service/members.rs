@@ -1,12 +1,14 @@
 //! Members: add, list, change role, remove — each decided by core's membership rules inside a
 //! transaction that locked the org, so owner counts cannot change under a decision.
 
+use super::events;
 use super::{Caller, RoleName, actor_in, invalid, parse_body, path_id};
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::AuditEntry;
 use crate::store::members::MemberRow;
 use crate::store::tenants::TenantRow;
 use crate::store::{Store, is_uuid};
+use orgkit_core::event::EventType;
 use orgkit_core::{Permission, Target, can_change_role, can_grant, can_remove_member};
 use poem_openapi::Object;
 use serde::Deserialize;
@@ -53,6 +55,7 @@ pub async fn add(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: &st
     let actor = caller.audit_name();
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &actor, action: "member.added", target: Some(format!("user:{}", user.id)) };
     store.audit(&mut tx, entry, now).await?;
+    events::membership(store, &mut tx, &tenant.id, &org.id, &user.id, EventType::MembershipCreated, now).await?;
     let member = store.member_tx(&mut tx, &org.id, &user.id).await?.ok_or_else(|| ApiError::internal("member vanished"))?;
     tx.commit().await?;
     Ok(member)
@@ -76,6 +79,7 @@ pub async fn change_role(store: &Store, tenant: &TenantRow, caller: &Caller, org
     let who = caller.audit_name();
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action: "member.role_changed", target: Some(format!("user:{}", target.user_id)) };
     store.audit(&mut tx, entry, now).await?;
+    events::membership(store, &mut tx, &tenant.id, &org.id, &target.user_id, EventType::MembershipUpdated, now).await?;
     let member = store.member_tx(&mut tx, &org.id, &target.user_id).await?.ok_or_else(|| ApiError::internal("member vanished"))?;
     tx.commit().await?;
     Ok(member)
@@ -97,6 +101,7 @@ pub async fn remove(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: 
     let who = caller.audit_name();
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action: "member.removed", target: Some(format!("user:{}", target.user_id)) };
     store.audit(&mut tx, entry, store.now()).await?;
+    events::membership_ended(store, &mut tx, &tenant.id, &org.id, target, store.now()).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -7,6 +7,7 @@ pub mod connections;
 pub mod discovery;
 pub mod domains;
 pub mod email_verification;
+pub mod events;
 pub mod idp;
 pub mod invitations;
 pub mod login;
@@ -23,6 +24,7 @@ pub mod sso;
 pub mod tenants;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 use crate::error::{ApiError, ApiResult};
 use crate::store::orgs::OrgRow;

@@ -1,5 +1,6 @@
 //! Organizations: create, read, merge-patch, delete.
 
+use super::events;
 use super::{Caller, actor_in, actor_with_role, path_id};
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::{AuditEntry, AuditRow};
@@ -7,6 +8,7 @@ use crate::store::orgs::{OrgRow, OrgWrite};
 use crate::store::tenants::TenantRow;
 use crate::store::{Page, PageQuery, Store, Tx, new_id};
 use orgkit_core::domain::check_custom_domain;
+use orgkit_core::event::EventType;
 use orgkit_core::organization::{OrganizationState, create_organization, patch_organization};
 use orgkit_core::settings::{EffectiveSettings, resolve};
 use orgkit_core::{Actor, CREATOR_ROLE, Permission, authorize};
@@ -53,6 +55,10 @@ pub async fn create(store: &Store, tenant: &TenantRow, caller: &Caller, body: &V
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&id), actor: &actor, action: "organization.created", target: Some(format!("organization:{id}")) };
     store.audit(&mut tx, entry, now).await?;
     let org = store.lock_org(&mut tx, &tenant.id, &id).await?.ok_or_else(|| ApiError::internal("org vanished"))?;
+    events::organization(store, &mut tx, tenant, &org, EventType::OrganizationCreated, now).await?;
+    if let Caller::User(session) = caller {
+        events::membership(store, &mut tx, &tenant.id, &id, &session.user_id, EventType::MembershipCreated, now).await?;
+    }
     tx.commit().await?;
     Ok(org)
 }
@@ -109,6 +115,7 @@ pub async fn update(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: 
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action: "organization.updated", target: Some(format!("organization:{}", org.id)) };
     store.audit(&mut tx, entry, now).await?;
     let updated = store.lock_org(&mut tx, &tenant.id, &org.id).await?.ok_or_else(|| ApiError::internal("org vanished"))?;
+    events::organization(store, &mut tx, tenant, &updated, EventType::OrganizationUpdated, now).await?;
     tx.commit().await?;
     Ok((updated, actor))
 }
@@ -124,6 +131,7 @@ pub async fn delete(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: 
     let actor = caller.audit_name();
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &actor, action: "organization.deleted", target: Some(format!("organization:{}", org.id)) };
     store.audit(&mut tx, entry, store.now()).await?;
+    events::organization(store, &mut tx, tenant, &org, EventType::OrganizationDeleted, store.now()).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! `group_role_mappings` (core's [`role_from_groups`] and [`synced_role`]). Every change is one
 //! transaction under the org's lock, and audited.
 
+use super::events;
 use crate::error::{ApiError, ApiResult};
 use crate::scim::resource::{GroupDocument, UserDocument};
 use crate::state::AppState;
@@ -15,6 +16,7 @@ use crate::store::tenants::TenantRow;
 use crate::store::users::UserRow;
 use crate::store::{Store, StoreError, Tx, is_uuid, new_id};
 use orgkit_core::directory::{GroupRoleMappings, admit_directory_user, role_from_groups, synced_role};
+use orgkit_core::event::EventType;
 use orgkit_core::settings::resolve;
 use orgkit_core::{Actor, Role, Target, can_remove_member};
 
@@ -115,11 +117,15 @@ pub async fn create_user(store: &Store, dir: &Directory, doc: &UserDocument) -> 
     };
     store.insert_scim_user(&mut tx, &row).await?;
     match (doc.is_active(), member.is_some()) {
-        (true, false) => store.insert_member(&mut tx, &dir.org.id, &user.id, role, now).await?,
+        (true, false) => {
+            store.insert_member(&mut tx, &dir.org.id, &user.id, role, now).await?;
+            events::membership(store, &mut tx, &dir.tenant.id, &dir.org.id, &user.id, EventType::MembershipCreated, now).await?;
+        }
         (false, true) => suspend(store, &mut tx, dir, &user.id, role, now).await?,
         _ => {}
     }
     store.audit(&mut tx, dir.audit("scim.user.created", format!("user:{}", user.id)), now).await?;
+    events::directory_user(store, &mut tx, &dir.tenant.id, &row, EventType::ScimUserCreated, now).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -128,7 +134,9 @@ pub async fn create_user(store: &Store, dir: &Directory, doc: &UserDocument) -> 
 async fn suspend(store: &Store, tx: &mut Tx, dir: &Directory, user_id: &str, role: Role, now: i64) -> ApiResult<()> {
     let owners = u64::try_from(store.owner_count(tx, &dir.org.id).await?).unwrap_or(0);
     can_remove_member(&Actor::Tenant, &Target { user_id: user_id.to_owned(), role }, owners)?;
+    let member = store.member_tx(tx, &dir.org.id, user_id).await?.ok_or_else(|| ApiError::internal("a membership vanished"))?;
     store.delete_member(tx, &dir.org.id, user_id).await?;
+    events::membership_ended(store, tx, &dir.tenant.id, &dir.org.id, member, now).await?;
     store.revoke_tokens(tx, user_id, now).await?;
     Ok(())
 }
@@ -146,21 +154,22 @@ where
     let doc = change(&row)?;
     let was_active = row.is_active();
     let member = store.member_tx(&mut tx, &dir.org.id, &row.user_id).await?;
-    let action = match (was_active, doc.is_active()) {
+    let (action, kind) = match (was_active, doc.is_active()) {
         (true, false) => {
             if let Some(m) = &member {
                 row.role = m.role.clone();
                 suspend(store, &mut tx, dir, &row.user_id, m.role()?, now).await?;
             }
-            "scim.user.deactivated"
+            ("scim.user.deactivated", EventType::ScimUserDeactivated)
         }
         (false, true) => {
             if member.is_none() {
                 store.insert_member(&mut tx, &dir.org.id, &row.user_id, row.role()?, now).await?;
+                events::membership(store, &mut tx, &dir.tenant.id, &dir.org.id, &row.user_id, EventType::MembershipCreated, now).await?;
             }
-            "scim.user.reactivated"
+            ("scim.user.reactivated", EventType::ScimUserReactivated)
         }
-        _ => "scim.user.updated",
+        _ => ("scim.user.updated", EventType::ScimUserUpdated),
     };
     row.user_name = doc.user_name.clone();
     row.external_id = doc.external_id.clone();
@@ -174,6 +183,7 @@ where
         sync_roles(store, &mut tx, dir, &mappings, std::slice::from_ref(&row.id), now).await?;
     }
     let row = store.lock_scim_user(&mut tx, &dir.org.id, id).await?.ok_or_else(|| ApiError::internal("user vanished"))?;
+    events::directory_user(store, &mut tx, &dir.tenant.id, &row, kind, now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(row)
 }
@@ -194,6 +204,7 @@ where
     }
     store.delete_scim_user(&mut tx, &row.id).await?;
     store.audit(&mut tx, dir.audit("scim.user.deleted", format!("user:{}", row.user_id)), now).await?;
+    events::directory_user(store, &mut tx, &dir.tenant.id, &row, EventType::ScimUserDeleted, now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
@@ -239,6 +250,7 @@ pub async fn create_group(store: &Store, dir: &Directory, doc: &GroupDocument) -
     store.insert_scim_group(&mut tx, &row).await?;
     store.set_scim_group_members(&mut tx, &row.id, &members).await?;
     store.audit(&mut tx, dir.audit("scim.group.created", format!("group:{}", row.id)), now).await?;
+    events::directory_group(store, &mut tx, &dir.tenant.id, &row, &members, EventType::ScimGroupCreated, now).await?;
     sync_roles(store, &mut tx, dir, &mappings, &members, now).await?;
     tx.commit().await?;
     Ok((row, members))
@@ -263,6 +275,7 @@ where
     store.update_scim_group(&mut tx, &row).await?;
     store.set_scim_group_members(&mut tx, &row.id, &members).await?;
     store.audit(&mut tx, dir.audit("scim.group.updated", format!("group:{}", row.id)), now).await?;
+    events::directory_group(store, &mut tx, &dir.tenant.id, &row, &members, EventType::ScimGroupUpdated, now).await?;
     let mut touched = before;
     touched.extend(members.iter().cloned());
     touched.sort();
@@ -285,6 +298,7 @@ where
     let members = store.scim_group_members_tx(&mut tx, &row.id).await?;
     store.delete_scim_group(&mut tx, &row.id).await?;
     store.audit(&mut tx, dir.audit("scim.group.deleted", format!("group:{}", row.id)), now).await?;
+    events::directory_group(store, &mut tx, &dir.tenant.id, &row, &members, EventType::ScimGroupDeleted, now).await?;
     sync_roles(store, &mut tx, dir, &mappings, &members, now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
@@ -339,6 +353,7 @@ impl GroupFollower<'_> {
             store.update_member_role(tx, self.org_id, user_id, role, now).await?;
             let entry = AuditEntry { tenant_id: self.tenant_id, org_id: Some(self.org_id), actor: self.actor, action: "member.role_changed", target: Some(format!("user:{user_id}")) };
             store.audit(tx, entry, now).await?;
+            events::membership(store, tx, self.tenant_id, self.org_id, user_id, EventType::MembershipUpdated, now).await?;
         }
         Ok(role)
     }

@@ -10,6 +10,7 @@
 //! connection signs in, creates and routes accounts of that domain only once the org has
 //! verified it (core's `decide_sso_login`, `route_email`).
 
+use super::events::{self, ConnectionScope};
 use super::{Caller, actor_in, path_id};
 use crate::error::{ApiError, ApiResult};
 use crate::saml::{self, SpUrls};
@@ -22,6 +23,7 @@ use crate::store::{Store, Tx};
 use crate::store::tenants::TenantRow;
 use orgkit_core::connection::SamlConnection;
 use orgkit_core::settings::check_default_connection;
+use orgkit_core::event::EventType;
 use orgkit_core::{Permission, authorize};
 use serde_json::Value;
 
@@ -105,7 +107,9 @@ pub(crate) async fn start_allowing(
     let who = caller.audit_name();
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action, target: Some(format!("connection:{connection_id}")) };
     store.audit(tx, entry, now).await?;
-    Ok(())
+    let kind = if action.ends_with(".replaced") { EventType::ConnectionUpdated } else { EventType::ConnectionCreated };
+    let scope = ConnectionScope::Org { org_id: &org.id, enabled: true };
+    events::connection(store, tx, &tenant.id, scope, connection_id, kind, now).await
 }
 
 /// Stops `org` allowing its own connection `connection_id` (SAML or OIDC), audited as
@@ -119,7 +123,8 @@ pub(crate) async fn stop_allowing(store: &Store, tx: &mut Tx, tenant: &TenantRow
     let who = caller.audit_name();
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action, target: Some(format!("connection:{connection_id}")) };
     store.audit(tx, entry, store.now()).await?;
-    Ok(())
+    let scope = ConnectionScope::Org { org_id: &org.id, enabled: false };
+    events::connection(store, tx, &tenant.id, scope, connection_id, EventType::ConnectionUpdated, store.now()).await
 }
 
 /// The SP metadata XML of the org's connection (`sso:read`).

@@ -76,9 +76,16 @@ pub async fn delete(store: &Store, tenant: &TenantRow, user_id: &str) -> ApiResu
         let target = Target { user_id: user.id.clone(), role: Role::Owner };
         can_remove_member(&Actor::Tenant, &target, u64::try_from(owners).unwrap_or(0))?;
     }
+    let memberships = store.memberships_of_tx(&mut tx, &user.id).await?;
     store.delete_user(&mut tx, &user.id).await?;
+    let now = store.now();
     let entry = AuditEntry { tenant_id: &tenant.id, org_id: None, actor: "management_key", action: "user.deleted", target: Some(format!("user:{}", user.id)) };
-    store.audit(&mut tx, entry, store.now()).await?;
+    store.audit(&mut tx, entry, now).await?;
+    // The account's memberships end with it.
+    for member in memberships {
+        let org_id = member.org_id.clone();
+        super::events::membership_ended(store, &mut tx, &tenant.id, &org_id, member, now).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

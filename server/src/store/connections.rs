@@ -77,6 +77,12 @@ impl Store {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(tenant_id).bind(id).fetch_optional(self.pool()).await?)
     }
 
+    /// A connection, read in a transaction (one it may have just written).
+    pub async fn connection_tx(&self, tx: &mut Tx, id: &str) -> StoreResult<Option<ConnectionRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM connections WHERE id = $1");
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut **tx).await?)
+    }
+
     /// A page of a tenant's connections.
     pub async fn list_connections(&self, tenant_id: &str, page: &PageQuery) -> StoreResult<Page<ConnectionRow>> {
         let sql = format!("SELECT {COLUMNS} FROM connections WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3");

@@ -52,6 +52,12 @@ impl Store {
         Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(org_id).bind(user_id).fetch_optional(&mut **tx).await?)
     }
 
+    /// Every membership of a user, read inside a transaction.
+    pub async fn memberships_of_tx(&self, tx: &mut Tx, user_id: &str) -> StoreResult<Vec<MemberRow>> {
+        let sql = format!("{SELECT} WHERE m.user_id = $1 ORDER BY m.org_id");
+        Ok(sqlx::query_as(AssertSqlSafe(sql)).bind(user_id).fetch_all(&mut **tx).await?)
+    }
+
     /// A membership.
     pub async fn member(&self, org_id: &str, user_id: &str) -> StoreResult<Option<MemberRow>> {
         let sql = format!("{SELECT} WHERE m.org_id = $1 AND m.user_id = $2");

@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod connections;
 pub mod domains;
+pub mod events;
 pub mod invitations;
 pub mod identities;
 pub mod keys;
@@ -21,6 +22,7 @@ pub mod scim;
 pub mod tenants;
 pub mod totp;
 pub mod users;
+pub mod webhooks;
 
 use crate::clock::Clock;
 use crate::startup::StartupError;

@@ -23,3 +23,4 @@ mod request_context;
 mod sessions;
 mod sso;
 mod user_orgs;
+mod webhooks;

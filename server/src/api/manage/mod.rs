@@ -3,9 +3,11 @@
 pub mod audit;
 pub mod connections;
 pub mod domains;
+pub mod events;
 pub mod invitations;
 pub mod members;
 pub mod orgs;
 pub mod scim;
 pub mod settings;
 pub mod users;
+pub mod webhooks;

@@ -9,6 +9,7 @@ pub mod people;
 pub mod settings;
 pub mod sso;
 pub mod directory;
+pub mod events;
 
 /// Declares a view twice from one field list: `Snake` as the management API spells it and
 /// `Camel` as the user API does.
@@ -89,7 +90,7 @@ impl<T: ToJSON> ToJSON for Sometimes<T> {
 }
 
 /// A unix time as the APIs write it (RFC 3339, UTC).
-fn time(unix: i64) -> String {
+pub(crate) fn time(unix: i64) -> String {
     crate::clock::rfc3339(unix)
 }
 
