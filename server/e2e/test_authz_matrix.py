@@ -237,6 +237,14 @@ class World:
             values["domain_id"] = ok(*self.call("POST", f"/manage/v1/default/organizations/{values['org_id']}/domains", claim, self.key), 201)["id"]
         if "scim_token" in setup:
             values["token_id"] = ok(*self.call("POST", f"/manage/v1/default/organizations/{values['org_id']}/scim/tokens", None, self.key), 201)["id"]
+        if "webhook" in setup or "delivery" in setup:
+            hook = {"url": "http://127.0.0.1:9/hook"}
+            values["webhook_id"] = ok(*self.call("POST", "/manage/v1/default/webhooks", hook, self.key), 201)["id"]
+        if "delivery" in setup:
+            # Any change is an event the new endpoint gets a delivery of, in the change's transaction.
+            ok(*self.call("PATCH", f"/manage/v1/default/organizations/{self.org}", {"welcome_text": unique("w")}, self.key), 200)
+            deliveries = ok(*self.call("GET", f"/manage/v1/default/webhooks/{values['webhook_id']}/deliveries", None, self.key), 200)["data"]
+            values["delivery_id"] = deliveries[0]["id"]
         if "email_verification" in setup:
             self.signup(values["email"])
             values["token"] = self.verification_token(values["email"])
