@@ -63,6 +63,7 @@ operations! {
     role_from_groups => roleFromGroups;
     synced_role => syncedRole;
     admit_directory_user => admitDirectoryUser;
+    check_portal_link => checkPortalLink;
     webhook_endpoint => webhookEndpoint;
     event_type_filter => eventTypeFilter;
     delivery_failure => deliveryFailure;

@@ -136,6 +136,10 @@ error_codes! {
     /// An ID token whose `nonce` is not the one its login sent: replayed, or injected into
     /// another login.
     InvalidNonce = "invalid_nonce", 401, Token, Core;
+    /// A portal link that was already opened (a link opens once).
+    PortalLinkUsed = "portal_link_used", 409, Token, Core;
+    /// A portal link past its time to be opened.
+    PortalLinkExpired = "portal_link_expired", 410, Token, Core;
     /// A provider's org claim is present but malformed, or its role has no orgkit mapping.
     InvalidOrgClaim = "invalid_org_claim", 401, Token, Core;
     /// An org was required but the token carries no org context.

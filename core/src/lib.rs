@@ -14,6 +14,7 @@
 //! - [`directory`]: what an org's IdP may do to its members (SCIM and SSO groups to roles).
 //! - [`domain`]: domain claims, their DNS challenge and verification, custom domains.
 //! - [`event`]: the events every change emits, webhook subscriptions and delivery retries.
+//! - [`portal`]: what an admin-portal link lets a customer's IT admin do in one org.
 //! - [`ops`]: every operation as JSON in → JSON out, the surface bindings and vectors use.
 //!
 //! No I/O, no clock, no randomness: the current time, keys and nonces are arguments.
@@ -32,6 +33,7 @@ pub mod ops;
 pub mod organization;
 pub mod outbound;
 pub mod page;
+pub mod portal;
 pub mod rate_limit;
 mod role;
 pub mod settings;

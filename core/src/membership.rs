@@ -7,6 +7,7 @@
 //! zero owners.
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::portal::PortalIntent;
 use crate::role::{Permission, Role};
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +33,23 @@ pub enum Actor {
     /// The tenant's management key: may do anything a tenant admin may, but the org invariants
     /// (`last_owner`) bind it too.
     Tenant,
+    /// The holder of an admin-portal link of this org: exactly the link intent's permissions,
+    /// and an admin's ceiling where roles are granted.
+    Delegate {
+        /// What the link is for.
+        intent: PortalIntent,
+    },
+}
+
+impl Actor {
+    /// The role whose ladder limits what this actor grants and whom it manages, if any.
+    fn ladder(&self) -> Option<Role> {
+        match self {
+            Actor::Member { role, .. } => Some(*role),
+            Actor::Delegate { .. } => Some(Role::Admin),
+            Actor::Tenant | Actor::NonMember => None,
+        }
+    }
 }
 
 /// The member an operation is about.
@@ -75,6 +93,11 @@ pub fn authorize(actor: &Actor, permission: Permission) -> Result<()> {
                 permission.minimum_role()
             ),
         )),
+        Actor::Delegate { intent } if intent.grants(permission) => Ok(()),
+        Actor::Delegate { intent } => Err(Error::new(
+            ErrorCode::InsufficientRole,
+            format!("a portal link for {} does not allow {permission}", intent.as_str()),
+        )),
     }
 }
 
@@ -82,8 +105,8 @@ pub fn authorize(actor: &Actor, permission: Permission) -> Result<()> {
 /// `role_ceiling`; granting `owner` takes an owner.
 pub fn can_grant(actor: &Actor, permission: Permission, role: Role) -> Result<()> {
     authorize(actor, permission)?;
-    if let Actor::Member { role: own, .. } = actor {
-        ceiling(*own, role)?;
+    if let Some(own) = actor.ladder() {
+        ceiling(own, role)?;
     }
     Ok(())
 }
@@ -108,9 +131,9 @@ pub fn can_change_role(
         }
     } else {
         authorize(actor, Permission::MembersUpdateRole)?;
-        if let Actor::Member { role: own, .. } = actor {
-            manage_other(*own, target.role)?;
-            ceiling(*own, new_role)?;
+        if let Some(own) = actor.ladder() {
+            manage_other(own, target.role)?;
+            ceiling(own, new_role)?;
         }
     }
     keep_an_owner(target, Some(new_role), owner_count)
@@ -121,8 +144,8 @@ pub fn can_change_role(
 pub fn can_remove_member(actor: &Actor, target: &Target, owner_count: u64) -> Result<()> {
     if !actor.is(target) {
         authorize(actor, Permission::MembersRemove)?;
-        if let Actor::Member { role: own, .. } = actor {
-            manage_other(*own, target.role)?;
+        if let Some(own) = actor.ladder() {
+            manage_other(own, target.role)?;
         }
     }
     keep_an_owner(target, None, owner_count)

@@ -279,6 +279,41 @@ def directory():
     ]
     return v
 
+# ---------------------------------------------------------------- admin portal links
+def portal():
+    A, G, C, R, L = "authorize", "can_grant", "can_change_role", "can_remove_member", "check_portal_link"
+    grants = {
+        "sso": ["org:read", "sso:read", "sso:manage"],
+        "domains": ["org:read", "sso:read", "sso:manage"],
+        "scim": ["org:read", "scim:manage"],
+        "members": ["org:read", "members:read", "members:add", "members:update_role", "members:remove",
+                    "invitations:create", "invitations:list", "invitations:revoke"],
+        "audit_log": ["org:read", "audit_log:read"],
+    }
+    v = []
+    for intent, allowed in grants.items():
+        for p in MATRIX:
+            inp = {"actor": {"kind": "delegate", "intent": intent}, "permission": p}
+            if p in allowed:
+                v.append(ok(f"a {intent} portal link allows {p}", A, inp, {"allowed": True}))
+            else:
+                v.append(err(f"a {intent} portal link does not allow {p}", A, inp, "insufficient_role"))
+    d = {"kind": "delegate", "intent": "members"}
+    v += [
+        err("an unknown intent is no actor", A, {"actor": {"kind": "delegate", "intent": "billing"}, "permission": "org:read"}, "invalid_request"),
+        ok("a members link invites up to admin", G, {"actor": d, "permission": "invitations:create", "role": "admin"}, {"allowed": True}),
+        err("a members link never grants owner", G, {"actor": d, "permission": "invitations:create", "role": "owner"}, "owner_required"),
+        err("an sso link invites nobody", G, {"actor": {"kind": "delegate", "intent": "sso"}, "permission": "invitations:create", "role": "viewer"}, "insufficient_role"),
+        ok("a members link re-roles a member", C, {"actor": d, "target": {"user_id": "t", "role": "member"}, "new_role": "viewer", "owner_count": 1}, {"allowed": True}),
+        err("a members link does not touch an owner", C, {"actor": d, "target": {"user_id": "t", "role": "owner"}, "new_role": "member", "owner_count": 2}, "owner_required"),
+        ok("a members link removes a viewer", R, {"actor": d, "target": {"user_id": "t", "role": "viewer"}, "owner_count": 1}, {"allowed": True}),
+        err("a members link does not remove an owner", R, {"actor": d, "target": {"user_id": "t", "role": "owner"}, "owner_count": 2}, "owner_required"),
+        ok("a fresh link opens", L, {"created_at": 1000, "now": 1299}, {"allowed": True}),
+        err("a link opens once", L, {"created_at": 1000, "used_at": 1010, "now": 1020}, "portal_link_used"),
+        err("a link expires after five minutes", L, {"created_at": 1000, "now": 1300}, "portal_link_expired"),
+    ]
+    return v
+
 # ---------------------------------------------------------------- events and webhooks
 def events():
     W, F, D = "webhook_endpoint", "event_type_filter", "delivery_failure"
@@ -1227,6 +1262,7 @@ FILES = {
     "settings.json": ("Settings inheritance, merge-patches, validation and tenant floors.", settings),
     "organizations.json": ("Organization creation and patch bodies, metadata limits.", organizations),
     "directory.json": ("Directory rules: IdP groups to roles (SCIM and SSO), the last owner, which users an org's directory may provision.", directory),
+    "portal.json": ("Admin-portal links: what each intent lets the link's holder do, and when a link opens.", portal),
     "events.json": ("Events and webhooks: endpoint URLs and subscriptions, listing filters, retries after a failed delivery.", events),
     "login.json": ("Password rules, lockout, routing, connections, password-login decisions, explain-login.", login),
     "sso.json": ("SSO decisions: redirect targets, just-in-time roles, SAML connection configurations, step-up into an org.", sso),

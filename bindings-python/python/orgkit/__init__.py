@@ -102,6 +102,7 @@ from orgkit.types import (
     PasswordInput,
     PasswordLoginFacts,
     Permissions,
+    PortalLinkInput,
     ProfiledClaims,
     PublicJwk,
     RateLimits,
@@ -189,6 +190,7 @@ __all__ = [
     "role_from_groups",
     "synced_role",
     "admit_directory_user",
+    "check_portal_link",
     "webhook_endpoint",
     "event_type_filter",
     "delivery_failure",
@@ -391,6 +393,12 @@ def admit_directory_user(input: Optional[DirectoryUserInput] = None, /, **fields
     """``{user, verified_domains, any_domain?}`` → ``{email}``: the account a directory user is
     provisioned as, or ``OrgkitError`` ``email_domain_not_verified`` / ``invalid_email``."""
     return call("admit_directory_user", _input(input, fields))
+
+
+def check_portal_link(input: Optional[PortalLinkInput] = None, /, **fields: Any) -> Allowed:
+    """``{created_at, used_at?, now}`` → ``{allowed: True}`` or ``OrgkitError``
+    (``portal_link_used``, ``portal_link_expired``): whether an admin-portal link may be opened."""
+    return call("check_portal_link", _input(input, fields))
 
 
 def webhook_endpoint(input: Optional[WebhookEndpointInput] = None, /, **fields: Any) -> WebhookEndpoint:

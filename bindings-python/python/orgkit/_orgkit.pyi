@@ -97,6 +97,7 @@ from orgkit.types import (
     PasswordInput,
     PasswordLoginFacts,
     Permissions,
+    PortalLinkInput,
     ProfiledClaims,
     PublicJwk,
     RateLimits,
@@ -199,6 +200,8 @@ def call(op: Literal["role_from_groups"], input: GroupRolesInput) -> GroupRole: 
 def call(op: Literal["synced_role"], input: SyncedRoleInput) -> SyncedRole: ...
 @overload
 def call(op: Literal["admit_directory_user"], input: DirectoryUserInput) -> EmailAddress: ...
+@overload
+def call(op: Literal["check_portal_link"], input: PortalLinkInput) -> Allowed: ...
 @overload
 def call(op: Literal["webhook_endpoint"], input: WebhookEndpointInput) -> WebhookEndpoint: ...
 @overload

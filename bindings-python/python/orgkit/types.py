@@ -21,6 +21,7 @@ __all__ = [
     "AcceptanceInput",
     "ActionQuotas",
     "Actor",
+    "ActorDelegate",
     "ActorMember",
     "ActorNonMember",
     "ActorTenant",
@@ -139,6 +140,8 @@ __all__ = [
     "PasswordViolation",
     "Permission",
     "Permissions",
+    "PortalIntent",
+    "PortalLinkInput",
     "ProfileConfig",
     "ProfiledClaims",
     "PublicJwk",
@@ -207,7 +210,7 @@ NoInput: TypeAlias = Optional[EmptyObject]
 
 
 # A stable, machine-readable error code. Serialises as its snake_case string.
-ErrorCode: TypeAlias = Literal["invalid_request", "unknown_field", "input_too_large", "invalid_slug", "invalid_email", "invalid_role", "invalid_permission", "invalid_organization", "invalid_setting", "below_tenant_floor", "invalid_key", "unauthenticated", "invalid_token", "invalid_signature", "algorithm_not_allowed", "unknown_key", "wrong_token_type", "token_expired", "token_not_yet_valid", "token_revoked", "session_expired", "invalid_issuer", "invalid_audience", "invalid_nonce", "invalid_org_claim", "org_required", "org_mismatch", "insufficient_role", "role_ceiling", "owner_required", "last_owner", "not_found", "invitation_revoked", "invitation_used", "invitation_expired", "invitation_email_mismatch", "invitation_pending", "invitation_resend_limit", "invalid_credentials", "weak_password", "password_change_required", "mfa_required", "mfa_enrollment_required", "invalid_mfa_code", "account_locked", "connection_not_allowed", "saml_invalid_response", "saml_invalid_signature", "saml_expired", "saml_audience_mismatch", "saml_unknown_request", "saml_replay", "email_domain_not_verified", "oidc_invalid_response", "email_not_verified", "redirect_not_allowed", "domain_not_allowed", "domain_reserved", "slug_taken", "custom_domain_taken", "email_taken", "already_member", "directory_conflict", "domain_taken", "domain_not_verified", "payload_too_large", "rate_limited", "not_implemented", "internal_error"]
+ErrorCode: TypeAlias = Literal["invalid_request", "unknown_field", "input_too_large", "invalid_slug", "invalid_email", "invalid_role", "invalid_permission", "invalid_organization", "invalid_setting", "below_tenant_floor", "invalid_key", "unauthenticated", "invalid_token", "invalid_signature", "algorithm_not_allowed", "unknown_key", "wrong_token_type", "token_expired", "token_not_yet_valid", "token_revoked", "session_expired", "invalid_issuer", "invalid_audience", "invalid_nonce", "portal_link_used", "portal_link_expired", "invalid_org_claim", "org_required", "org_mismatch", "insufficient_role", "role_ceiling", "owner_required", "last_owner", "not_found", "invitation_revoked", "invitation_used", "invitation_expired", "invitation_email_mismatch", "invitation_pending", "invitation_resend_limit", "invalid_credentials", "weak_password", "password_change_required", "mfa_required", "mfa_enrollment_required", "invalid_mfa_code", "account_locked", "connection_not_allowed", "saml_invalid_response", "saml_invalid_signature", "saml_expired", "saml_audience_mismatch", "saml_unknown_request", "saml_replay", "email_domain_not_verified", "oidc_invalid_response", "email_not_verified", "redirect_not_allowed", "domain_not_allowed", "domain_reserved", "slug_taken", "custom_domain_taken", "email_taken", "already_member", "directory_conflict", "domain_taken", "domain_not_verified", "payload_too_large", "rate_limited", "not_implemented", "internal_error"]
 
 
 class ErrorCodes(TypedDict):
@@ -282,8 +285,19 @@ class ActorTenant(TypedDict):
     kind: Literal["tenant"]
 
 
+# What a portal link is for: the pages it shows and the permissions it grants.
+PortalIntent: TypeAlias = Literal["sso", "domains", "scim", "members", "audit_log"]
+
+
+class ActorDelegate(TypedDict):
+    """`Actor` tagged `delegate`."""
+
+    kind: Literal["delegate"]
+    intent: PortalIntent
+
+
 # Who performs an operation on an org.
-Actor: TypeAlias = Union[ActorMember, ActorNonMember, ActorTenant]
+Actor: TypeAlias = Union[ActorMember, ActorNonMember, ActorTenant, ActorDelegate]
 
 
 class AuthorizeInput(TypedDict):
@@ -1101,6 +1115,19 @@ class DirectoryUserInput(TypedDict):
 
     # Whether the operator allowed this directory any domain.
     any_domain: NotRequired[bool]
+
+
+class PortalLinkInput(TypedDict):
+    """A portal link about to be opened."""
+
+    # When it was made (unix seconds).
+    created_at: int
+
+    # When it was opened, if it was.
+    used_at: NotRequired[Optional[int]]
+
+    # Now (unix seconds).
+    now: int
 
 
 class WebhookEndpointInput(TypedDict):
@@ -2286,7 +2313,7 @@ class EmailVerificationAt(TypedDict):
 
 
 # The snake_case name of a core operation (`orgkit.OPERATIONS`).
-OperationName: TypeAlias = Literal["error_codes", "validate_slug", "normalize_slug", "normalize_email", "role_permissions", "authorize", "can_grant", "can_change_role", "can_remove_member", "resolve_settings", "apply_settings_patch", "apply_tenant_settings_patch", "parse_new_organization", "apply_organization_patch", "check_password", "enforce_password", "lockout_check", "lockout_after_failure", "account_lockout_policy", "decide_password_login", "decide_step_up", "totp_enrolment", "verify_totp", "route_email", "check_connection_allowed", "check_session", "redirect_target", "role_from_groups", "synced_role", "admit_directory_user", "webhook_endpoint", "event_type_filter", "delivery_failure", "jit_role", "parse_saml_connection", "parse_oidc_connection", "verify_id_token", "id_token_email", "custom_domain_of_host", "page_size", "client_address", "rate_limits", "explain_login", "invitation_status", "check_invitation_acceptable", "check_invitation_resendable", "check_invitation_link", "acceptance_amr", "check_invitation_creatable", "issue_invitation", "verify_invitation", "build_org_claims", "sign_org_claims", "verify_org_token", "verify_profiled_token", "check_token_not_revoked", "should_fetch_jwks", "parse_bearer", "public_jwk", "check_domain_claim", "domain_challenge", "decide_domain_verification", "check_custom_domain", "custom_domain_served", "decide_sso_login", "check_email_verification"]
+OperationName: TypeAlias = Literal["error_codes", "validate_slug", "normalize_slug", "normalize_email", "role_permissions", "authorize", "can_grant", "can_change_role", "can_remove_member", "resolve_settings", "apply_settings_patch", "apply_tenant_settings_patch", "parse_new_organization", "apply_organization_patch", "check_password", "enforce_password", "lockout_check", "lockout_after_failure", "account_lockout_policy", "decide_password_login", "decide_step_up", "totp_enrolment", "verify_totp", "route_email", "check_connection_allowed", "check_session", "redirect_target", "role_from_groups", "synced_role", "admit_directory_user", "check_portal_link", "webhook_endpoint", "event_type_filter", "delivery_failure", "jit_role", "parse_saml_connection", "parse_oidc_connection", "verify_id_token", "id_token_email", "custom_domain_of_host", "page_size", "client_address", "rate_limits", "explain_login", "invitation_status", "check_invitation_acceptable", "check_invitation_resendable", "check_invitation_link", "acceptance_amr", "check_invitation_creatable", "issue_invitation", "verify_invitation", "build_org_claims", "sign_org_claims", "verify_org_token", "verify_profiled_token", "check_token_not_revoked", "should_fetch_jwks", "parse_bearer", "public_jwk", "check_domain_claim", "domain_challenge", "decide_domain_verification", "check_custom_domain", "custom_domain_served", "decide_sso_login", "check_email_verification"]
 
 
 # The family a code belongs to; bindings map each family to an exception/error subclass.

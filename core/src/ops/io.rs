@@ -684,6 +684,16 @@ records! {
         /// Now, unix seconds.
         now: i64,
     }
+    /// A portal link about to be opened.
+    PortalLinkInput {
+        /// When it was made (unix seconds).
+        created_at: i64,
+        /// When it was opened, if it was.
+        #[serde(default)]
+        used_at: Option<i64>,
+        /// Now (unix seconds).
+        now: i64,
+    }
     /// A webhook endpoint as the operator declares it.
     WebhookEndpointInput {
         /// Where deliveries go.

@@ -18,6 +18,7 @@ use crate::login::{
     SsoLoginPlan, StepUpFacts, TotpEnrolment,
 };
 use crate::membership;
+use crate::portal;
 use crate::organization::{create_organization, patch_organization};
 use crate::role::Role;
 use crate::settings::{
@@ -130,6 +131,7 @@ operations! {
         |i| Ok(SyncedRole { role: directory::synced_role(i.current, i.from_groups, i.owner_count) });
     admit_directory_user(DirectoryUserInput) -> EmailAddress =
         |i| directory::admit_directory_user(&i.user, &i.verified_domains, i.any_domain).map(|email| EmailAddress { email });
+    check_portal_link(PortalLinkInput) -> Allowed = |i| portal::check_portal_link(i.created_at, i.used_at, i.now).map(allowed);
     webhook_endpoint(WebhookEndpointInput) -> WebhookEndpoint = |i| Ok(WebhookEndpoint {
         url: event::parse_webhook_url(&i.url)?,
         events: event::parse_subscription(i.events.as_deref())?,
