@@ -93,6 +93,7 @@ pub use crate::service::login::{Login, Signup, Switch};
 pub use crate::service::members::{AddMember as NewMember, RoleChange};
 pub use crate::service::mfa::VerifyCode as TotpCode;
 pub use crate::service::password_change::PasswordChange;
+pub use crate::service::portal::LinkRequest as PortalLinkRequest;
 pub use crate::service::users::NewUser;
 pub use crate::service::webhooks::{EndpointPatch as WebhookEndpointPatch, NewEndpoint as NewWebhookEndpoint};
 

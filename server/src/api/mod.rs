@@ -8,6 +8,7 @@ pub mod login;
 pub mod manage;
 pub mod oidc;
 pub mod ops;
+pub mod portal;
 pub mod saml;
 pub mod user;
 pub mod views;
@@ -46,6 +47,7 @@ pub fn openapi(state: &AppState) -> OpenApiService<impl poem_openapi::OpenApi + 
                 manage::scim::Api(s()),
                 manage::events::Api(s()),
                 manage::webhooks::Api(s()),
+                manage::portal::Api(s()),
             ),
             // The user API (seed 004).
             (
@@ -86,6 +88,7 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/login", login::page(state.clone()))
         .at("/login/login.js", login::script())
         .nest("/scim/v2", crate::scim::routes(state.clone()))
+        .nest("/portal", portal::routes(state.clone()))
         .around(move |ep, mut req| {
             let metrics = metrics.clone();
             // Who the client is and the request's id, once per request, for the abuse limits,
@@ -110,6 +113,22 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> {
                 .instrument(span),
             )
         })
+}
+
+/// The headers of every HTML page: its content security policy `csp`, no framing, no referrer,
+/// no caching, no content sniffing.
+pub(crate) fn page_headers(mut response: Response, csp: &'static str) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        ("content-security-policy", csp),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+        ("cache-control", "no-store"),
+        ("x-content-type-options", "nosniff"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
 }
 
 /// The path for logs: segments long enough to be tokens (invitation links) are elided.

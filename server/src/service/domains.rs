@@ -66,7 +66,8 @@ pub async fn create(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
     path_id(org_id, "organization")?;
     let (domain, verified) = match caller {
         Caller::Tenant => parse_body::<OperatorClaim>(body).map(|b| (b.domain, b.verified))?,
-        Caller::User(_) => parse_body::<OwnerClaim>(body).map(|b| (b.domain, false))?,
+        // Only the operator vouches for a domain: an owner or a portal link's holder proves it.
+        Caller::User(_) | Caller::Portal(_) => parse_body::<OwnerClaim>(body).map(|b| (b.domain, false))?,
     };
     let store = &state.store;
     let now = store.now();

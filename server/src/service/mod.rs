@@ -17,6 +17,7 @@ pub mod mfa;
 pub mod oidc;
 pub mod orgs;
 pub mod password_change;
+pub mod portal;
 pub mod saml;
 pub mod scim;
 pub mod scim_tokens;
@@ -30,6 +31,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::store::orgs::OrgRow;
 use crate::store::tenants::TenantRow;
 use crate::store::{Store, Tx, is_uuid};
+use orgkit_core::portal::PortalIntent;
 use orgkit_core::token::Authentication;
 use orgkit_core::{Actor, ErrorCode, Role};
 use serde::de::DeserializeOwned;
@@ -42,6 +44,26 @@ pub enum Caller {
     Tenant,
     /// A user's session.
     User(Session),
+    /// An admin-portal session: the holder of a link the operator made for one org.
+    Portal(PortalGrant),
+}
+
+/// What an opened portal link grants: its intent, in its org only.
+#[derive(Debug, Clone)]
+pub struct PortalGrant {
+    /// The link.
+    pub link_id: String,
+    /// The one org it acts in.
+    pub org_id: String,
+    /// What for.
+    pub intent: PortalIntent,
+}
+
+impl PortalGrant {
+    /// Its standing in `org`: a delegate of the link's intent there, nobody anywhere else.
+    fn actor(&self, org: &OrgRow) -> Actor {
+        if org.id == self.org_id { Actor::Delegate { intent: self.intent } } else { Actor::NonMember }
+    }
 }
 
 /// A user's session: who they are and how they authenticated (their token's `amr` and `cid`),
@@ -60,6 +82,7 @@ impl Caller {
         match self {
             Caller::Tenant => "management_key".to_owned(),
             Caller::User(session) => format!("user:{}", session.user_id),
+            Caller::Portal(grant) => format!("portal_link:{}", grant.link_id),
         }
     }
 }
@@ -82,6 +105,7 @@ fn member_actor(tenant: &TenantRow, org: &OrgRow, session: &Session, role: Optio
 pub async fn actor_in(store: &Store, tx: &mut Tx, tenant: &TenantRow, caller: &Caller, org: &OrgRow) -> ApiResult<Actor> {
     match caller {
         Caller::Tenant => Ok(Actor::Tenant),
+        Caller::Portal(grant) => Ok(grant.actor(org)),
         Caller::User(session) => {
             let member = store.member_tx(tx, &org.id, &session.user_id).await?;
             let connections = match member {
@@ -97,6 +121,7 @@ pub async fn actor_in(store: &Store, tx: &mut Tx, tenant: &TenantRow, caller: &C
 pub async fn actor(store: &Store, tenant: &TenantRow, caller: &Caller, org: &OrgRow) -> ApiResult<Actor> {
     match caller {
         Caller::Tenant => Ok(Actor::Tenant),
+        Caller::Portal(grant) => Ok(grant.actor(org)),
         Caller::User(session) => {
             let member = store.member(&org.id, &session.user_id).await?;
             actor_with_role(store, tenant, caller, org, member.as_ref().map(|m| m.role.as_str())).await
@@ -109,6 +134,7 @@ pub async fn actor(store: &Store, tenant: &TenantRow, caller: &Caller, org: &Org
 pub async fn actor_with_role(store: &Store, tenant: &TenantRow, caller: &Caller, org: &OrgRow, role: Option<&str>) -> ApiResult<Actor> {
     match caller {
         Caller::Tenant => Ok(Actor::Tenant),
+        Caller::Portal(grant) => Ok(grant.actor(org)),
         Caller::User(session) => {
             let connections = match role {
                 Some(_) => store.org_connection_ids_read(&org.id).await?,

@@ -26,7 +26,7 @@ async fn custom_domain_set_by(store: &Store, tx: &mut Tx, caller: &Caller, org_i
     match (caller, custom_domain) {
         (_, None) => Ok(false),
         (Caller::Tenant, Some(_)) => Ok(true),
-        (Caller::User(_), Some(domain)) => {
+        (Caller::User(_) | Caller::Portal(_), Some(domain)) => {
             let verified = match org_id {
                 Some(id) => store.verified_domains_tx(tx, id).await?,
                 None => Vec::new(),
@@ -67,7 +67,7 @@ pub async fn create(store: &Store, tenant: &TenantRow, caller: &Caller, body: &V
 pub async fn get(store: &Store, tenant: &TenantRow, caller: &Caller, org_id: &str, permission: Permission) -> ApiResult<(OrgRow, Actor)> {
     path_id(org_id, "organization")?;
     let (org, role) = match caller {
-        Caller::Tenant => (store.org(&tenant.id, org_id).await?, None),
+        Caller::Tenant | Caller::Portal(_) => (store.org(&tenant.id, org_id).await?, None),
         Caller::User(session) => match store.org_with_role(&tenant.id, org_id, &session.user_id).await? {
             Some((org, role)) => (Some(org), role),
             None => (None, None),

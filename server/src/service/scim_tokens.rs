@@ -46,7 +46,7 @@ pub async fn create(state: &AppState, tenant: &TenantRow, caller: &Caller, org_i
     let any_domain = match (caller, body) {
         (_, None) => false,
         (Caller::Tenant, Some(body)) => parse_body::<OperatorTokenRequest>(body)?.allow_any_domain,
-        (Caller::User(_), Some(body)) => {
+        (Caller::User(_) | Caller::Portal(_), Some(body)) => {
             parse_body::<Empty>(body)?;
             false
         }

@@ -127,6 +127,15 @@ pub(crate) async fn stop_allowing(store: &Store, tx: &mut Tx, tenant: &TenantRow
     events::connection(store, tx, &tenant.id, scope, connection_id, EventType::ConnectionUpdated, store.now()).await
 }
 
+/// The org's own SAML connection, if it has one, and whether the org allows it now (`sso:read`).
+pub async fn current(state: &AppState, tenant: &TenantRow, caller: &Caller, org_id: &str) -> ApiResult<Option<(ConnectionRow, bool)>> {
+    let (org, _) = super::orgs::get(&state.store, tenant, caller, org_id, Permission::SsoRead).await?;
+    let Some(sso) = state.store.org_sso(&org.id).await? else { return Ok(None) };
+    let Some(conn) = state.store.connection(&tenant.id, &sso.connection_id).await? else { return Ok(None) };
+    let enabled = state.store.org_connections(&org.id).await?.iter().any(|c| c.id == conn.id);
+    Ok(Some((conn, enabled)))
+}
+
 /// The SP metadata XML of the org's connection (`sso:read`).
 pub async fn metadata(state: &AppState, tenant: &TenantRow, caller: &Caller, org_id: &str) -> ApiResult<String> {
     let (org, _) = super::orgs::get(&state.store, tenant, caller, org_id, Permission::SsoRead).await?;

@@ -16,6 +16,7 @@ pub mod lockouts;
 pub mod management_keys;
 pub mod members;
 pub mod orgs;
+pub mod portal;
 pub mod saml;
 pub mod oidc;
 pub mod scim;

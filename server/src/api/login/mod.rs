@@ -69,18 +69,8 @@ pub fn script() -> impl Endpoint<Output = Response> {
     })
 }
 
-fn secure(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    for (name, value) in [
-        ("content-security-policy", CSP),
-        ("x-frame-options", "DENY"),
-        ("referrer-policy", "no-referrer"),
-        ("cache-control", "no-store"),
-        ("x-content-type-options", "nosniff"),
-    ] {
-        headers.insert(name, poem::http::HeaderValue::from_static(value));
-    }
-    response
+fn secure(response: Response) -> Response {
+    super::page_headers(response, CSP)
 }
 
 async fn render(state: &AppState, req: &Request) -> ApiResult<String> {

@@ -7,6 +7,7 @@ pub mod events;
 pub mod invitations;
 pub mod members;
 pub mod orgs;
+pub mod portal;
 pub mod scim;
 pub mod settings;
 pub mod users;
