@@ -27,6 +27,7 @@ pub mod service;
 pub mod startup;
 pub mod state;
 pub mod store;
+pub mod templates;
 
 pub use api::build_app;
 pub use config::Config;

@@ -65,59 +65,34 @@ impl Mailer {
 }
 
 /// The invitation email: names the org, carries its effective branding and the link.
-pub fn invitation_email(to: &str, org_name: &str, role: &str, link: &str, branding: &EffectiveSettings) -> Email {
-    let color = escape(&branding.primary_color.value);
-    let logo = branding
-        .logo_url
-        .value
-        .as_deref()
-        .map(|url| format!("<p><img src=\"{}\" alt=\"{}\" height=\"48\"></p>", escape(url), escape(org_name)))
-        .unwrap_or_default();
-    let welcome = branding.welcome_text.value.as_deref().map(|w| format!("<p>{}</p>", escape(w))).unwrap_or_default();
-    let text = format!(
-        "You have been invited to join {org_name} as {role}.\n\nAccept the invitation:\n{link}\n\n\
-         If you did not expect this email, ignore it.\n"
-    );
-    let html = format!(
-        "<!doctype html><html><body style=\"font-family:sans-serif\">{logo}\
-         <h1 style=\"color:{color}\">Join {name}</h1>{welcome}\
-         <p>You have been invited to join <strong>{name}</strong> as {role}.</p>\
-         <p><a href=\"{href}\" style=\"background:{color};color:#ffffff;padding:10px 16px;text-decoration:none;border-radius:4px\">Accept the invitation</a></p>\
-         <p>Or open this link: {href}</p></body></html>",
-        name = escape(org_name),
-        role = escape(role),
-        href = escape(link),
-    );
-    Email { to: to.to_owned(), subject: format!("You are invited to join {org_name}"), text, html }
+pub fn invitation_email(to: &str, org_name: &str, role: &str, link: &str, branding: &EffectiveSettings) -> ApiResult<Email> {
+    let context = minijinja::context! {
+        name => org_name,
+        role,
+        link,
+        color => &branding.primary_color.value,
+        logo_url => &branding.logo_url.value,
+        welcome => &branding.welcome_text.value,
+    };
+    Ok(Email {
+        to: to.to_owned(),
+        subject: format!("You are invited to join {org_name}"),
+        text: render("mail/invitation.txt", &context)?,
+        html: render("mail/invitation.html", &context)?,
+    })
 }
 
 /// The email verification email: the link that proves the address.
-pub fn verification_email(to: &str, link: &str) -> Email {
-    let text = format!(
-        "Confirm that {to} is your email address:\n{link}\n\nThe link works for 48 hours. If you did not sign up, ignore this email.\n"
-    );
-    let html = format!(
-        "<!doctype html><html><body style=\"font-family:sans-serif\"><h1>Confirm your email</h1>\
-         <p>Confirm that {email} is your email address.</p><p><a href=\"{href}\">Confirm my email</a></p>\
-         <p>Or open this link: {href}</p><p>The link works for 48 hours. If you did not sign up, ignore this email.</p></body></html>",
-        email = escape(to),
-        href = escape(link),
-    );
-    Email { to: to.to_owned(), subject: "Confirm your email address".to_owned(), text, html }
+pub fn verification_email(to: &str, link: &str) -> ApiResult<Email> {
+    let context = minijinja::context! { email => to, link };
+    Ok(Email {
+        to: to.to_owned(),
+        subject: "Confirm your email address".to_owned(),
+        text: render("mail/verification.txt", &context)?,
+        html: render("mail/verification.html", &context)?,
+    })
 }
 
-/// Escapes text for HTML.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+fn render(template: &str, context: &minijinja::Value) -> ApiResult<String> {
+    crate::templates::render(template, context).map_err(ApiError::internal)
 }

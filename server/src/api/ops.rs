@@ -4,7 +4,7 @@ use crate::api::answer::{Json, Ok200};
 use crate::auth::verify_options;
 use crate::error::{ApiError, ApiResult};
 use crate::keys;
-use crate::mail::escape;
+use crate::templates;
 use crate::state::AppState;
 use orgkit_core::token::verify_invitation;
 use poem::http::StatusCode;
@@ -105,8 +105,7 @@ pub fn invitation_page(state: AppState) -> impl Endpoint<Output = Response> {
                 Ok(html) => Ok::<Response, poem::Error>(Html(html).into_response()),
                 Err(e) => {
                     let status = StatusCode::from_u16(e.code().http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-                    let page = format!("<!doctype html><title>Invitation</title><p>{}</p>", escape(&e.inner.message));
-                    Ok(Html(page).with_status(status).into_response())
+                    Ok(Html(super::login::message_page("Invitation", &e.inner.message)).with_status(status).into_response())
                 }
             }
         }
@@ -119,25 +118,15 @@ async fn invitation_html(state: &AppState, token: &str) -> ApiResult<String> {
     let org = state.store.org_by_id_any_tenant(&claims.org_id).await?.ok_or_else(|| ApiError::not_found("invitation"))?;
     let tenant = state.store.tenant_by_id(&org.tenant_id).await?.ok_or_else(|| ApiError::not_found("invitation"))?;
     let eff = crate::service::orgs::effective(&tenant, &org)?;
-    let accept_url = format!("/api/v1/organizations/invitations/{}/accept", escape(token));
-    Ok(format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Join {name}</title></head>\
-         <body style=\"font-family:sans-serif\"><h1 style=\"color:{color}\">Join {name}</h1>\
-         <p>Invitation for {email} as {role}.</p>\
-         <form id=\"accept\"><label>Name <input name=\"name\"></label><br>\
-         <label>Password <input name=\"password\" type=\"password\" required></label><br>\
-         <button type=\"submit\">Accept</button></form><p id=\"result\"></p>\
-         <script>document.getElementById('accept').addEventListener('submit', async (e) => {{\
-         e.preventDefault(); const f = new FormData(e.target);\
-         const body = {{ password: f.get('password') }}; if (f.get('name')) body.name = f.get('name');\
-         const r = await fetch('{accept_url}', {{ method: 'POST', headers: {{ 'content-type': 'application/json' }}, body: JSON.stringify(body) }});\
-         const j = await r.json(); document.getElementById('result').textContent = j.success ? 'Welcome!' : j.error.message; }});</script>\
-         </body></html>",
-        name = escape(&org.name),
-        color = escape(&eff.primary_color.value),
-        email = escape(&claims.email),
-        role = escape(claims.role.as_str()),
-    ))
+    let accept_url = format!("/api/v1/organizations/invitations/{token}/accept");
+    let context = minijinja::context! {
+        name => &org.name,
+        color => &eff.primary_color.value,
+        email => &claims.email,
+        role => claims.role.as_str(),
+        accept_url,
+    };
+    templates::render("pages/invitation.html", context).map_err(ApiError::internal)
 }
 
 /// `GET /verify-email/{token}`: the page a verification email's link opens; its button posts
@@ -148,19 +137,12 @@ pub fn verify_email_page() -> impl Endpoint<Output = Response> {
         let token = req.path_params::<String>().unwrap_or_default();
         let shaped = (1..=128).contains(&token.len()) && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if !shaped {
-            return Html("<!doctype html><title>Confirm your email</title><p>This is not a verification link of this server.</p>")
+            return Html(super::login::message_page("Confirm your email", "This is not a verification link of this server."))
                 .with_status(StatusCode::NOT_FOUND)
                 .into_response();
         }
-        Html(format!(
-            "<!doctype html><html><head><meta charset=\"utf-8\"><title>Confirm your email</title></head>\
-             <body style=\"font-family:sans-serif\"><h1>Confirm your email</h1>\
-             <button id=\"confirm\">Confirm my email</button><p id=\"result\"></p>\
-             <script>document.getElementById('confirm').addEventListener('click', async () => {{\
-             const r = await fetch('/api/v1/auth/verify-email', {{ method: 'POST', headers: {{ 'content-type': 'application/json' }}, body: JSON.stringify({{ token: '{token}' }}) }});\
-             const j = await r.json(); document.getElementById('result').textContent = j.success ? 'Your email is confirmed.' : j.error.message; }});</script>\
-             </body></html>"
-        ))
+        let page = templates::render("pages/verify_email.html", minijinja::context! { token }).unwrap_or_default();
+        Html(page)
         .into_response()
     })
 }

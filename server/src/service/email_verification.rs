@@ -37,7 +37,7 @@ pub async fn send(state: &AppState, user: &UserRow) -> ApiResult<()> {
     state.store.insert_email_verification(&mut tx, &clock::sha256_hex(&token), user, state.store.now()).await?;
     tx.commit().await?;
     let link = format!("{}/verify-email/{token}", state.config.public_url);
-    if let Err(e) = state.send_email(verification_email(&user.email, &link)).await {
+    if let Err(e) = state.send_email(verification_email(&user.email, &link)?).await {
         tracing::warn!(error = %e, user = %user.id, "the verification email could not be sent");
     }
     Ok(())

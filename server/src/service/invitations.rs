@@ -60,7 +60,7 @@ fn link(state: &AppState, token: &str) -> String {
 }
 
 async fn send(state: &AppState, tenant: &TenantRow, org: &OrgRow, row: &InvitationRow, url: &str) -> ApiResult<()> {
-    let email = invitation_email(&row.email, &org.name, &row.role, url, &effective(tenant, org)?);
+    let email = invitation_email(&row.email, &org.name, &row.role, url, &effective(tenant, org)?)?;
     state.send_email(email).await
 }
 

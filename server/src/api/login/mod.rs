@@ -6,9 +6,9 @@
 //! then password + TOTP or the SSO redirect); it decides nothing.
 
 use crate::error::{ApiError, ApiResult};
-use crate::mail::escape;
 use crate::service::tenants::DEFAULT_TENANT;
 use crate::state::AppState;
+use crate::templates;
 use crate::store::orgs::OrgRow;
 use crate::store::tenants::TenantRow;
 use orgkit_core::domain::custom_domain_served;
@@ -20,7 +20,6 @@ use poem::{Endpoint, IntoResponse, Request, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-const PAGE: &str = include_str!("page.html");
 const SCRIPT: &str = include_str!("login.js");
 
 /// Scripts only from this origin, requests only to it, images over https; no framing.
@@ -51,8 +50,7 @@ pub fn page(state: AppState) -> impl Endpoint<Output = Response> {
                 Ok(html) => Html(html).into_response(),
                 Err(e) => {
                     let status = StatusCode::from_u16(e.code().http_status()).unwrap_or(StatusCode::NOT_FOUND);
-                    let html = format!("<!doctype html><title>Sign in</title><p>{}</p>", escape(&e.inner.message));
-                    Html(html).with_status(status).into_response()
+                    Html(message_page("Sign in", &e.inner.message)).with_status(status).into_response()
                 }
             };
             Ok::<Response, poem::Error>(secure(response))
@@ -93,7 +91,7 @@ async fn render(state: &AppState, req: &Request) -> ApiResult<String> {
         None => SettingsLayer::default(),
     };
     let settings = resolve(&tenant.settings()?, &org_layer);
-    Ok(html(&Branding { tenant: &tenant, org: org.as_ref(), settings }))
+    html(&Branding { tenant: &tenant, org: org.as_ref(), settings })
 }
 
 /// The org whose custom domain the `Host` names, when that domain serves its page (core's
@@ -106,56 +104,21 @@ async fn custom_domain_org(state: &AppState, req: &Request) -> ApiResult<Option<
     Ok(custom_domain_served(&domain, org.custom_domain_by_operator != 0, &verified).then_some(org))
 }
 
-fn html(b: &Branding<'_>) -> String {
+fn html(b: &Branding<'_>) -> ApiResult<String> {
     let name = b.org.map_or(b.tenant.name.as_str(), |o| o.name.as_str());
     let welcome = b.settings.welcome_text.value.clone().unwrap_or_else(|| format!("Sign in to {name}"));
-    let logo = b.settings.logo_url.value.as_deref().map_or_else(String::new, |url| {
-        format!("<img id=\"logo\" src=\"{}\" alt=\"{} logo\">", escape(url), escape(name))
-    });
     let config = json!({ "tenant": b.tenant.slug, "organization": b.org.map(|o| &o.slug) });
-    fill(PAGE, |field| match field {
-        "title" => escape(name),
-        "color" => escape(&b.settings.primary_color.value),
-        "logo" => logo.clone(),
-        "welcome" => escape(&welcome),
-        "config" => script_json(&config.to_string()),
-        _ => String::new(),
-    })
+    let context = minijinja::context! {
+        name,
+        color => &b.settings.primary_color.value,
+        logo_url => &b.settings.logo_url.value,
+        welcome,
+        config,
+    };
+    templates::render("pages/login.html", context).map_err(ApiError::internal)
 }
 
-/// JSON inside a `<script>` data block: `<`, `>` and `&` escaped so no value can close it.
-fn script_json(json: &str) -> String {
-    json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
-}
-
-/// Replaces each `{{name}}` of `template` in one pass, so a value is never read as a marker.
-fn fill(template: &str, value: impl Fn(&str) -> String) -> String {
-    let mut out = String::with_capacity(template.len() + 256);
-    let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        let Some(len) = rest.get(start + 2..).and_then(|r| r.find("}}")) else { break };
-        out.push_str(rest.get(..start).unwrap_or_default());
-        out.push_str(&value(rest.get(start + 2..start + 2 + len).unwrap_or_default()));
-        rest = rest.get(start + 4 + len..).unwrap_or_default();
-    }
-    out.push_str(rest);
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn markers_are_filled_once_and_values_are_not_reread() {
-        let out = fill("<h1>{{a}}</h1>{{b}}{{", |f| if f == "a" { "{{b}}".into() } else { "x".into() });
-        assert_eq!(out, "<h1>{{b}}</h1>x{{");
-    }
-
-    #[test]
-    fn script_json_cannot_close_its_script_element() {
-        let out = script_json(&json!({ "t": "</script><script>alert(1)</script>" }).to_string());
-        assert!(!out.contains('<'));
-        assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap()["t"], "</script><script>alert(1)</script>");
-    }
+/// A page that only says `message` (a refusal), titled `title`.
+pub(crate) fn message_page(title: &str, message: &str) -> String {
+    templates::render("pages/message.html", minijinja::context! { title, message }).unwrap_or_else(|_| title.to_owned())
 }

@@ -11,12 +11,11 @@ mod pages;
 use crate::error::ApiError;
 use crate::service::portal::{self, PortalSession};
 use crate::state::AppState;
-use minijinja::Environment;
+use crate::templates;
 use orgkit_core::portal::{PORTAL_SESSION_TTL_SECS, PortalIntent};
 use poem::http::{HeaderValue, StatusCode};
 use poem::web::{Data, Html, Path, Redirect};
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler, post};
-use std::sync::OnceLock;
 
 /// The session cookie's name.
 const COOKIE: &str = "orgkit_portal";
@@ -88,43 +87,19 @@ async fn session(state: &AppState, req: &Request, page: PortalIntent) -> Result<
 /// A refusal that names no org.
 fn refused(e: &ApiError) -> Response {
     let status = StatusCode::from_u16(e.code().http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-    let html = templates()
-        .get_template("refused.html")
-        .and_then(|t| t.render(minijinja::context! { message => &e.inner.message }))
+    let html = templates::render("portal/refused.html", minijinja::context! { message => &e.inner.message })
         .unwrap_or_else(|_| "This link cannot be used.".to_owned());
     Html(html).with_status(status).into_response()
 }
 
-/// The portal's templates, loaded once (HTML autoescaped).
-fn templates() -> &'static Environment<'static> {
-    static TEMPLATES: OnceLock<Environment<'static>> = OnceLock::new();
-    TEMPLATES.get_or_init(|| {
-        let mut env = Environment::new();
-        for (name, source) in [
-            ("layout.html", include_str!("templates/layout.html")),
-            ("refused.html", include_str!("templates/refused.html")),
-            ("domains.html", include_str!("templates/domains.html")),
-            ("sso.html", include_str!("templates/sso.html")),
-            ("scim.html", include_str!("templates/scim.html")),
-            ("members.html", include_str!("templates/members.html")),
-            ("audit_log.html", include_str!("templates/audit_log.html")),
-        ] {
-            if let Err(e) = env.add_template(name, source) {
-                tracing::error!(template = name, error = %e, "a portal template does not parse");
-            }
-        }
-        env
-    })
-}
-
 #[handler]
 fn stylesheet() -> Response {
-    include_str!("templates/portal.css").with_content_type("text/css; charset=utf-8").into_response()
+    templates::PORTAL_CSS.with_content_type("text/css; charset=utf-8").into_response()
 }
 
 #[handler]
 fn script() -> Response {
-    include_str!("templates/portal.js").with_content_type("text/javascript; charset=utf-8").into_response()
+    templates::PORTAL_JS.with_content_type("text/javascript; charset=utf-8").into_response()
 }
 
 fn secure(response: Response) -> Response {

@@ -2,7 +2,7 @@
 //! and each form calls a service as the link's delegate, then shows the page again with the
 //! outcome (a service's refusal keeps its status and message).
 
-use super::{refused, session, templates};
+use super::{refused, session};
 use crate::api::views::directory::{NewScimToken, ScimToken};
 use crate::api::views::people::{AuditEntry, Invitation, ManagedMember};
 use crate::api::views::sso::{Domain, SsoConfiguration};
@@ -96,7 +96,7 @@ fn render(page: &Page<'_>, template: &str, extra: Value, outcome: Outcome) -> Re
         error,
         ..extra
     };
-    match templates().get_template(template).and_then(|t| t.render(frame)) {
+    match crate::templates::render(template, frame) {
         Ok(html) => Html(html).with_status(status).into_response(),
         Err(e) => {
             tracing::error!(template, error = %e, "a portal page did not render");
@@ -139,7 +139,7 @@ async fn domains_page(page: &Page<'_>, outcome: Outcome) -> ApiResult<Response> 
     let s = &page.session;
     let rows = domains::list(page.state, &s.tenant, &s.caller, &page.org.id, &first_page()?).await?;
     let views = rows.items.into_iter().map(Domain::new).collect::<ApiResult<Vec<_>>>()?;
-    Ok(render(page, "domains.html", context! { domains => views }, outcome))
+    Ok(render(page, "portal/domains.html", context! { domains => views }, outcome))
 }
 
 #[handler]
@@ -179,7 +179,7 @@ async fn sso_page(page: &Page<'_>, outcome: Outcome) -> ApiResult<Response> {
         }
         None => (None, false),
     };
-    Ok(render(page, "sso.html", context! { connection, enabled }, outcome))
+    Ok(render(page, "portal/sso.html", context! { connection, enabled }, outcome))
 }
 
 fn percent_encode(s: &str) -> String {
@@ -226,7 +226,7 @@ async fn scim_page(page: &Page<'_>, issued: Option<NewScimToken>, outcome: Outco
     let s = &page.session;
     let rows = scim_tokens::list(page.state, &s.tenant, &s.caller, &page.org.id, &first_page()?).await?;
     let tokens: Vec<ScimToken> = rows.items.into_iter().map(ScimToken::from).collect();
-    Ok(render(page, "scim.html", context! { tokens, issued }, outcome))
+    Ok(render(page, "portal/scim.html", context! { tokens, issued }, outcome))
 }
 
 #[handler]
@@ -263,7 +263,7 @@ async fn members_page(page: &Page<'_>, outcome: Outcome) -> ApiResult<Response> 
     let pending = invitations::list(page.state, &s.tenant, &s.caller, &org.id, &first_page()?).await?;
     let invitations: Vec<Invitation> = pending.items.into_iter().map(|row| Invitation::new(row, None, now)).collect();
     let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
-    Ok(render(page, "members.html", context! { members, invitations, roles => &roles, invitable => &roles }, outcome))
+    Ok(render(page, "portal/members.html", context! { members, invitations, roles => &roles, invitable => &roles }, outcome))
 }
 
 #[handler]
@@ -330,7 +330,7 @@ pub(super) async fn show_audit_log(state: Data<&AppState>, req: &Request, query:
         let entries = orgs::audit_log(&state.store, &s.tenant, &s.caller, &page.org.id, &query).await?;
         let next_cursor = entries.next_cursor;
         let entries: Vec<AuditEntry> = entries.items.into_iter().map(AuditEntry::from).collect();
-        Ok(render(&page, "audit_log.html", context! { entries, next_cursor }, Outcome::Shown))
+        Ok(render(&page, "portal/audit_log.html", context! { entries, next_cursor }, Outcome::Shown))
     };
     or_refused(read.await)
 }
