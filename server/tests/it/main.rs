@@ -18,6 +18,7 @@ mod members;
 mod metrics;
 mod mfa;
 mod operations;
+mod portal;
 mod rate_limits;
 mod request_context;
 mod sessions;
