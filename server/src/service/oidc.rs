@@ -84,11 +84,8 @@ pub async fn configure(state: &AppState, tenant: &TenantRow, caller: &Caller, or
         client_secret: state.secrets.seal(&conn.client_secret, &secret_context(&id))?,
     };
     store.upsert_org_oidc(&mut tx, &client, now).await?;
-    let action = match outcome {
-        Configured::Created => "oidc.configured",
-        Configured::Replaced => "oidc.replaced",
-    };
-    super::sso::start_allowing(store, &mut tx, tenant, caller, &org, &id, &conn.email_domains, action).await?;
+    let own = super::sso::OwnConnection { org: &org, connection_id: &id, email_domains: &conn.email_domains, protocol: "oidc", outcome };
+    super::sso::start_allowing(store, &mut tx, tenant, caller, own).await?;
     tx.commit().await?;
     let row = store.connection(&tenant.id, &id).await?.ok_or_else(|| ApiError::internal("connection vanished"))?;
     Ok((row, client, outcome))

@@ -59,11 +59,8 @@ pub async fn configure(state: &AppState, tenant: &TenantRow, caller: &Caller, or
             (id, Configured::Created)
         }
     };
-    let action = match outcome {
-        Configured::Created => "sso.configured",
-        Configured::Replaced => "sso.replaced",
-    };
-    start_allowing(store, &mut tx, tenant, caller, &org, &id, &conn.email_domains, action).await?;
+    let own = OwnConnection { org: &org, connection_id: &id, email_domains: &conn.email_domains, protocol: "sso", outcome };
+    start_allowing(store, &mut tx, tenant, caller, own).await?;
     tx.commit().await?;
     let row = store.connection(&tenant.id, &id).await?.ok_or_else(|| ApiError::internal("connection vanished"))?;
     Ok((row, outcome))
@@ -83,20 +80,30 @@ pub async fn disable(state: &AppState, tenant: &TenantRow, caller: &Caller, org_
     Ok(())
 }
 
-/// Has `org` allow its own connection `connection_id` (SAML or OIDC) just configured, records
-/// its email domains as the owner's claims (trusted only once verified, `GET …/domains`), and
-/// audits it as `action`.
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn start_allowing(
-    store: &Store,
-    tx: &mut Tx,
-    tenant: &TenantRow,
-    caller: &Caller,
-    org: &OrgRow,
-    connection_id: &str,
-    email_domains: &[String],
-    action: &str,
-) -> ApiResult<()> {
+/// An org's own connection (SAML or OIDC) just configured.
+pub(crate) struct OwnConnection<'a> {
+    /// The org.
+    pub org: &'a OrgRow,
+    /// The connection.
+    pub connection_id: &'a str,
+    /// The email domains it routes.
+    pub email_domains: &'a [String],
+    /// `sso` (SAML) or `oidc`: how the audit log names it.
+    pub protocol: &'static str,
+    /// Whether it was created or replaced.
+    pub outcome: Configured,
+}
+
+/// Has the org allow its own connection just configured, records its email domains as the
+/// owner's claims (trusted only once verified, `GET …/domains`), audits it
+/// (`{protocol}.configured` or `{protocol}.replaced`) and records the event
+/// (`connection.created` or `connection.updated`).
+pub(crate) async fn start_allowing(store: &Store, tx: &mut Tx, tenant: &TenantRow, caller: &Caller, own: OwnConnection<'_>) -> ApiResult<()> {
+    let OwnConnection { org, connection_id, email_domains, protocol, outcome } = own;
+    let (action, kind) = match outcome {
+        Configured::Created => (format!("{protocol}.configured"), EventType::ConnectionCreated),
+        Configured::Replaced => (format!("{protocol}.replaced"), EventType::ConnectionUpdated),
+    };
     let now = store.now();
     if !store.org_allows(tx, &org.id, connection_id).await? {
         store.insert_org_connection(tx, &org.id, connection_id, now).await?;
@@ -105,9 +112,8 @@ pub(crate) async fn start_allowing(
         super::domains::record_claim(store, tx, tenant, &org.id, domain, now).await?;
     }
     let who = caller.audit_name();
-    let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action, target: Some(format!("connection:{connection_id}")) };
+    let entry = AuditEntry { tenant_id: &tenant.id, org_id: Some(&org.id), actor: &who, action: &action, target: Some(format!("connection:{connection_id}")) };
     store.audit(tx, entry, now).await?;
-    let kind = if action.ends_with(".replaced") { EventType::ConnectionUpdated } else { EventType::ConnectionCreated };
     let scope = ConnectionScope::Org { org_id: &org.id, enabled: true };
     events::connection(store, tx, &tenant.id, scope, connection_id, kind, now).await
 }
