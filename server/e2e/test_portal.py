@@ -275,3 +275,67 @@ def test_a_link_opens_once_for_its_org_and_task_only(world, browser):
     assert refused.value.code == 409
     with opener.open(base + "/portal/domains", form(csrf=csrf, domain="acme.test", verified="true")) as resp:
         assert "pending" in resp.read().decode()
+
+
+PASSWORD = "correct horse battery"
+
+
+def signup(base, email):
+    status, body = call(base, "POST", "/api/v1/auth/signup", {"email": email, "password": PASSWORD})
+    assert status == 201, body
+    return body["data"]
+
+
+def portal_sign_in(browser, base, email):
+    browser.delete_all_cookies()
+    browser.get(f"{base}/login?organization=acme&next=portal")
+    browser.find_element(By.ID, "email").send_keys(email)
+    browser.find_element(By.ID, "continue").click()
+    WebDriverWait(browser, 15).until(ec.visibility_of_element_located((By.ID, "password"))).send_keys(PASSWORD)
+    browser.find_element(By.ID, "sign-in").click()
+
+
+def test_an_owner_signed_in_through_the_login_page_manages_members_and_reads_the_audit_log(world, browser):
+    base, key, _, _ = world
+    wait = WebDriverWait(browser, 15)
+    owner = signup(base, "olga@acme.test")
+    org = ok(*call(base, "POST", "/api/v1/organizations", {"name": "Acme Corp", "slug": "acme"}, owner["accessToken"]), 201)["data"]["id"]
+    for email, role in (("adam@acme.test", "admin"), ("carl@acme.test", "member")):
+        user = signup(base, email)
+        me = ok(*call(base, "GET", "/api/v1/me", None, user["accessToken"]), 200)["data"]
+        ok(*call(base, "POST", f"{M}/organizations/{org}/members", {"user_id": me["id"], "role": role}, key), 201)
+
+    portal_sign_in(browser, base, "olga@acme.test")
+    wait.until(lambda d: d.current_url == base + "/portal/members")
+    nav = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "nav a")]
+    assert nav == ["Members", "Domains", "Single sign-on", "Directory sync", "Audit log"]
+    row = browser.find_element(By.CSS_SELECTOR, "tr[data-email='carl@acme.test']")
+    row.find_element(By.CSS_SELECTOR, "select option[value='viewer'], select option:nth-child(1)").click()
+    row.find_element(By.CSS_SELECTOR, "form[action$='/role'] button").click()
+    wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "tr[data-email='carl@acme.test'] .role"), "viewer"))
+    shot(browser, "members")
+    browser.find_element(By.LINK_TEXT, "Audit log").click()
+    wait.until(lambda d: d.current_url == base + "/portal/audit_log")
+    actions = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "tbody tr td:nth-child(3)")]
+    assert "member.role_changed" in actions
+    roles = {m["email"]: m["role"] for m in ok(*call(base, "GET", f"{M}/organizations/{org}/members", None, key), 200)["data"]}
+    assert roles["carl@acme.test"] == "viewer"
+
+    # An admin signs in too, and the owner's powers stay the owner's: SSO needs `sso:manage`.
+    portal_sign_in(browser, base, "adam@acme.test")
+    wait.until(lambda d: d.current_url == base + "/portal/members")
+    browser.get(base + "/portal/sso")
+    browser.find_element(By.ID, "entity_id").send_keys("https://idp.acme.test/saml")
+    browser.find_element(By.ID, "sso_url").send_keys("https://idp.acme.test/saml/sso")
+    browser.find_element(By.ID, "certificate").send_keys(key_and_certificate("x")[1].decode())
+    browser.find_element(By.ID, "email_domain").send_keys("acme.test")
+    browser.find_element(By.CSS_SELECTOR, "form[action='/portal/sso'] button").click()
+    assert "requires role owner" in wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "[role=alert]"))).text
+    assert ok(*call(base, "GET", f"{M}/organizations/{org}/audit-log?limit=100", None, key), 200)["data"][-1]["action"] == "member.role_changed"
+
+    # A viewer is no admin: the login page says why, and no portal session is made.
+    portal_sign_in(browser, base, "carl@acme.test")
+    wait.until(ec.text_to_be_present_in_element((By.ID, "message"), "audit_log:read"))
+    assert browser.current_url.startswith(base + "/login")
+    browser.get(base + "/portal/members")
+    assert "Acme" not in browser.page_source

@@ -19,17 +19,22 @@ pub struct PortalLinkRow {
     pub used_at: Option<i64>,
 }
 
-/// A portal session: its link (org, intent) and its forms' CSRF token.
+/// A portal session as stored: an opened link's (`link_id`, `intent`) or a signed-in member's
+/// (`user_id`, `authentication`), in one org, with its forms' CSRF token.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PortalSessionRow {
-    /// The link that opened it.
-    pub link_id: String,
     /// The tenant.
     pub tenant_id: String,
     /// The org.
     pub org_id: String,
-    /// The intent.
-    pub intent: String,
+    /// The link that opened it.
+    pub link_id: Option<String>,
+    /// The link's intent.
+    pub intent: Option<String>,
+    /// The signed-in member.
+    pub user_id: Option<String>,
+    /// How the member authenticated (their token's `amr`, `cid`, `auth_time`), JSON.
+    pub authentication: Option<String>,
     /// The token every form of the session carries.
     pub csrf_token: String,
     /// When it ends, unix seconds.
@@ -60,16 +65,29 @@ impl Store {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(token_hash).fetch_optional(&mut **tx).await?)
     }
 
-    /// Marks a link opened and records the session it gives.
-    pub async fn open_portal_link(&self, tx: &mut Tx, link_id: &str, session_hash: &str, csrf_token: &str, now: i64, expires_at: i64) -> StoreResult<()> {
+    /// Marks a link opened.
+    pub async fn use_portal_link(&self, tx: &mut Tx, link_id: &str, now: i64) -> StoreResult<()> {
         sqlx::query("UPDATE portal_links SET used_at = $1 WHERE id = $2").bind(now).bind(link_id).execute(&mut **tx).await?;
-        sqlx::query("INSERT INTO portal_sessions (token_hash, link_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(session_hash)
-            .bind(link_id)
-            .bind(csrf_token)
-            .bind(expires_at)
-            .execute(&mut **tx)
-            .await?;
+        Ok(())
+    }
+
+    /// Records a session under its secret's hash (and forgets the expired ones).
+    pub async fn insert_portal_session(&self, tx: &mut Tx, token_hash: &str, row: &PortalSessionRow, now: i64) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO portal_sessions (token_hash, tenant_id, org_id, link_id, intent, user_id, authentication, csrf_token, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(token_hash)
+        .bind(&row.tenant_id)
+        .bind(&row.org_id)
+        .bind(&row.link_id)
+        .bind(&row.intent)
+        .bind(&row.user_id)
+        .bind(&row.authentication)
+        .bind(&row.csrf_token)
+        .bind(row.expires_at)
+        .execute(&mut **tx)
+        .await?;
         sqlx::query("DELETE FROM portal_sessions WHERE expires_at < $1").bind(now).execute(&mut **tx).await?;
         Ok(())
     }
@@ -77,8 +95,8 @@ impl Store {
     /// The live session with this secret's hash.
     pub async fn portal_session(&self, token_hash: &str, now: i64) -> StoreResult<Option<PortalSessionRow>> {
         Ok(sqlx::query_as(
-            "SELECT s.link_id, l.tenant_id, l.org_id, l.intent, s.csrf_token, s.expires_at \
-             FROM portal_sessions s JOIN portal_links l ON l.id = s.link_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+            "SELECT tenant_id, org_id, link_id, intent, user_id, authentication, csrf_token, expires_at \
+             FROM portal_sessions WHERE token_hash = $1 AND expires_at > $2",
         )
         .bind(token_hash)
         .bind(now)

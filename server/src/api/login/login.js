@@ -88,6 +88,13 @@
       $("password-step").hidden = true;
       say(`Signed in as ${email}.`);
       document.dispatchEvent(new CustomEvent("orgkit:login", { detail: session }));
+      // `?next=portal`: on to the admin portal, whose server decides whether this member may.
+      if (new URLSearchParams(location.search).get("next") === "portal") {
+        const answer = await fetch("/portal/session", { method: "POST", headers: { authorization: `Bearer ${session.accessToken}` } });
+        const reply = await answer.json();
+        if (answer.ok) return location.assign(reply.location);
+        say(reply.error.message, true);
+      }
     } catch (error) {
       if (error.code === "mfa_required") {
         $("totp-field").hidden = false;

@@ -12,7 +12,7 @@ use crate::error::ApiError;
 use crate::service::portal::{self, PortalSession};
 use crate::state::AppState;
 use crate::templates;
-use orgkit_core::portal::{PORTAL_SESSION_TTL_SECS, PortalIntent};
+use orgkit_core::portal::PortalIntent;
 use poem::http::{HeaderValue, StatusCode};
 use poem::web::{Data, Html, Path, Redirect};
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get, handler, post};
@@ -27,7 +27,9 @@ const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-
 /// The portal's routes, under `/portal`.
 pub fn routes(state: AppState) -> impl Endpoint<Output = Response> {
     Route::new()
+        .at("/", get(index))
         .at("/open/:token", get(open))
+        .at("/session", post(sign_in))
         .at("/assets/portal.css", get(stylesheet))
         .at("/assets/portal.js", get(script))
         .at("/assets/brand.css", get(pages::brand))
@@ -56,31 +58,77 @@ pub fn routes(state: AppState) -> impl Endpoint<Output = Response> {
 async fn open(state: Data<&AppState>, token: Path<String>) -> Response {
     match portal::open(&state, &token).await {
         Ok(opened) => {
-            let secure = if state.config.public_url.starts_with("https://") { "; Secure" } else { "" };
-            let cookie = format!("{COOKIE}={}; Path=/portal; HttpOnly; SameSite=Lax; Max-Age={PORTAL_SESSION_TTL_SECS}{secure}", opened.session);
-            let mut response = Redirect::see_other(format!("/portal/{}", opened.intent.as_str())).into_response();
-            if let Ok(value) = HeaderValue::from_str(&cookie) {
-                response.headers_mut().insert("set-cookie", value);
-            }
-            response
+            with_cookie(&state, Redirect::see_other(format!("/portal/{}", opened.first_page.as_str())).into_response(), &opened)
         }
         Err(e) => refused(&e),
     }
 }
 
+/// `POST /portal/session` with `Authorization: Bearer <org access token>`: an owner or admin
+/// signed in through the normal login gets a portal session of the org their token names;
+/// answers `{location}`, the page to open. (A bearer header is never sent by a cross-site form,
+/// so this needs no CSRF token.)
+#[handler]
+async fn sign_in(state: Data<&AppState>, req: &Request) -> Response {
+    let token = req.header("authorization").and_then(|h| h.strip_prefix("Bearer ")).unwrap_or_default();
+    let opened = async {
+        let (auth, tenant, caller) = crate::api::user::context(&state, token).await?;
+        portal::sign_in(&state, &auth, tenant, caller).await
+    };
+    match opened.await {
+        Ok(opened) => {
+            let body = serde_json::json!({ "location": format!("/portal/{}", opened.first_page.as_str()) });
+            with_cookie(&state, poem::web::Json(body).into_response(), &opened)
+        }
+        Err(e) => e.to_response(),
+    }
+}
+
+/// `GET /portal`: a session's first page, or how to get one.
+#[handler]
+async fn index(state: Data<&AppState>, req: &Request) -> Response {
+    match current(&state, req).await {
+        Ok(Some(s)) => {
+            let first = match s.scope {
+                portal::Scope::Link(intent) => intent,
+                portal::Scope::Member => PortalIntent::Members,
+            };
+            Redirect::see_other(format!("/portal/{}", first.as_str())).into_response()
+        }
+        Ok(None) => refused(&ApiError::new(
+            orgkit_core::ErrorCode::Unauthenticated,
+            "open the link you were sent, or sign in to your organization with ?next=portal on its login page",
+        )),
+        Err(response) => response,
+    }
+}
+
+fn with_cookie(state: &AppState, mut response: Response, opened: &portal::Opened) -> Response {
+    let secure = if state.config.public_url.starts_with("https://") { "; Secure" } else { "" };
+    let cookie = format!("{COOKIE}={}; Path=/portal; HttpOnly; SameSite=Lax; Max-Age={}{secure}", opened.session, opened.lifetime);
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert("set-cookie", value);
+    }
+    response
+}
+
 /// The caller's portal session for page `page`: none (or another task's) is refused.
 async fn session(state: &AppState, req: &Request, page: PortalIntent) -> Result<PortalSession, Response> {
+    match current(state, req).await? {
+        Some(s) if s.scope.shows(page) => Ok(s),
+        Some(_) => Err(refused(&ApiError::not_found("page"))),
+        None => Err(refused(&ApiError::new(orgkit_core::ErrorCode::Unauthenticated, "your portal session has ended or never began: ask for a new link"))),
+    }
+}
+
+/// The caller's portal session, if its cookie names a live one.
+pub(super) async fn current(state: &AppState, req: &Request) -> Result<Option<PortalSession>, Response> {
     let token = req
         .header("cookie")
         .and_then(|cookies| cookies.split(';').filter_map(|c| c.trim().split_once('=')).find(|(name, _)| *name == COOKIE).map(|(_, v)| v.to_owned()));
-    let session = match token {
-        Some(token) => portal::session(state, &token).await.map_err(|e| refused(&e))?,
-        None => None,
-    };
-    match session {
-        Some(s) if s.grant.intent == page => Ok(s),
-        Some(_) => Err(refused(&ApiError::not_found("page"))),
-        None => Err(refused(&ApiError::new(orgkit_core::ErrorCode::Unauthenticated, "your portal session has ended or never began: ask for a new link"))),
+    match token {
+        Some(token) => portal::session(state, &token).await.map_err(|e| refused(&e)),
+        None => Ok(None),
     }
 }
 

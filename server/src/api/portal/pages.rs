@@ -7,7 +7,7 @@ use crate::api::views::directory::{NewScimToken, ScimToken};
 use crate::api::views::people::{AuditEntry, Invitation, ManagedMember};
 use crate::api::views::sso::{Domain, SsoConfiguration};
 use crate::error::{ApiError, ApiResult};
-use crate::service::portal::PortalSession;
+use crate::service::portal::{PortalSession, Scope};
 use crate::service::{domains, invitations, members, orgs, scim_tokens, sso};
 use crate::state::AppState;
 use crate::store::PageQuery;
@@ -22,6 +22,15 @@ use poem::{IntoResponse, Request, Response, handler};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
+
+/// The pages a signed-in owner or admin moves between: (path, title).
+const NAV: &[(&str, &str)] = &[
+    ("/portal/members", "Members"),
+    ("/portal/domains", "Domains"),
+    ("/portal/sso", "Single sign-on"),
+    ("/portal/scim", "Directory sync"),
+    ("/portal/audit_log", "Audit log"),
+];
 
 /// Most rows a portal table shows.
 const ROWS: u64 = 100;
@@ -53,7 +62,7 @@ impl From<ApiResult<&'static str>> for Outcome {
 /// The page `intent` for this request's session.
 async fn open<'a>(state: &'a AppState, req: &Request, intent: PortalIntent) -> Result<Page<'a>, Response> {
     let session = session(state, req, intent).await?;
-    let (org, _) = orgs::get(&state.store, &session.tenant, &session.caller, &session.grant.org_id, Permission::OrgRead).await.map_err(|e| refused(&e))?;
+    let (org, _) = orgs::get(&state.store, &session.tenant, &session.caller, &session.org_id, Permission::OrgRead).await.map_err(|e| refused(&e))?;
     let settings = orgs::effective(&session.tenant, &org).map_err(|e| refused(&e))?;
     Ok(Page { state, session, org, settings })
 }
@@ -87,7 +96,12 @@ fn render(page: &Page<'_>, template: &str, extra: Value, outcome: Outcome) -> Re
         Outcome::Done(notice) => (Some(*notice), None, StatusCode::OK),
         Outcome::Failed(e) => (None, Some(e.inner.message.as_str()), StatusCode::from_u16(e.code().http_status()).unwrap_or(StatusCode::BAD_REQUEST)),
     };
+    let nav = match page.session.scope {
+        Scope::Member => NAV,
+        Scope::Link(_) => &[],
+    };
     let frame = context! {
+        nav,
         org => context! { name => &page.org.name },
         tenant_name => &page.session.tenant.name,
         logo_url => &page.settings.logo_url.value,
@@ -119,16 +133,17 @@ macro_rules! page_or_return {
     };
 }
 
-/// `GET /portal/assets/brand.css`: the org's primary colour (core validated it as a colour).
+/// `GET /portal/assets/brand.css`: the session's org's primary colour (core validated it as a
+/// colour); nothing without a session.
 #[handler]
 pub(super) async fn brand(state: Data<&AppState>, req: &Request) -> Response {
-    let mut colour = None;
-    for intent in [PortalIntent::Sso, PortalIntent::Domains, PortalIntent::Scim, PortalIntent::Members, PortalIntent::AuditLog] {
-        if let Ok(page) = open(&state, req, intent).await {
-            colour = Some(page.settings.primary_color.value.clone());
-            break;
-        }
-    }
+    let colour = match super::current(&state, req).await {
+        Ok(Some(s)) => match orgs::get(&state.store, &s.tenant, &s.caller, &s.org_id, Permission::OrgRead).await {
+            Ok((org, _)) => orgs::effective(&s.tenant, &org).ok().map(|e| e.primary_color.value),
+            Err(_) => None,
+        },
+        _ => None,
+    };
     let css = colour.map_or_else(String::new, |c| format!(":root {{ --brand: {c}; }}\n"));
     css.with_content_type("text/css; charset=utf-8").into_response()
 }
