@@ -84,7 +84,7 @@ pub async fn configure(state: &AppState, tenant: &TenantRow, caller: &Caller, or
         client_secret: state.secrets.seal(&conn.client_secret, &secret_context(&id))?,
     };
     store.upsert_org_oidc(&mut tx, &client, now).await?;
-    let own = super::sso::OwnConnection { org: &org, connection_id: &id, email_domains: &conn.email_domains, protocol: "oidc", outcome };
+    let own = super::sso::OwnConnection { org: &org, connection_id: &id, email_domains: &conn.email_domains, protocol: super::sso::OwnProtocol::Oidc, outcome };
     super::sso::start_allowing(store, &mut tx, tenant, caller, own).await?;
     tx.commit().await?;
     let row = store.connection(&tenant.id, &id).await?.ok_or_else(|| ApiError::internal("connection vanished"))?;
@@ -104,18 +104,9 @@ pub async fn get(state: &AppState, tenant: &TenantRow, caller: &Caller, org_id: 
     Ok((row, client))
 }
 
-/// Disables the org's OIDC SSO (owner): the org stops allowing the connection (configuring again
-/// re-enables it); refused while the org's settings name it as their default connection.
+/// Disables the org's OIDC SSO (see [`super::sso::disable_own`]).
 pub async fn disable(state: &AppState, tenant: &TenantRow, caller: &Caller, org_id: &str) -> ApiResult<()> {
-    path_id(org_id, "organization")?;
-    let store = &state.store;
-    let mut tx = store.begin().await?;
-    let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
-    authorize(&actor_in(store, &mut tx, tenant, caller, &org).await?, Permission::SsoManage)?;
-    let client = store.org_oidc_tx(&mut tx, &org.id).await?.ok_or_else(|| ApiError::not_found("OIDC connection"))?;
-    super::sso::stop_allowing(store, &mut tx, tenant, caller, &org, &client.connection_id, "oidc.disabled").await?;
-    tx.commit().await?;
-    Ok(())
+    super::sso::disable_own(state, tenant, caller, org_id, super::sso::OwnProtocol::Oidc).await
 }
 
 /// The provider's client for a connection: its metadata, this server's callback, the client id

@@ -59,25 +59,67 @@ pub async fn configure(state: &AppState, tenant: &TenantRow, caller: &Caller, or
             (id, Configured::Created)
         }
     };
-    let own = OwnConnection { org: &org, connection_id: &id, email_domains: &conn.email_domains, protocol: "sso", outcome };
+    let own = OwnConnection { org: &org, connection_id: &id, email_domains: &conn.email_domains, protocol: OwnProtocol::Saml, outcome };
     start_allowing(store, &mut tx, tenant, caller, own).await?;
     tx.commit().await?;
     let row = store.connection(&tenant.id, &id).await?.ok_or_else(|| ApiError::internal("connection vanished"))?;
     Ok((row, outcome))
 }
 
-/// Disables the org's SSO (owner only): the org stops allowing its connection; refused while
-/// the org's settings name it as their default connection.
-pub async fn disable(state: &AppState, tenant: &TenantRow, caller: &Caller, org_id: &str) -> ApiResult<()> {
+/// The protocol of an org's own connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OwnProtocol {
+    /// SAML (`/api/v1/organizations/{id}/sso`).
+    Saml,
+    /// OpenID Connect (`/api/v1/organizations/{id}/oidc`).
+    Oidc,
+}
+
+impl OwnProtocol {
+    /// The connection's `kind`.
+    fn kind(self) -> &'static str {
+        match self {
+            OwnProtocol::Saml => "saml",
+            OwnProtocol::Oidc => "oidc",
+        }
+    }
+
+    /// How the audit log names its changes: `sso.*` or `oidc.*`.
+    fn audit_prefix(self) -> &'static str {
+        match self {
+            OwnProtocol::Saml => "sso",
+            OwnProtocol::Oidc => "oidc",
+        }
+    }
+
+    /// What a missing one is called.
+    fn what(self) -> &'static str {
+        match self {
+            OwnProtocol::Saml => "SSO connection",
+            OwnProtocol::Oidc => "OIDC connection",
+        }
+    }
+}
+
+/// Disables the org's own SAML or OIDC connection (owner only: `sso:manage`): the org stops
+/// allowing it (configuring again re-enables it); refused while the org's settings name it as
+/// their default connection.
+pub(crate) async fn disable_own(state: &AppState, tenant: &TenantRow, caller: &Caller, org_id: &str, protocol: OwnProtocol) -> ApiResult<()> {
     path_id(org_id, "organization")?;
     let store = &state.store;
     let mut tx = store.begin().await?;
     let org = store.lock_org(&mut tx, &tenant.id, org_id).await?.ok_or_else(|| ApiError::not_found("organization"))?;
     authorize(&actor_in(store, &mut tx, tenant, caller, &org).await?, Permission::SsoManage)?;
-    let sso = store.org_sso_tx(&mut tx, &org.id).await?.ok_or_else(|| ApiError::not_found("SSO connection"))?;
-    stop_allowing(store, &mut tx, tenant, caller, &org, &sso.connection_id, "sso.disabled").await?;
+    let connection_id = store.own_connection_tx(&mut tx, &org.id, protocol.kind()).await?.ok_or_else(|| ApiError::not_found(protocol.what()))?;
+    let action = format!("{}.disabled", protocol.audit_prefix());
+    stop_allowing(store, &mut tx, tenant, caller, &org, &connection_id, &action).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Disables the org's SAML SSO (see [`disable_own`]).
+pub async fn disable(state: &AppState, tenant: &TenantRow, caller: &Caller, org_id: &str) -> ApiResult<()> {
+    disable_own(state, tenant, caller, org_id, OwnProtocol::Saml).await
 }
 
 /// An org's own connection (SAML or OIDC) just configured.
@@ -88,8 +130,8 @@ pub(crate) struct OwnConnection<'a> {
     pub connection_id: &'a str,
     /// The email domains it routes.
     pub email_domains: &'a [String],
-    /// `sso` (SAML) or `oidc`: how the audit log names it.
-    pub protocol: &'static str,
+    /// SAML or OIDC.
+    pub protocol: OwnProtocol,
     /// Whether it was created or replaced.
     pub outcome: Configured,
 }
@@ -101,8 +143,8 @@ pub(crate) struct OwnConnection<'a> {
 pub(crate) async fn start_allowing(store: &Store, tx: &mut Tx, tenant: &TenantRow, caller: &Caller, own: OwnConnection<'_>) -> ApiResult<()> {
     let OwnConnection { org, connection_id, email_domains, protocol, outcome } = own;
     let (action, kind) = match outcome {
-        Configured::Created => (format!("{protocol}.configured"), EventType::ConnectionCreated),
-        Configured::Replaced => (format!("{protocol}.replaced"), EventType::ConnectionUpdated),
+        Configured::Created => (format!("{}.configured", protocol.audit_prefix()), EventType::ConnectionCreated),
+        Configured::Replaced => (format!("{}.replaced", protocol.audit_prefix()), EventType::ConnectionUpdated),
     };
     let now = store.now();
     if !store.org_allows(tx, &org.id, connection_id).await? {

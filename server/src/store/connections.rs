@@ -83,6 +83,12 @@ impl Store {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut **tx).await?)
     }
 
+    /// The id of `org_id`'s own connection of `kind` (`saml` or `oidc`), locked.
+    pub async fn own_connection_tx(&self, tx: &mut Tx, org_id: &str, kind: &str) -> StoreResult<Option<String>> {
+        let sql = format!("SELECT id FROM connections WHERE owner_org_id = $1 AND kind = $2{}", self.for_update());
+        Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(org_id).bind(kind).fetch_optional(&mut **tx).await?)
+    }
+
     /// A page of a tenant's connections.
     pub async fn list_connections(&self, tenant_id: &str, page: &PageQuery) -> StoreResult<Page<ConnectionRow>> {
         let sql = format!("SELECT {COLUMNS} FROM connections WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3");
